@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DB ?= sqlite:///data/talks.db
+
+.PHONY: run test install install-test lint eval clean
+
+$(BIN)/talks: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(BIN)/talks
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/talks
+
+install-test: $(VENV)/.test-installed
+
+run: install
+	$(BIN)/talks ingest data --db $(DB)
+	$(BIN)/talks serve --db $(DB) --host 127.0.0.1 --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+lint: install-test
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+
+# Quote-finding quality on the shared dev set (slow-ish: ingests 162 episodes; not in `make test`).
+eval: install
+	PATH=$(CURDIR)/$(BIN):$$PATH $(PYTHON) ../shared/tools/quote_eval.py . ../shared/queries/dev.jsonl \
+		../shared/corpus/datatalksclub/episodes ../shared/seed/000_1290f93bafb96edd.txt
+
+clean:
+	rm -rf $(VENV) data/talks.db data/talks.db-wal data/talks.db-shm

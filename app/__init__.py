@@ -1,0 +1,1 @@
+"""Talk archive: transcripts into SQLite full-text search, quotes found at the exact moment."""

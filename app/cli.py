@@ -1,0 +1,138 @@
+"""The `talks` command: ingest transcripts, serve the archive, search from the terminal."""
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app.config import get_settings
+from app.db import open_database
+from app.ingest.files import transcript_files
+from app.ingest.loader import load_files
+from app.logging_setup import configure_logging
+from app.search.engine import get_engine
+from app.search.service import SearchService
+
+cli = typer.Typer(
+    add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL; default: env TALKS_DB, then sqlite:///data/talks.db"),
+]
+
+
+def _db_url(db: str | None) -> str:
+    return db or get_settings().db
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (recursive).")],
+    db: DbOption = None,
+) -> None:
+    """Load transcripts into the archive. Unchanged files are skipped; changed ones replace
+    their talk. Exits non-zero when any file failed (one line per failed file)."""
+    configure_logging("WARNING")
+    began = time.perf_counter()
+    files, missing = transcript_files(paths)
+    with open_database(_db_url(db)) as engine:
+        search_engine = get_engine()
+        if sys.stderr.isatty() and files:
+            with Progress(
+                TextColumn("[bold]ingest"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("", total=len(files))
+
+                def advance(path: Path) -> None:
+                    progress.update(task, advance=1, description=path.name[:40])
+
+                report = load_files(engine, search_engine, files, on_file=advance)
+        else:
+            report = load_files(engine, search_engine, files)
+    for line in [*missing, *report.errors]:
+        err.print(f"error: {line}", markup=False, soft_wrap=True)
+    elapsed = time.perf_counter() - began
+    failed = report.failed + len(missing)
+    out.print(
+        f"{report.files} files: {report.new} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {failed} failed; "
+        f"{report.segments} segments; {elapsed:.1f}s",
+        markup=False,
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (env TALKS_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (env TALKS_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web pages and the JSON API."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    url = _db_url(db)
+    os.environ["TALKS_DB"] = url  # the app factory reads settings; workers inherit this
+    get_settings.cache_clear()
+    configure_logging(settings.log_level)
+    with open_database(url):
+        pass  # migrate before serving
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@cli.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", -exclude, a OR b, prefix*.')],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+) -> None:
+    """Print the top hits with their times and links."""
+    configure_logging("WARNING")
+    settings = get_settings()
+    service = SearchService(get_engine(), settings.query_time_limit_ms, settings.slow_query_ms)
+    with open_database(_db_url(db)) as engine, engine.connect() as conn:
+        result = service.search(conn, query, limit=limit)
+    if result.corrected_query:
+        out.print(f"Showing results for: {result.corrected_query}", markup=False)
+    for note in result.notes:
+        out.print(note, markup=False)
+    out.print(f"{result.total} hits ({result.elapsed_ms:.0f} ms)", markup=False)
+    for hit in result.hits:
+        minutes, seconds = divmod(int(hit.start), 60)
+        hours, minutes = divmod(minutes, 60)
+        clock = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+        who = f" — {hit.speaker}" if hit.speaker else ""
+        out.print(f"\n[bold]{hit.talk.title}[/bold] [{clock}]{who}", highlight=False)
+        out.print(f"  {hit.text}", markup=False)
+        out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,31 @@
+"""Settings from the environment (prefix TALKS_) or command-line flags, in one place."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_URL = "sqlite:///data/talks.db"
+
+
+class Settings(BaseSettings):
+    """Every setting of the archive; each field is documented in README.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="TALKS_", extra="ignore")
+
+    db: str = DEFAULT_DB_URL
+    """SQLAlchemy URL of the SQLite database (TALKS_DB)."""
+    host: str = "127.0.0.1"
+    """Address `talks serve` binds to (TALKS_HOST)."""
+    port: int = 8000
+    """Port `talks serve` listens on (TALKS_PORT)."""
+    query_time_limit_ms: int = 2000
+    """A search taking longer than this is stopped and answered with a hint (TALKS_QUERY_TIME_LIMIT_MS)."""
+    slow_query_ms: int = 200
+    """Searches slower than this are logged with their parameters (TALKS_SLOW_QUERY_MS)."""
+    log_level: str = "INFO"
+    """Logging level for the server and CLI (TALKS_LOG_LEVEL)."""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,93 @@
+"""Database engine for SQLite (WAL, foreign keys, busy timeout) and Alembic migrations."""
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; the SQLite file's folder is created when missing."""
+    parsed = make_url(url)
+    if not parsed.get_backend_name() == "sqlite":
+        raise ValueError(f"only SQLite URLs are supported, got {url!r}")
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (no-op when it is already there)."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return
+    log.info("migrating database from %s to %s", current, head)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def open_database(url: str) -> Iterator[Engine]:
+    """A migrated engine for `url`, disposed on exit."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def time_limit(conn: Connection, ms: int) -> Iterator[None]:
+    """Interrupt SQLite work on `conn` that runs longer than `ms` (datasette's sqlite_timelimit)."""
+    raw = conn.connection.dbapi_connection
+    deadline = time.perf_counter() + ms / 1000
+
+    def handler() -> int:
+        return 1 if time.perf_counter() > deadline else 0
+
+    raw.set_progress_handler(handler, 10_000)  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        raw.set_progress_handler(None, 0)  # type: ignore[union-attr]

@@ -1,0 +1,59 @@
+"""Which reader a file needs, from its extension and, when that says little, its content;
+and the decoding of its bytes to text."""
+
+import codecs
+from collections.abc import Callable
+from pathlib import Path
+
+from app.ingest.episode_md import read_episode
+from app.ingest.json_file import read_json
+from app.ingest.srt_file import read_srt
+from app.ingest.text_captions import read_text_captions
+from app.ingest.transcript import Transcript, TranscriptError
+from app.ingest.vtt_file import read_vtt
+
+Reader = Callable[[str, Path], Transcript]
+
+TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md", ".markdown", ".text", ".captions"}
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252/Latin-1."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise TranscriptError(f"invalid UTF-16 at byte {exc.start}") from exc
+    if b"\x00" in data[:4096]:
+        raise TranscriptError("binary file (NUL bytes), not a transcript")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def reader_for(path: Path, text: str) -> Reader:
+    suffix = path.suffix.lower()
+    head = text.lstrip("\ufeff \t\n")[:200]
+    if suffix == ".srt":
+        return lambda t, _p: read_srt(t)
+    if suffix == ".vtt" or head.startswith("WEBVTT"):
+        return lambda t, _p: read_vtt(t)
+    if suffix in (".md", ".markdown") or head.startswith("---"):
+        return read_episode
+    if suffix == ".json" or head[:1] == "{" or head[:2].replace(" ", "") == "[{":
+        return lambda t, _p: read_json(t)
+    if _looks_like_srt(head):
+        return lambda t, _p: read_srt(t)
+    return lambda t, _p: read_text_captions(t)
+
+
+def _looks_like_srt(head: str) -> bool:
+    lines = head.splitlines()
+    return len(lines) >= 2 and lines[0].strip().isdigit() and "-->" in lines[1]

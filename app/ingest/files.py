@@ -1,0 +1,53 @@
+"""Which files an ingest run reads: folders are walked (no symlink loops), sidecars skipped."""
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.ingest.detect import TRANSCRIPT_SUFFIXES
+from app.ingest.sidecar import SIDECAR_SUFFIXES
+
+
+def is_sidecar(path: Path) -> bool:
+    """YAML beside anything, or JSON beside a transcript of another format, is metadata."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return True
+    if suffix == ".json":
+        return any(
+            path.with_suffix(s).is_file() for s in TRANSCRIPT_SUFFIXES if s not in SIDECAR_SUFFIXES
+        )
+    return False
+
+
+def transcript_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """The transcript files under `paths`, sorted, and errors for paths that do not exist."""
+    found: list[Path] = []
+    errors: list[str] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, names in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    file = Path(root) / name
+                    if (
+                        not name.startswith(".")
+                        and file.suffix.lower() in TRANSCRIPT_SUFFIXES
+                        and not is_sidecar(file)
+                        and file.is_file()
+                    ):
+                        _add(file, found, seen)
+        elif path.is_file():
+            if not is_sidecar(path) or path.suffix.lower() == ".json":
+                _add(path, found, seen)
+        else:
+            errors.append(f"{path}: no such file or folder")
+    return found, errors
+
+
+def _add(file: Path, found: list[Path], seen: set[Path]) -> None:
+    key = file.resolve()
+    if key not in seen:
+        seen.add(key)
+        found.append(file)

@@ -1,0 +1,73 @@
+"""`<stem>.yaml` / `<stem>.yml` / `<stem>.json` beside a transcript: metadata that overrides
+what the transcript says (title, speakers, date, video URL or YouTube id, media URL, slug)."""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from app.ingest.episode_md import _date
+from app.ingest.transcript import Transcript, TranscriptError, clean_text
+from app.ingest.yaml_safe import load_yaml
+
+SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")
+_YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/embed/|/shorts/|/live/)([A-Za-z0-9_-]{11})")
+_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
+
+def sidecar_for(path: Path) -> Path | None:
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_suffix(suffix)
+        if candidate != path and candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TranscriptError(f"sidecar {path.name}: {exc.msg}", exc.lineno) from exc
+    else:
+        data, _ = load_yaml(text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise TranscriptError(f"sidecar {path.name} is not a mapping", 1)
+    return data
+
+
+def youtube_id_from(value: str) -> str | None:
+    value = value.strip()
+    if _BARE_ID.match(value):
+        return value
+    m = _YOUTUBE_ID.search(value)
+    return m.group(1) if m else None
+
+
+def apply_sidecar(transcript: Transcript, meta: dict[str, Any]) -> None:
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        return clean_text(str(value)) if value not in (None, "") else None
+
+    transcript.title = text("title") or transcript.title
+    transcript.description = text("description") or transcript.description
+    speakers = meta.get("speakers", meta.get("speaker"))
+    if isinstance(speakers, str):
+        speakers = [speakers]
+    if isinstance(speakers, list):
+        transcript.speakers = [clean_text(str(s)) for s in speakers if str(s).strip()]
+    transcript.date = _date(meta.get("date")) or transcript.date
+    if isinstance(meta.get("topics"), list):
+        transcript.topics = [str(t) for t in meta["topics"]]
+    video_url = text("video_url") or text("url")
+    youtube = text("youtube_id") or text("youtube")
+    if video_url:
+        transcript.video_url = video_url
+        youtube = youtube or youtube_id_from(video_url)
+    if youtube:
+        transcript.youtube_id = youtube_id_from(youtube) or transcript.youtube_id
+    transcript.media_url = text("media_url") or transcript.media_url
+    transcript.slug = text("slug") or transcript.slug

@@ -1,0 +1,54 @@
+"""Timestamped caption text: `M:SS text`, `H:MM:SS text`, `[00:01:02] text`, `00:01:02.500 text`,
+or a timestamp alone on a line followed by its text.
+
+Hand-written because no maintained library reads these ad-hoc exports (YouTube's "show
+transcript" copy, podcast-app exports); the grammar is one regular expression per line.
+"""
+
+import re
+
+from app.ingest.transcript import Segment, Transcript, TranscriptError, clean_text, parse_clock
+
+_STAMP = re.compile(
+    r"^\s*[\[(]?(?P<clock>\d{1,3}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?)[\])]?"
+    r"(?:\s*(?:-->|-|–)\s*[\[(]?\d{1,3}:\d{1,2}(?::\d{1,2})?(?:[.,]\d{1,3})?[\])]?)?"
+    r"(?:\s+|$)(?P<text>.*)$"
+)
+
+
+def read_text_captions(text: str) -> Transcript:
+    segments: list[Segment] = []
+    pending: Segment | None = None  # a timestamp alone on its line, waiting for text
+    first_stamp_line = None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = _STAMP.match(line)
+        if m:
+            seconds = parse_clock(m["clock"])
+            if seconds is None:
+                raise TranscriptError(f"malformed timestamp {m['clock']!r}", lineno)
+            if segments and seconds + 1e-6 < segments[-1].start:
+                raise TranscriptError(
+                    f"timestamp {m['clock']} goes back before {segments[-1].start:g}s", lineno
+                )
+            first_stamp_line = first_stamp_line or lineno
+            body = clean_text(m["text"])
+            seg = Segment(start=seconds, text=body)
+            if pending is not None and not pending.text:
+                segments.pop()  # a timestamp with no text at all
+            segments.append(seg)
+            pending = seg
+            continue
+        if pending is None:
+            if first_stamp_line is None and lineno > 20:
+                break
+            continue  # a header line before the first timestamp
+        pending.text = clean_text(f"{pending.text} {line}")
+    if not segments:
+        raise TranscriptError("no timestamped lines found (expected lines like '1:23 text')", 1)
+    segments = [s for s in segments if s.text]
+    if not segments:
+        raise TranscriptError("timestamps found but no caption text", first_stamp_line)
+    return Transcript(segments=segments, format="captions")

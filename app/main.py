@@ -1,0 +1,69 @@
+"""The application factory: `create_app()` wires settings, database, search and routes."""
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.config import Settings, get_settings
+from app.db import make_engine, migrate, session_factory
+from app.logging_setup import configure_logging
+from app.search.engine import get_engine
+from app.search.service import SearchService
+from app.web import api, pages
+from app.web.errors import install_error_handlers
+
+ROOT = Path(__file__).resolve().parent.parent
+CSP = (
+    "default-src 'self'; img-src 'self' data: https://i.ytimg.com; "
+    "script-src 'self' https://www.youtube.com https://s.ytimg.com; "
+    "frame-src https://www.youtube.com https://www.youtube-nocookie.com; "
+    "style-src 'self'; media-src 'self' https: http:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(ROOT / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clock"] = pages.clock
+    return env
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = make_engine(settings.db)
+    migrate(engine)
+    app = FastAPI(
+        title="Talk archive",
+        description="Search talks by what was said; every hit links to the second it was said.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.templates = templates()
+    app.state.search_service = SearchService(
+        get_engine(), settings.query_time_limit_ms, settings.slow_query_ms
+    )
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    return app

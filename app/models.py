@@ -1,0 +1,95 @@
+"""ORM models: a talk, its transcript segments, chapters, and the passages that are indexed."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Talk(Base):
+    __tablename__ = "talks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    date: Mapped[date | None] = mapped_column(Date)
+    speakers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    youtube_id: Mapped[str | None] = mapped_column(String(32))
+    video_url: Mapped[str | None] = mapped_column(Text)
+    media_url: Mapped[str | None] = mapped_column(Text)
+    source_path: Mapped[str] = mapped_column(Text)
+    source_format: Mapped[str] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    duration: Mapped[float | None] = mapped_column(Float)
+    segment_count: Mapped[int] = mapped_column(Integer, default=0)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+    segments: Mapped[list["Segment"]] = relationship(
+        back_populates="talk", order_by="Segment.ord", cascade="all, delete-orphan"
+    )
+    chapters: Mapped[list["Chapter"]] = relationship(
+        back_populates="talk", order_by="Chapter.ord", cascade="all, delete-orphan"
+    )
+
+
+class Segment(Base):
+    """One caption line or speaker turn; word_offset is its first word's index in the talk."""
+
+    __tablename__ = "segments"
+    __table_args__ = (Index("ix_segments_talk_ord", "talk_id", "ord", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    ord: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float | None] = mapped_column(Float)
+    speaker: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    word_offset: Mapped[int] = mapped_column(Integer)
+    word_count: Mapped[int] = mapped_column(Integer)
+
+    talk: Mapped[Talk] = relationship(back_populates="segments")
+
+
+class Chapter(Base):
+    __tablename__ = "chapters"
+    __table_args__ = (Index("ix_chapters_talk_ord", "talk_id", "ord", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    ord: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    start: Mapped[float] = mapped_column(Float)
+
+    talk: Mapped[Talk] = relationship(back_populates="chapters")
+
+
+class Passage(Base):
+    """An indexed window of words [word_start, word_end) over consecutive segments of a talk."""
+
+    __tablename__ = "passages"
+    __table_args__ = (Index("ix_passages_talk", "talk_id", "word_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    word_start: Mapped[int] = mapped_column(Integer)
+    word_end: Mapped[int] = mapped_column(Integer)
+    first_segment: Mapped[int] = mapped_column(Integer)
+    last_segment: Mapped[int] = mapped_column(Integer)
+    speakers: Mapped[str] = mapped_column(Text, default="")
+
+
+class Vocabulary(Base):
+    """Every normalised word of the archive with its count: the source of spelling corrections."""
+
+    __tablename__ = "vocabulary"
+
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

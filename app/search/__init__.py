@@ -1,0 +1,1 @@
+"""Query language, analysis, passages, engines and the search service."""

@@ -1,0 +1,58 @@
+"""The one tokenizer and stemmer: used to build the index terms, to analyse queries, and to find
+matches for highlighting and time mapping, so all three agree by construction.
+
+A word is a run of letters/digits, apostrophes inside it dropped ("don't" -> "dont", "model’s"
+-> "models"); case and accents are folded; terms are Snowball English (Porter 2) stems.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’‘`][^\W_]+)*")
+_APOSTROPHES = re.compile(r"['’‘`]")
+_STEMMER = snowballstemmer.stemmer("english")
+MAX_WORD_LENGTH = 64  # longer "words" (base64, URLs) are cut: they are never typed in full
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int  # character offsets in the original text
+    end: int
+    norm: str  # folded surface form, e.g. "dont"
+
+
+@lru_cache(maxsize=200_000)
+def normalize(word: str) -> str:
+    """Fold one word: lower case, no accents, no apostrophes."""
+    folded = _APOSTROPHES.sub("", word).casefold()
+    if not folded.isascii():
+        folded = "".join(
+            c
+            for c in unicodedata.normalize("NFKD", folded)
+            if not unicodedata.combining(c) and not c.isspace()
+        )
+    # never empty: each word must yield exactly one term for positions to line up
+    return (folded or word.casefold())[:MAX_WORD_LENGTH]
+
+
+@lru_cache(maxsize=200_000)
+def stem(norm: str) -> str:
+    return _STEMMER.stemWord(norm)
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(m.start(), m.end(), normalize(m.group())) for m in WORD_RE.finditer(text)]
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text`, in order."""
+    return [normalize(w) for w in WORD_RE.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """The index terms (stems) of `text`, one per word."""
+    return [stem(normalize(w)) for w in WORD_RE.findall(text)]

@@ -1,0 +1,136 @@
+"""SQLite FTS5 engine. All FTS5 syntax and SQL for the passage index lives here.
+
+Terms are rendered as quoted strings (double quotes doubled), so no user text is ever read as
+FTS5 syntax; values are bound parameters; filter columns come from a fixed set.
+"""
+
+import sqlite3
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from app.search.engine import QueryTimeout
+from app.search.plan import Filters, Match, MatchPlan, Terms
+from app.search.plan import Sequence as Phrase
+
+INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
+REMOVE_TALK_SQL = (
+    "DELETE FROM passage_fts WHERE rowid IN (SELECT id FROM passages WHERE talk_id = ?)"
+)
+TERMS_SQL = "SELECT rowid, terms FROM passage_fts WHERE rowid IN ({marks})"
+
+
+def _string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _terms(terms: Terms) -> str:
+    if len(terms.alternatives) == 1:
+        return _string(terms.alternatives[0])
+    return "(" + " OR ".join(_string(t) for t in terms.alternatives) + ")"
+
+
+def render_match(match: Match) -> str:
+    if isinstance(match, Terms):
+        return _terms(match)
+    if isinstance(match, Phrase):
+        if all(len(p.alternatives) == 1 for p in match.parts):
+            return _string(" ".join(p.alternatives[0] for p in match.parts))
+        # a phrase holding an expanded word: require its words here, adjacency is checked
+        # when ranking (FTS5 phrases cannot hold alternatives)
+        return "(" + " AND ".join(_terms(p) for p in match.parts) + ")"
+    return "(" + " OR ".join(render_match(o) for o in match.options) + ")"
+
+
+def render_plan(plan: MatchPlan) -> str:
+    if plan.near is not None and all(isinstance(m, Terms) for m in plan.must):
+        groups = []
+        for m in plan.must:
+            groups.append(_string(m.alternatives[0]) if len(m.alternatives) == 1 else None)
+        if None not in groups:
+            expr = f"NEAR({' '.join(groups)}, {plan.near})"  # type: ignore[arg-type]
+        else:
+            expr = " AND ".join(render_match(m) for m in plan.must)
+    else:
+        expr = " AND ".join(render_match(m) for m in plan.must)
+    if plan.must_not:
+        expr = f"({expr}) NOT (" + " OR ".join(render_match(m) for m in plan.must_not) + ")"
+    return expr
+
+
+def filter_sql(filters: Filters) -> tuple[str, list[object]]:
+    """JOIN + WHERE fragments for the filters, from a fixed set of columns."""
+    where, params = [], []
+    if filters.talk:
+        where.append("t.slug = ?")
+        params.append(filters.talk)
+    if filters.date_from:
+        where.append("t.date >= ?")
+        params.append(filters.date_from)
+    if filters.date_to:
+        where.append("t.date <= ?")
+        params.append(filters.date_to)
+    for name in filters.speakers:
+        where.append("p.speakers LIKE ? ESCAPE '\\'")
+        escaped = name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    if not where:
+        return "", []
+    join = " JOIN passages p ON p.id = f.rowid JOIN talks t ON t.id = p.talk_id"
+    return join + " AND " + " AND ".join(where), params
+
+
+def search_sql(plan: MatchPlan) -> tuple[str, list[object]]:
+    join, params = filter_sql(plan.filters)
+    sql = (
+        f"SELECT f.rowid, bm25(passage_fts) FROM passage_fts f{join} "
+        "WHERE passage_fts MATCH ? ORDER BY bm25(passage_fts) LIMIT ?"
+    )
+    return sql, [*params, render_plan(plan)]
+
+
+def count_sql(plan: MatchPlan) -> tuple[str, list[object]]:
+    join, params = filter_sql(plan.filters)
+    return f"SELECT count(*) FROM passage_fts f{join} WHERE passage_fts MATCH ?", [
+        *params,
+        render_plan(plan),
+    ]
+
+
+class Fts5Engine:
+    name = "fts5"
+
+    def add_passages(self, conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
+        conn.exec_driver_sql(INSERT_SQL, list(rows))
+
+    def remove_talk(self, conn: Connection, talk_id: int) -> None:
+        conn.exec_driver_sql(REMOVE_TALK_SQL, (talk_id,))
+
+    def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+        sql, params = search_sql(plan)
+        rows = _run(conn, sql, (*params, limit))
+        return [(int(rowid), -float(score)) for rowid, score in rows]
+
+    def count(self, conn: Connection, plan: MatchPlan) -> int:
+        sql, params = count_sql(plan)
+        return int(_run(conn, sql, tuple(params))[0][0])
+
+    def passage_terms(self, conn: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
+            for rowid, terms in conn.exec_driver_sql(sql, tuple(chunk)):
+                out[int(rowid)] = terms.split(" ")
+        return out
+
+
+def _run(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple]:
+    try:
+        return list(conn.exec_driver_sql(sql, params))
+    except Exception as exc:  # sqlalchemy wraps sqlite3 errors
+        orig = getattr(exc, "orig", exc)
+        if isinstance(orig, sqlite3.OperationalError) and "interrupted" in str(orig):
+            raise QueryTimeout() from exc
+        raise
+

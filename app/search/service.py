@@ -1,0 +1,354 @@
+"""The search service: parse, analyse, gather candidates from the engine, rank, relax when
+nothing matches, merge hits on the same moment, and shape results. Routes and the CLI call this."""
+
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Connection
+
+from app.db import time_limit
+from app.search import vocabulary
+from app.search.analysis import stem
+from app.search.engine import QueryTimeout, SearchEngine
+from app.search.plan import Either, Filters, Match, MatchPlan, Terms
+from app.search.plan import Sequence as Phrase
+from app.search.query import AnyOf, Clause, ParsedQuery, Word, parse_query
+from app.search.query import Phrase as QPhrase
+from app.search.ranking import PassageScore, score_passage
+from app.search.snippets import Moment, SegmentRow, build_moment
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 200  # passages ranked in Python per engine query
+RELAXED_CANDIDATES = 60
+MAX_RELAXED_QUERIES = 30
+SAME_MOMENT_WORDS = 20  # hits of one talk closer than this are one moment
+
+PASSAGE_SQL = (
+    "SELECT p.id, p.talk_id, p.word_start, p.first_segment, p.last_segment, "
+    "t.slug, t.title, t.date, t.speakers, t.youtube_id, t.video_url, t.media_url "
+    "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.id IN ({marks})"
+)
+SEGMENTS_SQL = (
+    'SELECT ord, start, "end", speaker, text, word_offset, word_count FROM segments '
+    "WHERE talk_id = ? AND ord BETWEEN ? AND ? ORDER BY ord"
+)
+
+
+@dataclass
+class TalkRef:
+    slug: str
+    title: str
+    date: str | None
+    speakers: list[str]
+    youtube_id: str | None
+    video_url: str | None
+    media_url: str | None
+
+
+@dataclass
+class Hit:
+    talk: TalkRef
+    start: float
+    end: float | None
+    speaker: str | None
+    text: str
+    snippet: str
+    url: str
+    video_url: str | None
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    total_exact: bool = True
+    relaxed: bool = False
+    corrected_query: str | None = None
+    notes: list[str] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+
+def moment_url(slug: str, start: float) -> str:
+    return f"/talks/{slug}?t={int(start)}"
+
+
+def source_video_url(talk: TalkRef, start: float) -> str | None:
+    """The original video at that second, where known."""
+    seconds = int(start)
+    if talk.youtube_id:
+        return f"https://www.youtube.com/watch?v={talk.youtube_id}&t={seconds}s"
+    if talk.video_url:
+        sep = "&" if "?" in talk.video_url else "?"
+        return f"{talk.video_url}{sep}t={seconds}" if "youtu" in talk.video_url else talk.video_url
+    if talk.media_url:
+        return f"{talk.media_url}#t={seconds}"
+    return None
+
+
+class SearchService:
+    def __init__(self, engine: SearchEngine, time_limit_ms: int = 2000, slow_ms: int = 200):
+        self.engine = engine
+        self.time_limit_ms = time_limit_ms
+        self.slow_ms = slow_ms
+        self.speller = vocabulary.Speller()
+
+    def search(
+        self,
+        conn: Connection,
+        text: str,
+        filters: Filters = Filters(),
+        limit: int = 10,
+        offset: int = 0,
+    ) -> SearchResult:
+        began = time.perf_counter()
+        parsed = parse_query(text)
+        result = SearchResult(query=text, total=0, notes=list(parsed.notes))
+        if parsed.speakers:
+            filters = replace(filters, speakers=filters.speakers + tuple(parsed.speakers))
+        if parsed.is_empty:
+            if not parsed.must_not:
+                result.notes.append("Type a word or a quote to search for.")
+        else:
+            try:
+                with time_limit(conn, self.time_limit_ms):
+                    self._run(conn, parsed, filters, limit, offset, result)
+            except QueryTimeout:
+                result.notes.append(
+                    "That search took too long. Add more words or put a phrase in quotes."
+                )
+        result.elapsed_ms = round((time.perf_counter() - began) * 1000, 1)
+        if result.elapsed_ms > self.slow_ms:
+            log.warning("slow search %.0f ms: q=%r filters=%s", result.elapsed_ms, text, filters)
+        return result
+
+    # -- stages ---------------------------------------------------------------------------
+
+    def _run(
+        self,
+        conn: Connection,
+        parsed: ParsedQuery,
+        filters: Filters,
+        limit: int,
+        offset: int,
+        result: SearchResult,
+    ) -> None:
+        must = tuple(self._analyse(conn, c) for c in parsed.must)
+        must_not = tuple(self._analyse(conn, c) for c in parsed.must_not)
+        plan = MatchPlan(must=must, must_not=must_not, filters=filters)
+        want = max(CANDIDATES, 2 * (offset + limit))
+
+        scored, complete = self._gather(conn, plan, plan.must, want)
+        if not scored:
+            corrected, label = self._correct(conn, parsed, plan)
+            if corrected is not None:
+                scored, complete = self._gather(conn, corrected, corrected.must, want)
+                if scored:
+                    plan = corrected
+                    result.corrected_query = label
+        if not scored and len(plan.must) > 1:
+            scored = self._relax(conn, plan)
+            complete = True
+            if scored:
+                result.relaxed = True
+                result.notes.append(
+                    "No passage holds all the words; showing the closest matches."
+                )
+        merged = _merge_moments(conn, scored)
+        result.total = len(merged)
+        if not complete:
+            result.total_exact = False
+            matching = self.engine.count(conn, plan)
+            result.total = max(len(merged), round(matching * len(merged) / max(len(scored), 1)))
+        result.hits = self._hits(conn, merged[offset : offset + limit])
+        if not merged:
+            result.notes.append(_nothing_found_hint(parsed))
+
+    def _analyse(self, conn: Connection, clause: Clause) -> Match:
+        if isinstance(clause, Word):
+            if clause.prefix:
+                expanded = vocabulary.expand_prefix(conn, clause.text)
+                stems = dict.fromkeys(stem(w) for w in expanded) or {stem(clause.text): None}
+                return Terms(tuple(stems))
+            return Terms((stem(clause.text),))
+        if isinstance(clause, QPhrase):
+            return Phrase(tuple(Terms((stem(w),)) for w in clause.words))
+        assert isinstance(clause, AnyOf)
+        return Either(tuple(self._analyse(conn, o) for o in clause.options))  # type: ignore[misc]
+
+    def _gather(
+        self, conn: Connection, plan: MatchPlan, score_against: tuple[Match, ...], want: int
+    ) -> tuple[list[PassageScore], bool]:
+        """Candidates for the plan (by BM25, and for several plain words also by nearness and
+        as a phrase), ranked in Python. Also says whether every match was fetched."""
+        found = self.engine.search(conn, plan, want)
+        complete = len(found) < want
+        pool = dict(found)
+        words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
+        if words_only and found:
+            near = replace(plan, near=len(plan.must) + 4)
+            as_phrase = replace(plan, must=(Phrase(plan.must),))  # type: ignore[arg-type]
+            for extra in (near, as_phrase):
+                for pid, bm25 in self.engine.search(conn, extra, want):
+                    pool.setdefault(pid, bm25)
+        return self._score(conn, pool, score_against), complete
+
+    def _score(
+        self, conn: Connection, pool: dict[int, float], must: tuple[Match, ...]
+    ) -> list[PassageScore]:
+        if not pool:
+            return []
+        terms = self.engine.passage_terms(conn, list(pool))
+        lo, hi = min(pool.values()), max(pool.values())
+        scored = []
+        for pid, bm25 in pool.items():
+            norm = (bm25 - lo) / (hi - lo) if hi > lo else 1.0
+            s = score_passage(pid, terms.get(pid, []), must, norm)
+            if s is not None:
+                scored.append(s)
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def _correct(
+        self, conn: Connection, parsed: ParsedQuery, plan: MatchPlan
+    ) -> tuple[MatchPlan | None, str | None]:
+        """Words the archive has never seen get their closest vocabulary words as alternatives."""
+        changed = False
+        must: list[Match] = []
+        label_words: list[str] = []
+        for clause, match in zip(parsed.must, plan.must, strict=True):
+            if isinstance(clause, Word) and not clause.prefix:
+                if vocabulary.word_count(conn, clause.text) == 0:
+                    suggestions = self.speller.suggest(conn, clause.text)
+                    if suggestions:
+                        changed = True
+                        alts = dict.fromkeys([stem(clause.text)] + [stem(w) for w in suggestions])
+                        must.append(Terms(tuple(alts)))
+                        label_words.append(suggestions[0])
+                        continue
+                label_words.append(clause.text)
+            else:
+                label_words.append(_clause_text(clause))
+            must.append(match)
+        if not changed:
+            return None, None
+        return replace(plan, must=tuple(must)), " ".join(label_words)
+
+    def _relax(self, conn: Connection, plan: MatchPlan) -> list[PassageScore]:
+        """Fewer required words: every way of leaving out 1 word, then 2, ... down to half."""
+        m = len(plan.must)
+        for drop in range(1, m // 2 + 1):
+            subsets = list(itertools.combinations(range(m), m - drop))
+            if len(subsets) > MAX_RELAXED_QUERIES:
+                break
+            pool: dict[int, float] = {}
+            for keep in subsets:
+                sub = replace(plan, must=tuple(plan.must[i] for i in keep))
+                for pid, bm25 in self.engine.search(conn, sub, RELAXED_CANDIDATES):
+                    pool[pid] = max(pool.get(pid, bm25), bm25)
+            if pool:
+                return self._score(conn, pool, plan.must)
+        return []
+
+    def _hits(self, conn: Connection, scored: list[PassageScore]) -> list[Hit]:
+        if not scored:
+            return []
+        rows = _passage_rows(conn, [s.passage_id for s in scored])
+        hits = []
+        for s in scored:
+            row = rows[s.passage_id]
+            (_, talk_id, word_start, first_seg, last_seg, slug, title, date, speakers,
+             youtube_id, video_url, media_url) = row
+            segs = [
+                SegmentRow(*r)
+                for r in conn.exec_driver_sql(SEGMENTS_SQL, (talk_id, first_seg, last_seg + 1))
+            ]
+            next_start = segs[-1].start if len(segs) > last_seg - first_seg + 1 else None
+            segs = segs[: last_seg - first_seg + 1]
+            moment: Moment = build_moment(segs, next_start, word_start, s.matched)
+            talk = TalkRef(
+                slug=slug,
+                title=title,
+                date=str(date) if date else None,
+                speakers=_json_list(speakers),
+                youtube_id=youtube_id,
+                video_url=video_url,
+                media_url=media_url,
+            )
+            hits.append(
+                Hit(
+                    talk=talk,
+                    start=moment.start,
+                    end=moment.end,
+                    speaker=moment.speaker,
+                    text=moment.text,
+                    snippet=moment.snippet,
+                    url=moment_url(slug, moment.start),
+                    video_url=source_video_url(talk, moment.start),
+                    score=round(s.score, 3),
+                )
+            )
+        return hits
+
+
+def _passage_rows(conn: Connection, ids: list[int]) -> dict[int, tuple]:
+    sql = PASSAGE_SQL.format(marks=",".join("?" * len(ids)))
+    return {row[0]: tuple(row) for row in conn.exec_driver_sql(sql, tuple(ids))}
+
+
+def _merge_moments(conn: Connection, scored: list[PassageScore]) -> list[PassageScore]:
+    """Overlapping passages find the same words: keep the best hit per moment."""
+    if not scored:
+        return []
+    rows = {
+        pid: (talk_id, word_start)
+        for pid, talk_id, word_start in conn.exec_driver_sql(
+            "SELECT id, talk_id, word_start FROM passages WHERE id IN ({})".format(
+                ",".join("?" * len(scored))
+            ),
+            tuple(s.passage_id for s in scored),
+        )
+    }
+    kept: list[PassageScore] = []
+    seen: dict[int, list[int]] = {}
+    for s in scored:
+        talk_id, word_start = rows[s.passage_id]
+        at = word_start + s.window.start
+        moments = seen.setdefault(talk_id, [])
+        if any(abs(at - other) < SAME_MOMENT_WORDS for other in moments):
+            continue
+        moments.append(at)
+        kept.append(s)
+    return kept
+
+
+def _json_list(value: object) -> list[str]:
+    import json
+
+    if isinstance(value, str):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return []
+        return [str(x) for x in data] if isinstance(data, list) else []
+    return list(value) if isinstance(value, list) else []
+
+
+def _clause_text(clause: Clause) -> str:
+    if isinstance(clause, Word):
+        return clause.text + ("*" if clause.prefix else "")
+    if isinstance(clause, QPhrase):
+        return '"' + " ".join(clause.words) + '"'
+    return " OR ".join(_clause_text(o) for o in clause.options)
+
+
+def _nothing_found_hint(parsed: ParsedQuery) -> str:
+    if any(isinstance(c, QPhrase) for c in parsed.must):
+        return "Nothing found. Try fewer words, or drop the quotes to match the words anywhere."
+    if parsed.must_not:
+        return "Nothing found. Try removing the excluded words (those starting with -)."
+    return "Nothing found. Try fewer or different words, or a prefix such as transit*."

@@ -1,0 +1,80 @@
+"""The archive's vocabulary (normalised word -> count): kept in step by the loader, and the
+source for prefix expansion and spelling correction."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from sqlalchemy import Connection
+
+ADD_SQL = (
+    "INSERT INTO vocabulary(word, count) VALUES (?, ?) "
+    "ON CONFLICT(word) DO UPDATE SET count = count + excluded.count"
+)
+SUBTRACT_SQL = "UPDATE vocabulary SET count = count - ? WHERE word = ?"
+PRUNE_SQL = "DELETE FROM vocabulary WHERE count <= 0"
+COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
+PREFIX_SQL = (
+    "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
+)
+ALL_SQL = "SELECT word, count FROM vocabulary"
+VERSION_SQL = "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0) FROM talks"
+
+
+def add_words(conn: Connection, counts: Counter[str]) -> None:
+    conn.exec_driver_sql(ADD_SQL, list(counts.items()))
+
+
+def remove_words(conn: Connection, counts: Counter[str]) -> None:
+    conn.exec_driver_sql(SUBTRACT_SQL, [(n, w) for w, n in counts.items()])
+    conn.exec_driver_sql(PRUNE_SQL)
+
+
+def word_count(conn: Connection, word: str) -> int:
+    row = conn.exec_driver_sql(COUNT_SQL, (word,)).first()
+    return int(row[0]) if row else 0
+
+
+def expand_prefix(conn: Connection, prefix: str, limit: int = 64) -> list[str]:
+    """The most frequent words starting with `prefix`."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return [w for (w,) in conn.exec_driver_sql(PREFIX_SQL, (prefix, upper, limit))]
+
+
+def max_edits(word: str) -> int:
+    """Edits allowed for a correction: none for short words, 1 up to 5 letters, then 2."""
+    if len(word) <= 3:
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+@dataclass
+class Speller:
+    """Spelling suggestions from the vocabulary, loaded once per archive version."""
+
+    version: tuple[int, int, int] = (-1, -1, -1)
+    words: list[str] | None = None
+    counts: list[int] | None = None
+
+    def refresh(self, conn: Connection) -> None:
+        version = tuple(conn.exec_driver_sql(VERSION_SQL).first())  # type: ignore[arg-type]
+        if version != self.version or self.words is None:
+            rows = conn.exec_driver_sql(ALL_SQL).all()
+            self.words = [w for w, _ in rows]
+            self.counts = [int(c) for _, c in rows]
+            self.version = version  # type: ignore[assignment]
+
+    def suggest(self, conn: Connection, word: str, limit: int = 3) -> list[str]:
+        """Close words (optimal string alignment: a swap of two letters is one edit), the
+        nearest first, then the most frequent."""
+        edits = max_edits(word)
+        if edits == 0:
+            return []
+        self.refresh(conn)
+        assert self.words is not None and self.counts is not None
+        found = process.extract(
+            word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=50
+        )
+        found.sort(key=lambda hit: (hit[1], -self.counts[hit[2]]))  # type: ignore[index]
+        return [w for w, _, _ in found[:limit] if w != word]

@@ -1,0 +1,132 @@
+"""JSON API: /api/search, /api/talks, /api/talks/<slug>."""
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.catalog import list_talks
+from app.models import Talk
+from app.search.plan import Filters
+from app.search.service import SearchResult
+from app.web.deps import ConnectionDep, ServiceDep, SessionDep, TalkDep
+from app.web.schemas import (
+    ChapterOut,
+    ErrorOut,
+    HitOut,
+    SearchOut,
+    SegmentOut,
+    TalkDetail,
+    TalkList,
+    TalkListItem,
+    TalkSummary,
+)
+
+MAX_QUERY_CHARS = 2000
+router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
+
+QueryText = Annotated[
+    str, Query(max_length=MAX_QUERY_CHARS, description='Words, "phrase", -not, a OR b, pre*.')
+]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=10_000)]
+
+
+def search_filters(
+    talk: str | None, speaker: str | None, date_from: date | None, date_to: date | None
+) -> Filters:
+    return Filters(
+        talk=talk or None,
+        speakers=(speaker,) if speaker else (),
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+    )
+
+
+def search_out(result: SearchResult, limit: int, offset: int) -> SearchOut:
+    return SearchOut(
+        query=result.query,
+        total=result.total,
+        total_exact=result.total_exact,
+        limit=limit,
+        offset=offset,
+        relaxed=result.relaxed,
+        corrected_query=result.corrected_query,
+        notes=result.notes,
+        elapsed_ms=result.elapsed_ms,
+        hits=[
+            HitOut(
+                **{k: v for k, v in asdict(h).items() if k != "talk"},
+                talk=TalkSummary(**asdict(h.talk), url=f"/talks/{h.talk.slug}"),
+            )
+            for h in result.hits
+        ],
+    )
+
+
+@router.get("/search", response_model=SearchOut)
+def api_search(
+    conn: ConnectionDep,
+    service: ServiceDep,
+    q: QueryText = "",
+    limit: Limit = 10,
+    offset: Offset = 0,
+    talk: Annotated[str | None, Query(max_length=200, description="Only this talk (slug).")] = None,
+    speaker: Annotated[str | None, Query(max_length=200)] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> SearchOut:
+    """Search every talk; each hit points at the second its first matched word is spoken."""
+    filters = search_filters(talk, speaker, date_from, date_to)
+    result = service.search(conn, q, filters=filters, limit=limit, offset=offset)
+    return search_out(result, limit, offset)
+
+
+def _summary_fields(talk: Talk) -> dict[str, object]:
+    return dict(
+        slug=talk.slug,
+        title=talk.title,
+        date=talk.date,
+        speakers=talk.speakers or [],
+        youtube_id=talk.youtube_id,
+        video_url=talk.video_url,
+        media_url=talk.media_url,
+        url=f"/talks/{talk.slug}",
+    )
+
+
+@router.get("/talks", response_model=TalkList)
+def api_talks(session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> TalkList:
+    """All talks with their segment, word and chapter counts."""
+    total, talks = list_talks(session, limit, offset)
+    return TalkList(
+        total=total,
+        talks=[
+            TalkListItem(
+                **_summary_fields(t),
+                duration=t.duration,
+                segment_count=t.segment_count,
+                word_count=t.word_count,
+                chapter_count=len(t.chapters),
+            )
+            for t in talks
+        ],
+    )
+
+
+@router.get("/talks/{slug}", response_model=TalkDetail, responses={404: {"model": ErrorOut}})
+def api_talk(talk: TalkDep) -> TalkDetail:
+    """One talk: metadata, chapters and every segment."""
+    return TalkDetail(
+        **_summary_fields(talk),
+        description=talk.description,
+        topics=talk.topics or [],
+        duration=talk.duration,
+        source_format=talk.source_format,
+        chapters=[ChapterOut(title=c.title, start=c.start) for c in talk.chapters],
+        segments=[
+            SegmentOut(start=s.start, end=s.end, speaker=s.speaker, text=s.text)
+            for s in talk.segments
+        ],
+    )

@@ -1,0 +1,105 @@
+// Talk page: seek the player from timestamps, mark and follow the current line, share moments.
+(function () {
+  "use strict";
+  const article = document.querySelector("article.talk");
+  if (!article) return;
+  const lines = Array.from(document.querySelectorAll("#transcript li"));
+  const starts = lines.map((li) => parseFloat(li.dataset.start));
+  const share = document.getElementById("share-link");
+  const copy = document.getElementById("copy-link");
+  const frame = document.querySelector("iframe#player");
+  const media = document.querySelector("video#player, audio#player");
+  const initial = parseFloat(article.dataset.start);
+  let ytPlayer = null;
+  let follow = true;
+  let current = -1;
+
+  function lineAt(t) {
+    let lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= t + 0.25) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  }
+
+  function mark(i, scroll) {
+    if (i === current) return;
+    if (current >= 0 && lines[current]) {
+      lines[current].classList.remove("current");
+      lines[current].removeAttribute("aria-current");
+    }
+    current = i;
+    if (i >= 0 && lines[i]) {
+      lines[i].classList.add("current");
+      lines[i].setAttribute("aria-current", "true");
+      if (scroll) lines[i].scrollIntoView({ block: "center", behavior: "auto" });
+    }
+  }
+
+  function setMoment(t) {
+    const url = new URL(window.location.href);
+    url.searchParams.set("t", String(Math.floor(t)));
+    history.replaceState(null, "", url);
+    if (share) share.value = url.origin + url.pathname + "?t=" + Math.floor(t);
+  }
+
+  function seek(t) {
+    if (media) { media.currentTime = t; media.play().catch(() => {}); }
+    else if (ytPlayer && ytPlayer.seekTo) { ytPlayer.seekTo(t, true); ytPlayer.playVideo(); }
+    follow = true;
+    mark(lineAt(t), true);
+    setMoment(t);
+  }
+
+  document.addEventListener("click", (ev) => {
+    const a = ev.target.closest("a[data-start]");
+    if (!a || !(media || frame)) return;
+    ev.preventDefault();
+    seek(parseFloat(a.dataset.start));
+  });
+
+  // Auto-follow stops when the reader scrolls by hand; seeking turns it back on.
+  ["wheel", "touchmove"].forEach((name) =>
+    window.addEventListener(name, () => { follow = false; }, { passive: true }));
+
+  function tick(t) { mark(lineAt(t), follow); }
+
+  if (media) {
+    if (!isNaN(initial)) {
+      media.addEventListener("loadedmetadata", () => { media.currentTime = initial; }, { once: true });
+    }
+    media.addEventListener("timeupdate", () => tick(media.currentTime));
+  }
+
+  if (frame) {
+    window.onYouTubeIframeAPIReady = function () {
+      // eslint-disable-next-line no-undef
+      ytPlayer = new YT.Player("player", {
+        events: {
+          onStateChange: () => {},
+        },
+      });
+      setInterval(() => {
+        if (ytPlayer && ytPlayer.getCurrentTime && ytPlayer.getPlayerState && ytPlayer.getPlayerState() === 1) {
+          tick(ytPlayer.getCurrentTime());
+        }
+      }, 500);
+    };
+    const api = document.createElement("script");
+    api.src = "https://www.youtube.com/iframe_api";
+    document.head.appendChild(api);
+  }
+
+  if (!isNaN(initial)) { mark(lineAt(initial), true); }
+
+  if (copy && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", () => {
+      navigator.clipboard.writeText(share.value).then(() => {
+        copy.textContent = "Copied";
+        setTimeout(() => { copy.textContent = "Copy link"; }, 1500);
+      });
+    });
+  }
+})();
