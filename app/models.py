@@ -1,6 +1,6 @@
 """ORM models: a talk, its transcript segments, chapters, and the passages that are indexed."""
 
-from datetime import date, datetime
+import datetime as dt
 
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -16,7 +16,7 @@ class Talk(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(Text)
-    date: Mapped[date | None] = mapped_column(Date)
+    date: Mapped[dt.date | None] = mapped_column(Date)
     speakers: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str | None] = mapped_column(Text)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -29,7 +29,7 @@ class Talk(Base):
     duration: Mapped[float | None] = mapped_column(Float)
     segment_count: Mapped[int] = mapped_column(Integer, default=0)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
-    ingested_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
     segments: Mapped[list["Segment"]] = relationship(
         back_populates="talk", order_by="Segment.ord", cascade="all, delete-orphan"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.ingest.transcript import Chapter, Segment, Transcript, TranscriptError, clean_text
-from app.ingest.transcript import parse_clock
+from app.ingest.transcript import parse_clock, youtube_id_from
 from app.ingest.yaml_safe import child_node, item_lines, load_yaml
 
 WORDS_PER_SECOND = 2.5  # speaking rate used only to extrapolate past the last known time
@@ -81,7 +81,7 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
         date=_date(data.get("dateadded") or data.get("date")),
         description=_str(data.get("description")),
         topics=[str(t) for t in topics],
-        youtube_id=_str(ids.get("youtube")),
+        youtube_id=youtube_id_from(str(ids.get("youtube") or "")),
         duration=_duration(data.get("duration")),
     )
 

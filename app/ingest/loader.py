@@ -16,7 +16,7 @@ from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
 from app.ingest.transcript import Transcript, TranscriptError
 from app.models import Chapter, Passage, Segment, Talk
 from app.search import vocabulary
-from app.search.analysis import terms, words
+from app.search.analysis import stem, words
 from app.search.engine import SearchEngine
 from app.search.passages import passage_spans
 
@@ -117,7 +117,7 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> bool
     """Replace-or-insert one talk in a single transaction. Returns whether it replaced one."""
     tr = item.transcript
     seg_words = [words(s.text) for s in tr.segments]
-    seg_terms = [terms(s.text) for s in tr.segments]
+    seg_terms = [[stem(w) for w in ws] for ws in seg_words]
     counts = [len(w) for w in seg_words]
     last = tr.segments[-1]
     duration = tr.duration or max(last.end or 0.0, last.start + counts[-1] / 2.5)

@@ -3,16 +3,15 @@ what the transcript says (title, speakers, date, video URL or YouTube id, media 
 
 import json
 import re
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
 
 from app.ingest.episode_md import _date
-from app.ingest.transcript import Transcript, TranscriptError, clean_text
+from app.ingest.transcript import Transcript, TranscriptError, clean_text, youtube_id_from
 from app.ingest.yaml_safe import load_yaml
 
 SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")
-_YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/embed/|/shorts/|/live/)([A-Za-z0-9_-]{11})")
-_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 
 def sidecar_for(path: Path) -> Path | None:
@@ -39,12 +38,20 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     return data
 
 
-def youtube_id_from(value: str) -> str | None:
-    value = value.strip()
-    if _BARE_ID.match(value):
-        return value
-    m = _YOUTUBE_ID.search(value)
-    return m.group(1) if m else None
+def is_safe_url(url: str) -> bool:
+    """http(s) URLs or paths only: a javascript: or data: URL must never reach a page."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return scheme in ("http", "https") or (scheme == "" and not url.strip().startswith("//"))
+
+
+def _url(meta: dict[str, Any], key: str) -> str | None:
+    value = meta.get(key)
+    if value in (None, ""):
+        return None
+    url = str(value).strip()
+    if not is_safe_url(url):
+        raise TranscriptError(f"sidecar {key} must be an http(s) URL or a path, got {url[:40]!r}")
+    return url
 
 
 def apply_sidecar(transcript: Transcript, meta: dict[str, Any]) -> None:
@@ -62,12 +69,12 @@ def apply_sidecar(transcript: Transcript, meta: dict[str, Any]) -> None:
     transcript.date = _date(meta.get("date")) or transcript.date
     if isinstance(meta.get("topics"), list):
         transcript.topics = [str(t) for t in meta["topics"]]
-    video_url = text("video_url") or text("url")
+    video_url = _url(meta, "video_url") or _url(meta, "url")
     youtube = text("youtube_id") or text("youtube")
     if video_url:
         transcript.video_url = video_url
         youtube = youtube or youtube_id_from(video_url)
     if youtube:
         transcript.youtube_id = youtube_id_from(youtube) or transcript.youtube_id
-    transcript.media_url = text("media_url") or transcript.media_url
+    transcript.media_url = _url(meta, "media_url") or transcript.media_url
     transcript.slug = text("slug") or transcript.slug

@@ -1,6 +1,7 @@
 """YAML loading that refuses aliases (no "billion laughs" expansion) and object tags, and keeps
 line numbers so errors can name the line."""
 
+import re
 from typing import Any
 
 import yaml
@@ -8,6 +9,7 @@ import yaml
 from app.ingest.transcript import TranscriptError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 15x faster on the corpus
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")  # an alias needs an anchor to point at
 
 
 def _reject_aliases(root: yaml.Node) -> None:
@@ -32,7 +34,7 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is not None:
+        if node is not None and _ANCHOR.search(text):
             try:
                 _reject_aliases(node)
             except TranscriptError as exc:

@@ -2,6 +2,8 @@
 nothing matches, merge hits on the same moment, and shape results. Routes and the CLI call this."""
 
 import itertools
+import json
+import re
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -20,6 +22,7 @@ from app.search.ranking import PassageScore, score_passage
 from app.search.snippets import Moment, SegmentRow, build_moment
 
 log = logging.getLogger(__name__)
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 CANDIDATES = 200  # passages ranked in Python per engine query
 RELAXED_CANDIDATES = 60
@@ -80,7 +83,7 @@ def moment_url(slug: str, start: float) -> str:
 def source_video_url(talk: TalkRef, start: float) -> str | None:
     """The original video at that second, where known."""
     seconds = int(start)
-    if talk.youtube_id:
+    if talk.youtube_id and _YOUTUBE_ID.match(talk.youtube_id):
         return f"https://www.youtube.com/watch?v={talk.youtube_id}&t={seconds}s"
     if talk.video_url:
         sep = "&" if "?" in talk.video_url else "?"
@@ -327,8 +330,6 @@ def _merge_moments(conn: Connection, scored: list[PassageScore]) -> list[Passage
 
 
 def _json_list(value: object) -> list[str]:
-    import json
-
     if isinstance(value, str):
         try:
             data = json.loads(value)

@@ -2,6 +2,7 @@
 with <mark> around matched words, and the time of the first matched word."""
 
 import html
+import re
 from dataclasses import dataclass
 
 from app.search.analysis import tokenize
@@ -64,20 +65,29 @@ def build_moment(
 
     html_parts: list[str] = []
     text_parts: list[str] = []
+
+    def add(piece: str) -> None:
+        html_parts.append(html.escape(piece))
+        text_parts.append(piece)
+
     prev_seg, prev_end = None, 0
     for pos in range(lo, hi):
         i, tok = words[pos]
         text = segments[i].text
-        if prev_seg is not None:
-            gap = text[prev_end : tok.start] if i == prev_seg else " "
-            html_parts.append(html.escape(gap))
-            text_parts.append(gap)
+        if prev_seg is None:
+            add(_edge(text[: tok.start], leading=True))
+        elif i == prev_seg:
+            add(text[prev_end : tok.start])
+        else:  # the rest of the previous line, then the start of this one
+            add(segments[prev_seg].text[prev_end:] + " " + text[: tok.start])
         word = text[tok.start : tok.end]
         text_parts.append(word)
         html_parts.append(
             f"<mark>{html.escape(word)}</mark>" if pos in marked else html.escape(word)
         )
         prev_seg, prev_end = i, tok.end
+    if prev_seg is not None:
+        add(_edge(segments[prev_seg].text[prev_end:], leading=False))
     snippet = "".join(html_parts)
     plain = "".join(text_parts)
     if lo > 0:
@@ -91,3 +101,9 @@ def build_moment(
         text=plain,
         snippet=snippet,
     )
+
+
+
+def _edge(text: str, leading: bool) -> str:
+    """Punctuation touching the first or last word ("“If", "together.”"), not the next word."""
+    return re.search(r"\S*$", text).group() if leading else re.match(r"\S*", text).group()  # type: ignore[union-attr]

@@ -1,0 +1,102 @@
+"""End to end: `talks ingest` and `talks serve` as real processes, queried over real HTTP."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EPISODES, SAMPLE, SEED, need_shared
+
+pytestmark = pytest.mark.e2e
+TALKS = str(Path(sys.executable).parent / "talks")
+
+
+def run_talks(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, TALKS_DB=db)
+    return subprocess.run([TALKS, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A `talks serve` process on a free port, polled until it answers."""
+    assert run_talks("ingest", str(SAMPLE), db=db_url).returncode == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as log_file:
+        proc = subprocess.Popen(
+            [TALKS, "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/api/talks", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"server exited: {log.read_text()[-2000:]}")
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_ingest_reports_and_exit_status(db_url: str, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("0:01 hello there\n")
+    (tmp_path / "bad.srt").write_text("this is not\nan srt file\n")
+    first = run_talks("ingest", str(tmp_path), "--db", db_url, db=db_url)
+    assert first.returncode == 1
+    assert f"{tmp_path / 'bad.srt'}:1:" in first.stderr
+    assert first.stdout.strip().startswith("2 files: 1 new, 0 updated, 0 unchanged, 1 failed")
+    (tmp_path / "bad.srt").unlink()
+    again = run_talks("ingest", str(tmp_path), db=db_url)
+    assert again.returncode == 0
+    assert "0 new, 0 updated, 1 unchanged, 0 failed" in again.stdout
+
+
+def test_search_command_prints_hits_with_links(db_url: str) -> None:
+    assert run_talks("ingest", str(SAMPLE), db=db_url).returncode == 0
+    out = run_talks("search", '"go far go together"', db=db_url).stdout
+    assert "[20:44]" in out and "/talks/000-1290f93bafb96edd?t=1244" in out
+
+
+def test_serve_answers_search_and_talk_page(server: str) -> None:
+    q = urllib.parse.urlencode({"q": '"conference but not really a conference it\'s more like"'})
+    body = get_json(f"{server}/api/search?{q}")
+    hit = body["hits"][0]
+    assert hit["start"] == 11.0 and hit["url"] == "/talks/000-1290f93bafb96edd?t=11"
+    with urllib.request.urlopen(server + hit["url"], timeout=10) as page:
+        html = page.read().decode()
+    assert 'data-start="11.0" class="current"' in html
+
+
+@pytest.mark.corpus
+def test_whole_corpus_ingests_and_finds_a_quote(db_url: str) -> None:
+    need_shared(EPISODES)
+    result = run_talks("ingest", str(EPISODES), str(SEED), db=db_url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "163 new" in result.stdout
+    out = run_talks("search", '"part of LTI at CMU the Language Technologies"', db=db_url).stdout
+    assert "applied-llm-research-and-career-growth-in-practice?t=1907" in out

@@ -1,0 +1,101 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from app.ingest import loader
+from app.ingest.loader import slugify
+from app.models import Passage, Segment, Talk
+from tests.conftest import ingest
+
+
+def count(engine: Engine, model: type) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def fts_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM passage_fts")).scalar_one()
+
+
+@pytest.mark.parametrize(
+    ("stem", "slug"),
+    [
+        ("000_1290f93bafb96edd", "000-1290f93bafb96edd"),
+        ("My Talk (2021)", "my-talk-2021-"),
+        ("from-software-engineer-to-machine-learning", "from-software-engineer-to-machine-learning"),
+    ],
+)
+def test_slug_rule(stem: str, slug: str) -> None:
+    assert slugify(stem) == slug
+
+
+def test_rerun_is_a_no_op_and_a_change_replaces_the_talk(db: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "talk.txt"
+    path.write_text("0:01 hello there\n0:03 general kenobi\n")
+    first = ingest(db, tmp_path)
+    assert (first.new, first.failed) == (1, 0)
+    second = ingest(db, tmp_path)
+    assert (second.new, second.unchanged) == (0, 1)
+    path.write_text("0:01 hello again\n0:03 general grievous\n0:05 and more\n")
+    third = ingest(db, tmp_path)
+    assert third.updated == 1
+    assert count(db, Talk) == 1
+    assert count(db, Segment) == 3
+    assert fts_rows(db) == count(db, Passage)
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count FROM vocabulary WHERE word='kenobi'")).first() is None
+        assert conn.execute(text("SELECT count FROM vocabulary WHERE word='grievous'")).scalar() == 1
+
+
+def test_a_bad_file_is_reported_and_the_rest_load(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "good.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nfine\n")
+    (tmp_path / "bad.txt").write_text("0:10 ok\n0:99 broken\n")
+    (tmp_path / "empty.vtt").write_text("")
+    report = ingest(db, tmp_path)
+    assert report.new == 1 and report.failed == 2
+    assert any(e.startswith(f"{tmp_path / 'bad.txt'}:2: malformed timestamp") for e in report.errors)
+    assert all("\n" not in e for e in report.errors)
+
+
+def test_sidecar_sets_metadata(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "talk.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nfine\n")
+    (tmp_path / "talk.json").write_text(
+        '{"title": "Named", "speakers": ["Ada"], "video_url": "https://youtu.be/abcdefghijk"}'
+    )
+    report = ingest(db, tmp_path)
+    assert (report.new, report.files) == (1, 1)  # the JSON is a sidecar, not a transcript
+    with db.connect() as conn:
+        title, youtube = conn.execute(select(Talk.title, Talk.youtube_id)).one()
+    assert (title, youtube) == ("Named", "abcdefghijk")
+
+
+def test_a_crash_mid_talk_leaves_the_archive_as_it_was(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "talk.txt"
+    path.write_text("0:01 original words\n")
+    ingest(db, tmp_path)
+    path.write_text("0:01 replacement words\n0:02 more\n")
+
+    def explode(*_args: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(loader.vocabulary, "add_words", explode)
+    with pytest.raises(RuntimeError):
+        ingest(db, tmp_path)
+    with db.connect() as conn:
+        texts = conn.execute(select(Segment.text)).scalars().all()
+    assert texts == ["original words"]
+    assert count(db, Talk) == 1 and fts_rows(db) == count(db, Passage)
+
+
+def test_same_slug_twice_in_one_batch_fails_the_second(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "talk.txt").write_text("0:01 one\n")
+    (tmp_path / "b" / "talk.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\ntwo\n")
+    report = ingest(db, tmp_path)
+    assert report.new == 1 and report.failed == 1
+    assert "already taken" in report.errors[0]

@@ -1,0 +1,46 @@
+import pytest
+
+from app.ingest.text_captions import read_text_captions
+from app.ingest.transcript import TranscriptError
+from tests.conftest import SAMPLE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0:01 so welcome\n0:04 everyone here", [(1.0, "so welcome"), (4.0, "everyone here")]),
+        ("1:02:03 late in the talk", [(3723.0, "late in the talk")]),
+        ("[00:01:02] bracketed", [(62.0, "bracketed")]),
+        ("00:01:02.500 with millis", [(62.5, "with millis")]),
+        ("00:00:01,250 comma millis", [(1.25, "comma millis")]),
+        ("0:05\nstamp alone\non two lines\n0:09\nnext", [(5.0, "stamp alone on two lines"), (9.0, "next")]),
+        ("Transcript\n\n0:01 after a header", [(1.0, "after a header")]),
+        ("0:01 a\n0:02\n0:03 empty stamp dropped", [(1.0, "a"), (3.0, "empty stamp dropped")]),
+    ],
+)
+def test_reads_timestamp_variants(text: str, expected: list[tuple[float, str]]) -> None:
+    segments = read_text_captions(text).segments
+    assert [(s.start, s.text) for s in segments] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("just prose\nwith no times", 1, "no timestamped lines"),
+        ("0:10 ok\n0:61 bad seconds", 2, "malformed timestamp"),
+        ("0:10 ok\n0:05 backwards", 2, "goes back"),
+    ],
+)
+def test_errors_name_the_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(TranscriptError) as err:
+        read_text_captions(text)
+    assert err.value.line == line
+    assert message in err.value.message
+
+
+def test_reads_the_bundled_seed() -> None:
+    transcript = read_text_captions(SAMPLE.read_text())
+    assert len(transcript.segments) > 1000
+    assert transcript.segments[0].start == 1.0
+    assert transcript.segments[0].text == "so welcome everyone"
+    assert transcript.segments[-1].start > 3500

@@ -1,0 +1,56 @@
+import pytest
+
+from app.search.query import MAX_QUERY_WORDS, AnyOf, Phrase, Word, parse_query
+
+
+@pytest.mark.parametrize(
+    ("text", "must", "must_not"),
+    [
+        ("Hello World", [Word("hello"), Word("world")], []),
+        ('"exact phrase" -bad', [Phrase(("exact", "phrase"))], [Word("bad")]),
+        ("a OR b c", [AnyOf((Word("a"), Word("b"))), Word("c")], []),
+        ("transit*", [Word("transit", prefix=True)], []),
+        ("“curly quotes”", [Phrase(("curly", "quotes"))], []),
+        ("don't", [Word("dont")], []),
+        ("CMU-the", [Phrase(("cmu", "the"))], []),
+        ("Café", [Word("cafe")], []),
+        ("a AND NOT b", [Word("a")], [Word("b")]),
+        ("OR x OR", [Word("x")], []),
+        ("SELECT * FROM talks; --", [Word("select"), Word("from"), Word("talks")], []),
+        ('NEAR(a b) "unbalanced', [Phrase(("near", "a")), Word("b"), Word("unbalanced")], []),
+        ("🙂 🙂", [], []),
+        ("-", [], []),
+        ("\x00\x00", [], []),
+    ],
+)
+def test_parse(text: str, must: list, must_not: list) -> None:
+    query = parse_query(text)
+    assert query.must == must
+    assert query.must_not == must_not
+
+
+def test_speaker_filter_is_taken_out_of_the_words() -> None:
+    query = parse_query('machine speaker:"Santiago Valdarrama" speaker:alexey')
+    assert query.must == [Word("machine")]
+    assert query.speakers == ["Santiago Valdarrama", "alexey"]
+
+
+def test_unbalanced_quote_is_noted() -> None:
+    assert parse_query('say "hello').notes == ["An unmatched quote was ignored."]
+
+
+def test_very_long_text_is_cut_with_a_note() -> None:
+    query = parse_query("word " * 5000)
+    assert query.word_count() == MAX_QUERY_WORDS
+    assert "first" in query.notes[-1]
+
+
+def test_only_exclusions_asks_for_a_word() -> None:
+    query = parse_query("-this -that")
+    assert query.is_empty and "Add at least one word" in query.notes[-1]
+
+
+def test_long_phrase_is_split_into_passage_sized_pieces() -> None:
+    words = " ".join(f"w{i}" for i in range(30))
+    query = parse_query(f'"{words}"')
+    assert [len(c.words) for c in query.must] == [20, 10]

@@ -1,0 +1,102 @@
+"""The search service on real SQLite: the bundled sample plus small talks written here."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from app.search.engine import get_engine
+from app.search.plan import Filters
+from app.search.service import SearchResult, SearchService
+from tests.conftest import ingest
+
+SLUG = "000-1290f93bafb96edd"
+
+
+def search(engine: Engine, q: str, **kw: object) -> SearchResult:
+    with engine.connect() as conn:
+        return SearchService(get_engine()).search(conn, q, **kw)  # type: ignore[arg-type]
+
+
+def test_phrase_across_three_caption_lines_starts_at_its_first_line(sample_db: Engine) -> None:
+    result = search(sample_db, '"conference but not really a conference it\'s more like a bunch of meetups"')
+    top = result.hits[0]
+    assert top.talk.slug == SLUG
+    assert top.start == 11.0  # "0:11 so which is a conference but not really"
+    assert top.url == f"/talks/{SLUG}?t=11"
+    assert top.video_url == "https://www.youtube.com/watch?v=xVYOdRrN7hw&t=11s"
+    assert "<mark>conference</mark>" in top.snippet and "<mark>meetups</mark>" in top.snippet
+
+
+def test_unquoted_quote_lands_on_its_line(sample_db: Engine) -> None:
+    top = search(sample_db, "if you want to go far go together").hits[0]
+    assert top.start == pytest.approx(20 * 60 + 44)
+
+
+def test_overlapping_passages_give_one_hit_per_moment(sample_db: Engine) -> None:
+    result = search(sample_db, '"go far go together"')
+    assert result.total == 1 and len(result.hits) == 1
+
+
+def test_typo_is_corrected_and_labelled(sample_db: Engine) -> None:
+    result = search(sample_db, "conferecne bunch of meetups")
+    assert result.corrected_query == "conference bunch of meetups"
+    assert result.hits and result.hits[0].start == 13.0  # "a conference it's more like a bunch of"
+
+
+def test_missing_word_relaxes_and_says_so(sample_db: Engine) -> None:
+    result = search(sample_db, "bunch of meetups xylophone")
+    assert result.relaxed and result.hits
+    assert result.hits[0].start == 13.0
+    assert any("closest" in n for n in result.notes)
+
+
+def test_exclusion_and_or(sample_db: Engine) -> None:
+    plain = search(sample_db, "learning", limit=100)
+    excluded = search(sample_db, "learning -machine", limit=100)
+    assert 0 < excluded.total < plain.total
+    assert all("<mark>machine" not in h.snippet for h in excluded.hits)
+    either = search(sample_db, "learning OR xylophone", limit=100)
+    assert either.total == plain.total
+    both = search(sample_db, "meetups OR kaggle", limit=100)
+    assert both.total == search(sample_db, "meetups").total + search(sample_db, "kaggle").total
+
+
+def test_prefix_expands_from_the_vocabulary(sample_db: Engine) -> None:
+    result = search(sample_db, "transitio*")
+    assert result.hits and all("<mark>transition" in h.snippet for h in result.hits)
+
+
+def test_pagination_and_total(sample_db: Engine) -> None:
+    first = search(sample_db, "machine learning", limit=5)
+    second = search(sample_db, "machine learning", limit=5, offset=5)
+    assert first.total > 10
+    assert {h.start for h in first.hits}.isdisjoint({h.start for h in second.hits})
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', "-", "OR", "NEAR(", "a* * *", "'; DROP TABLE talks; --", "🙂", "x" * 5000, "\x00",
+     '"unbalanced phrase', "speaker:", "-only -exclusions"],
+)
+def test_strange_queries_never_raise(sample_db: Engine, q: str) -> None:
+    result = search(sample_db, q)
+    assert isinstance(result.total, int)
+    assert result.hits or result.notes
+
+
+def test_filters_by_talk_speaker_and_date(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "one.json").write_text(
+        '[{"start": 1, "speaker": "Ada", "text": "engines weave patterns"},'
+        ' {"start": 5, "speaker": "Charles", "text": "engines compute tables"}]'
+    )
+    (tmp_path / "two.txt").write_text("0:01 engines everywhere\n")
+    (tmp_path / "two.yaml").write_text("date: 2020-01-01\nspeakers: [Grace]\n")
+    ingest(db, tmp_path)
+    assert search(db, "engines").total == 2  # one talk's lines share a passage, other talk
+    assert {h.talk.slug for h in search(db, "engines", filters=Filters(talk="two")).hits} == {"two"}
+    by_grace = search(db, "engines speaker:grace")
+    assert [h.talk.slug for h in by_grace.hits] == ["two"]
+    dated = search(db, "engines", filters=Filters(date_from="2019-06-01", date_to="2020-06-01"))
+    assert [h.talk.slug for h in dated.hits] == ["two"]
+    assert search(db, "engines", filters=Filters(speakers=("nobody",))).total == 0
