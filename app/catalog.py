@@ -37,5 +37,3 @@ def archive_totals(session: Session) -> tuple[int, int, float]:
         )
     ).one()
     return int(row[0]), int(row[1]), float(row[2]) / 3600
-
-

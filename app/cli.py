@@ -21,11 +21,13 @@ cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
 )
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL; default: env TALKS_DB, then sqlite:///data/talks.db"),
+    typer.Option(
+        "--db", help="SQLAlchemy URL; default: env TALKS_DB, then sqlite:///data/talks.db"
+    ),
 ]
 
 
@@ -123,13 +125,15 @@ def search(
         out.print(f"Showing results for: {result.corrected_query}", markup=False)
     for note in result.notes:
         out.print(note, markup=False)
-    out.print(f"{result.total} hits ({result.elapsed_ms:.0f} ms)", markup=False)
+    about = "" if result.total_exact else "about "
+    noun = "hit" if result.total == 1 else "hits"
+    out.print(f"{about}{result.total} {noun} ({result.elapsed_ms:.0f} ms)", markup=False)
     for hit in result.hits:
         minutes, seconds = divmod(int(hit.start), 60)
         hours, minutes = divmod(minutes, 60)
         clock = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
         who = f" — {hit.speaker}" if hit.speaker else ""
-        out.print(f"\n[bold]{hit.talk.title}[/bold] [{clock}]{who}", highlight=False)
+        out.print(f"\n{hit.talk.title} [{clock}]{who}", markup=False)
         out.print(f"  {hit.text}", markup=False)
         out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
 

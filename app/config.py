@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     port: int = 8000
     """Port `talks serve` listens on (TALKS_PORT)."""
     query_time_limit_ms: int = 2000
-    """A search taking longer than this is stopped and answered with a hint (TALKS_QUERY_TIME_LIMIT_MS)."""
+    """A search running longer is stopped and answered with a hint (TALKS_QUERY_TIME_LIMIT_MS)."""
     slow_query_ms: int = 200
     """Searches slower than this are logged with their parameters (TALKS_SLOW_QUERY_MS)."""
     log_level: str = "INFO"

@@ -29,7 +29,9 @@ class Talk(Base):
     duration: Mapped[float | None] = mapped_column(Float)
     segment_count: Mapped[int] = mapped_column(Integer, default=0)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
-    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    ingested_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, server_default=func.current_timestamp()
+    )
 
     segments: Mapped[list["Segment"]] = relationship(
         back_populates="talk", order_by="Segment.ord", cascade="all, delete-orphan"

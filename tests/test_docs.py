@@ -15,7 +15,8 @@ def test_every_setting_is_documented(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["make run", "make test", "/api/search", "/api/talks", '"exact phrase"', "speaker:", "prefix*"]
+    "text",
+    ["make run", "make test", "/api/search", "/api/talks", '"exact phrase"', "speaker:", "prefix*"],
 )
 def test_readme_mentions(text: str) -> None:
     assert text in README

@@ -8,8 +8,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.ingest.transcript import Chapter, Segment, Transcript, TranscriptError, clean_text
-from app.ingest.transcript import parse_clock, youtube_id_from
+from app.ingest.transcript import (
+    Chapter,
+    Segment,
+    Transcript,
+    TranscriptError,
+    clean_text,
+    parse_clock,
+    youtube_id_from,
+)
 from app.ingest.yaml_safe import child_node, item_lines, load_yaml
 
 WORDS_PER_SECOND = 2.5  # speaking rate used only to extrapolate past the last known time

@@ -2,10 +2,9 @@
 what the transcript says (title, speakers, date, video URL or YouTube id, media URL, slug)."""
 
 import json
-import re
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.ingest.episode_md import _date
 from app.ingest.transcript import Transcript, TranscriptError, clean_text, youtube_id_from

@@ -18,7 +18,7 @@ def read_srt(text: str) -> Transcript:
         subtitles = list(srt.parse(text))
     except srt.SRTParseError as exc:
         raise TranscriptError(
-            f"not valid SRT: {text[exc.expected_start:exc.actual_start][:60]!r}",
+            f"not valid SRT: {text[exc.expected_start : exc.actual_start][:60]!r}",
             _line_of(text, exc.expected_start),
         ) from exc
     except (ValueError, OverflowError) as exc:

@@ -1,8 +1,8 @@
 """What every reader returns: a Transcript of timed segments, chapters and metadata."""
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
-import datetime as dt
 
 
 class TranscriptError(Exception):

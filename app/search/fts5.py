@@ -133,4 +133,3 @@ def _run(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple]:
         if isinstance(orig, sqlite3.OperationalError) and "interrupted" in str(orig):
             raise QueryTimeout() from exc
         raise
-

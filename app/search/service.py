@@ -3,8 +3,8 @@ nothing matches, merge hits on the same moment, and shape results. Routes and th
 
 import itertools
 import json
-import re
 import logging
+import re
 import time
 from dataclasses import dataclass, field, replace
 
@@ -27,6 +27,7 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 CANDIDATES = 200  # passages ranked in Python per engine query
 RELAXED_CANDIDATES = 60
 MAX_RELAXED_QUERIES = 30
+NO_FILTERS = Filters()
 SAME_MOMENT_WORDS = 20  # hits of one talk closer than this are one moment
 
 PASSAGE_SQL = (
@@ -104,7 +105,7 @@ class SearchService:
         self,
         conn: Connection,
         text: str,
-        filters: Filters = Filters(),
+        filters: Filters = NO_FILTERS,
         limit: int = 10,
         offset: int = 0,
     ) -> SearchResult:
@@ -158,9 +159,7 @@ class SearchService:
             complete = True
             if scored:
                 result.relaxed = True
-                result.notes.append(
-                    "No passage holds all the words; showing the closest matches."
-                )
+                result.notes.append("No passage holds all the words; showing the closest matches.")
         merged = _merge_moments(conn, scored)
         result.total = len(merged)
         if not complete:
@@ -264,8 +263,20 @@ class SearchService:
         hits = []
         for s in scored:
             row = rows[s.passage_id]
-            (_, talk_id, word_start, first_seg, last_seg, slug, title, date, speakers,
-             youtube_id, video_url, media_url) = row
+            (
+                _,
+                talk_id,
+                word_start,
+                first_seg,
+                last_seg,
+                slug,
+                title,
+                date,
+                speakers,
+                youtube_id,
+                video_url,
+                media_url,
+            ) = row
             segs = [
                 SegmentRow(*r)
                 for r in conn.exec_driver_sql(SEGMENTS_SQL, (talk_id, first_seg, last_seg + 1))

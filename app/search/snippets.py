@@ -34,7 +34,9 @@ class Moment:
 
 
 def build_moment(
-    segments: list[SegmentRow], next_start: float | None, passage_word_start: int,
+    segments: list[SegmentRow],
+    next_start: float | None,
+    passage_word_start: int,
     matched: list[Span],
 ) -> Moment:
     """`segments` cover the passage in order; `matched` are passage-relative word spans."""
@@ -101,7 +103,6 @@ def build_moment(
         text=plain,
         snippet=snippet,
     )
-
 
 
 def _edge(text: str, leading: bool) -> str:

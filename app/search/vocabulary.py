@@ -15,9 +15,7 @@ ADD_SQL = (
 SUBTRACT_SQL = "UPDATE vocabulary SET count = count - ? WHERE word = ?"
 PRUNE_SQL = "DELETE FROM vocabulary WHERE count <= 0"
 COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
-PREFIX_SQL = (
-    "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
-)
+PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
 ALL_SQL = "SELECT word, count FROM vocabulary"
 VERSION_SQL = "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0) FROM talks"
 
@@ -73,8 +71,6 @@ class Speller:
             return []
         self.refresh(conn)
         assert self.words is not None and self.counts is not None
-        found = process.extract(
-            word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=50
-        )
+        found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=50)
         found.sort(key=lambda hit: (hit[1], -self.counts[hit[2]]))  # type: ignore[index]
         return [w for w, _, _ in found[:limit] if w != word]

@@ -21,7 +21,9 @@ def test_youtube_transcript_list() -> None:
 
 
 def test_plain_list_with_speakers_and_numbers_as_strings() -> None:
-    text = json.dumps([{"start": "0:05", "speaker": "Ada", "text": "a"}, {"start": "7.5", "text": "b"}])
+    text = json.dumps(
+        [{"start": "0:05", "speaker": "Ada", "text": "a"}, {"start": "7.5", "text": "b"}]
+    )
     segs = read_json(text).segments
     assert [(s.start, s.speaker) for s in segs] == [(5.0, "Ada"), (7.5, None)]
 
@@ -33,7 +35,7 @@ def test_plain_list_with_speakers_and_numbers_as_strings() -> None:
         ('[{"start": 1, "text": "a"},\n\n {"start": "soon", "text": "b"}]', 3, "not a number"),
         ('{"segments": [\n{"start": 1, "text": "a"}\n', 3, "not valid JSON"),
         ('{"words": []}', 1, "expected a list"),
-        ('[1, 2]', 1, "not an object"),
+        ("[1, 2]", 1, "not an object"),
     ],
 )
 def test_wrong_shapes_name_the_line(text: str, line: int, message: str) -> None:

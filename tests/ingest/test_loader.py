@@ -24,7 +24,10 @@ def fts_rows(engine: Engine) -> int:
     [
         ("000_1290f93bafb96edd", "000-1290f93bafb96edd"),
         ("My Talk (2021)", "my-talk-2021-"),
-        ("from-software-engineer-to-machine-learning", "from-software-engineer-to-machine-learning"),
+        (
+            "from-software-engineer-to-machine-learning",
+            "from-software-engineer-to-machine-learning",
+        ),
     ],
 )
 def test_slug_rule(stem: str, slug: str) -> None:
@@ -45,8 +48,12 @@ def test_rerun_is_a_no_op_and_a_change_replaces_the_talk(db: Engine, tmp_path: P
     assert count(db, Segment) == 3
     assert fts_rows(db) == count(db, Passage)
     with db.connect() as conn:
-        assert conn.execute(text("SELECT count FROM vocabulary WHERE word='kenobi'")).first() is None
-        assert conn.execute(text("SELECT count FROM vocabulary WHERE word='grievous'")).scalar() == 1
+        assert (
+            conn.execute(text("SELECT count FROM vocabulary WHERE word='kenobi'")).first() is None
+        )
+        assert (
+            conn.execute(text("SELECT count FROM vocabulary WHERE word='grievous'")).scalar() == 1
+        )
 
 
 def test_a_bad_file_is_reported_and_the_rest_load(db: Engine, tmp_path: Path) -> None:
@@ -55,7 +62,9 @@ def test_a_bad_file_is_reported_and_the_rest_load(db: Engine, tmp_path: Path) ->
     (tmp_path / "empty.vtt").write_text("")
     report = ingest(db, tmp_path)
     assert report.new == 1 and report.failed == 2
-    assert any(e.startswith(f"{tmp_path / 'bad.txt'}:2: malformed timestamp") for e in report.errors)
+    assert any(
+        e.startswith(f"{tmp_path / 'bad.txt'}:2: malformed timestamp") for e in report.errors
+    )
     assert all("\n" not in e for e in report.errors)
 
 

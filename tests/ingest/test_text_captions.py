@@ -13,7 +13,10 @@ from tests.conftest import SAMPLE
         ("[00:01:02] bracketed", [(62.0, "bracketed")]),
         ("00:01:02.500 with millis", [(62.5, "with millis")]),
         ("00:00:01,250 comma millis", [(1.25, "comma millis")]),
-        ("0:05\nstamp alone\non two lines\n0:09\nnext", [(5.0, "stamp alone on two lines"), (9.0, "next")]),
+        (
+            "0:05\nstamp alone\non two lines\n0:09\nnext",
+            [(5.0, "stamp alone on two lines"), (9.0, "next")],
+        ),
         ("Transcript\n\n0:01 after a header", [(1.0, "after a header")]),
         ("0:01 a\n0:02\n0:03 empty stamp dropped", [(1.0, "a"), (3.0, "empty stamp dropped")]),
     ],

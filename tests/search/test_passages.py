@@ -18,7 +18,12 @@ def test_every_short_phrase_lies_inside_one_passage(counts: list[int]) -> None:
 
 def test_passages_point_at_their_segments() -> None:
     spans = passage_spans([5] * 30)  # 150 words
-    assert [(s.word_start, s.word_end) for s in spans] == [(0, 60), (40, 100), (80, 140), (120, 150)]
+    assert [(s.word_start, s.word_end) for s in spans] == [
+        (0, 60),
+        (40, 100),
+        (80, 140),
+        (120, 150),
+    ]
     assert (spans[1].first_segment, spans[1].last_segment) == (8, 19)
 
 

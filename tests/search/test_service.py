@@ -19,7 +19,9 @@ def search(engine: Engine, q: str, **kw: object) -> SearchResult:
 
 
 def test_phrase_across_three_caption_lines_starts_at_its_first_line(sample_db: Engine) -> None:
-    result = search(sample_db, '"conference but not really a conference it\'s more like a bunch of meetups"')
+    result = search(
+        sample_db, '"conference but not really a conference it\'s more like a bunch of meetups"'
+    )
     top = result.hits[0]
     assert top.talk.slug == SLUG
     assert top.start == 11.0  # "0:11 so which is a conference but not really"
@@ -76,8 +78,20 @@ def test_pagination_and_total(sample_db: Engine) -> None:
 
 @pytest.mark.parametrize(
     "q",
-    ['"', "-", "OR", "NEAR(", "a* * *", "'; DROP TABLE talks; --", "🙂", "x" * 5000, "\x00",
-     '"unbalanced phrase', "speaker:", "-only -exclusions"],
+    [
+        '"',
+        "-",
+        "OR",
+        "NEAR(",
+        "a* * *",
+        "'; DROP TABLE talks; --",
+        "🙂",
+        "x" * 5000,
+        "\x00",
+        '"unbalanced phrase',
+        "speaker:",
+        "-only -exclusions",
+    ],
 )
 def test_strange_queries_never_raise(sample_db: Engine, q: str) -> None:
     result = search(sample_db, q)

@@ -31,6 +31,9 @@ def test_moment_is_the_start_of_the_line_where_the_match_begins() -> None:
 
 def test_passage_starting_mid_talk_maps_offsets() -> None:
     segs = rows("one two three", "four five six", start=0)
-    later = [SegmentRow(s.ord, s.start, s.end, s.speaker, s.text, s.word_offset + 100, s.word_count) for s in segs]
+    later = [
+        SegmentRow(s.ord, s.start, s.end, s.speaker, s.text, s.word_offset + 100, s.word_count)
+        for s in segs
+    ]
     moment = build_moment(later, None, 103, [Span(0, 1)])  # passage starts at word 103: "four"
     assert moment.start == 2.0 and "<mark>four</mark>" in moment.snippet

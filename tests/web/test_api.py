@@ -26,7 +26,9 @@ def test_corrected_and_relaxed_are_labelled(client: TestClient) -> None:
 def test_errors_have_one_json_shape(client: TestClient) -> None:
     missing = client.get("/api/talks/no-such-talk")
     assert missing.status_code == 404
-    assert missing.json() == {"error": {"status": 404, "message": "No talk is called 'no-such-talk'."}}
+    assert missing.json() == {
+        "error": {"status": 404, "message": "No talk is called 'no-such-talk'."}
+    }
     for params in ({"q": "x", "limit": 0}, {"q": "x", "offset": -1}, {"q": "x" * 3000}):
         bad = client.get("/api/search", params=params)
         assert bad.status_code == 422
@@ -40,7 +42,12 @@ def test_talk_list_and_detail(client: TestClient) -> None:
     assert item["slug"] == SLUG and item["segment_count"] > 1000
     detail = client.get(f"/api/talks/{SLUG}").json()
     assert detail["youtube_id"] == "xVYOdRrN7hw"
-    assert detail["segments"][0] == {"start": 1.0, "end": None, "speaker": None, "text": "so welcome everyone"}
+    assert detail["segments"][0] == {
+        "start": 1.0,
+        "end": None,
+        "speaker": None,
+        "text": "so welcome everyone",
+    }
 
 
 def test_openapi_documents_the_api(client: TestClient) -> None:

@@ -53,13 +53,20 @@ def test_hostile_transcript_text_is_escaped(db: Engine, db_url: str, tmp_path: P
     from app.config import Settings
     from app.main import create_app
 
-    (tmp_path / "evil.txt").write_text('0:01 <script>alert(1)</script> "><img src=x onerror=alert(2)>\n')
+    (tmp_path / "evil.txt").write_text(
+        '0:01 <script>alert(1)</script> "><img src=x onerror=alert(2)>\n'
+    )
     (tmp_path / "evil.yaml").write_text("title: '<b>bold</b> title'\n")
     (tmp_path / "sneaky.txt").write_text("0:01 alert\n")
     (tmp_path / "sneaky.yaml").write_text("video_url: 'javascript:alert(3)'\n")
     report = ingest(db, tmp_path)
     assert report.new == 1 and "must be an http(s) URL" in report.errors[0]
     with TestClient(create_app(Settings(db=db_url))) as c:
-        for page in (c.get("/search", params={"q": "script alert"}).text, c.get("/talks/evil").text):
-            assert "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page
+        for page in (
+            c.get("/search", params={"q": "script alert"}).text,
+            c.get("/talks/evil").text,
+        ):
+            assert (
+                "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page
+            )
         assert 'href="javascript:' not in c.get("/search", params={"q": "alert"}).text
