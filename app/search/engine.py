@@ -27,6 +27,12 @@ class SearchEngine(Protocol):
     def count(self, conn: Connection, plan: MatchPlan) -> int:
         """How many passages match."""
 
+    def count_passages(self, conn: Connection) -> int:
+        """How many passages the index holds."""
+
+    def term_passages(self, conn: Connection, term: str) -> int:
+        """How many passages hold this index term."""
+
     def passage_terms(self, conn: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
         """The index terms of these passages, one per word, in order."""
 

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from app.search.engine import QueryTimeout
-from app.search.plan import Filters, Match, MatchPlan, Terms
+from app.search.plan import AllOf, Filters, Match, MatchPlan, Terms
 from app.search.plan import Sequence as Phrase
 
 INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
     "DELETE FROM passage_fts WHERE rowid IN (SELECT id FROM passages WHERE talk_id = ?)"
 )
+PASSAGE_COUNT_SQL = "SELECT count(*) FROM passages"
+TERM_DOCS_SQL = "SELECT doc FROM passage_fts_terms WHERE term = ?"
 TERMS_SQL = "SELECT rowid, terms FROM passage_fts WHERE rowid IN ({marks})"
 
 
@@ -39,6 +41,8 @@ def render_match(match: Match) -> str:
         # a phrase holding an expanded word: require its words here, adjacency is checked
         # when ranking (FTS5 phrases cannot hold alternatives)
         return "(" + " AND ".join(_terms(p) for p in match.parts) + ")"
+    if isinstance(match, AllOf):
+        return "(" + " AND ".join(render_match(i) for i in match.items) + ")"
     return "(" + " OR ".join(render_match(o) for o in match.options) + ")"
 
 
@@ -114,6 +118,13 @@ class Fts5Engine:
     def count(self, conn: Connection, plan: MatchPlan) -> int:
         sql, params = count_sql(plan)
         return int(_run(conn, sql, tuple(params))[0][0])
+
+    def count_passages(self, conn: Connection) -> int:
+        return int(conn.exec_driver_sql(PASSAGE_COUNT_SQL).scalar_one())
+
+    def term_passages(self, conn: Connection, term: str) -> int:
+        row = conn.exec_driver_sql(TERM_DOCS_SQL, (term,)).first()
+        return int(row[0]) if row else 0
 
     def passage_terms(self, conn: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}

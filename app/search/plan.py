@@ -23,10 +23,17 @@ class Sequence:
 
 @dataclass(frozen=True)
 class Either:
-    options: tuple["Terms | Sequence", ...]
+    options: tuple["Terms | Sequence | AllOf", ...]
 
 
-Match = Terms | Sequence | Either
+@dataclass(frozen=True)
+class AllOf:
+    """Every one of these (used to ask for "all but one of the words" in one query)."""
+
+    items: tuple["Terms | Sequence | Either", ...]
+
+
+Match = Terms | Sequence | Either | AllOf
 
 
 @dataclass(frozen=True)
@@ -53,4 +60,6 @@ def flat_terms(match: Match) -> tuple[Terms, ...]:
         return (match,)
     if isinstance(match, Sequence):
         return match.parts
+    if isinstance(match, AllOf):
+        return tuple(t for item in match.items for t in flat_terms(item))
     return tuple(t for option in match.options for t in flat_terms(option))

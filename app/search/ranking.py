@@ -4,7 +4,7 @@ word is the moment a hit points at."""
 
 from dataclasses import dataclass
 
-from app.search.plan import Either, Match, Terms
+from app.search.plan import AllOf, Either, Match, Terms
 from app.search.plan import Sequence as Phrase
 
 COVERAGE_WEIGHT = 100.0
@@ -27,23 +27,42 @@ class PassageScore:
     coverage: float
     window: Span  # best window, in passage word positions
     matched: list[Span]  # the matched words inside the window
+    order: float = 0.0  # share of consecutive query clauses found next to each other, in order
+    compact: float = 0.0  # matched words / window length
+
+    @property
+    def is_quote(self) -> bool:
+        """Every clause found, in order, close together: the query reads as this passage."""
+        return self.coverage == 1.0 and self.order == 1.0 and self.compact >= 0.75
 
 
-def clause_spans(clause: Match, terms: list[str]) -> list[Span]:
+def term_positions(terms: list[str]) -> dict[str, list[int]]:
+    """Where each term occurs in a passage: built once, shared by every clause."""
+    positions: dict[str, list[int]] = {}
+    for i, term in enumerate(terms):
+        positions.setdefault(term, []).append(i)
+    return positions
+
+
+def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Span]:
     if isinstance(clause, Terms):
-        alts = set(clause.alternatives)
-        return [Span(i, i + 1) for i, t in enumerate(terms) if t in alts]
+        found = [i for alt in clause.alternatives for i in positions.get(alt, ())]
+        return [Span(i, i + 1) for i in sorted(set(found))]
     if isinstance(clause, Phrase):
-        sets = [set(p.alternatives) for p in clause.parts]
-        n = len(sets)
-        return [
-            Span(i, i + n)
-            for i in range(len(terms) - n + 1)
-            if all(terms[i + k] in sets[k] for k in range(n))
-        ]
+        n = len(clause.parts)
+        starts: set[int] | None = None
+        for k, part in enumerate(clause.parts):
+            here = {i - k for alt in part.alternatives for i in positions.get(alt, ())}
+            starts = here if starts is None else starts & here
+            if not starts:
+                return []
+        return [Span(i, i + n) for i in sorted(starts or ())]
+    if isinstance(clause, AllOf):  # scored as its parts; here: where any part is
+        spans = {s for item in clause.items for s in clause_spans(item, positions)}
+        return sorted(spans)
     assert isinstance(clause, Either)
-    spans = {s for option in clause.options for s in clause_spans(option, terms)}
-    return sorted(spans, key=lambda s: (s.start, s.end))
+    spans = {s for option in clause.options for s in clause_spans(option, positions)}
+    return sorted(spans)
 
 
 def _best_window(per_clause: list[list[Span]]) -> tuple[Span, list[Span]]:
@@ -68,7 +87,8 @@ def _best_window(per_clause: list[list[Span]]) -> tuple[Span, list[Span]]:
 def score_passage(
     passage_id: int, terms: list[str], must: tuple[Match, ...], bm25_norm: float
 ) -> PassageScore | None:
-    per_clause = [clause_spans(c, terms) for c in must]
+    positions = term_positions(terms)
+    per_clause = [clause_spans(c, positions) for c in must]
     hits = sum(1 for spans in per_clause if spans)
     if hits == 0:
         return None
@@ -83,13 +103,13 @@ def score_passage(
         + COMPACT_WEIGHT * compact
         + BM25_WEIGHT * bm25_norm
     )
-    return PassageScore(passage_id, score, coverage, window, matched)
+    return PassageScore(passage_id, score, coverage, window, matched, order, compact)
 
 
 def _in_order(per_clause: list[list[Span]], window: Span) -> float:
     """Share of consecutive query clauses that follow each other closely inside the window."""
     if len(per_clause) < 2:
-        return 0.0
+        return 1.0 if per_clause and per_clause[0] else 0.0
     pairs = 0
     for a, b in zip(per_clause, per_clause[1:], strict=False):
         ends = {s.end for s in a if window.start <= s.start and s.end <= window.end}

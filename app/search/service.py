@@ -1,7 +1,6 @@
 """The search service: parse, analyse, gather candidates from the engine, rank, relax when
 nothing matches, merge hits on the same moment, and shape results. Routes and the CLI call this."""
 
-import itertools
 import json
 import logging
 import re
@@ -14,7 +13,7 @@ from app.db import time_limit
 from app.search import vocabulary
 from app.search.analysis import stem
 from app.search.engine import QueryTimeout, SearchEngine
-from app.search.plan import Either, Filters, Match, MatchPlan, Terms
+from app.search.plan import AllOf, Either, Filters, Match, MatchPlan, Terms, flat_terms
 from app.search.plan import Sequence as Phrase
 from app.search.query import AnyOf, Clause, ParsedQuery, Word, parse_query
 from app.search.query import Phrase as QPhrase
@@ -26,7 +25,11 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 CANDIDATES = 200  # passages ranked in Python per engine query
 RELAXED_CANDIDATES = 60
-MAX_RELAXED_QUERIES = 30
+PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
+MAX_DROP_ONE_WORDS = 8
+RARE_HALF_MIN_WORDS = 5
+RARE_SHARE = 0.2  # a word in more than this share of passages says little about where
+PARTIAL_CANDIDATES = 100
 NO_FILTERS = Filters()
 SAME_MOMENT_WORDS = 20  # hits of one talk closer than this are one moment
 
@@ -141,6 +144,8 @@ class SearchService:
         offset: int,
         result: SearchResult,
     ) -> None:
+        # a word said twice in a quote is one clause: ranking looks for each clause once
+        parsed.must = list(dict.fromkeys(parsed.must))
         must = tuple(self._analyse(conn, c) for c in parsed.must)
         must_not = tuple(self._analyse(conn, c) for c in parsed.must_not)
         plan = MatchPlan(must=must, must_not=must_not, filters=filters)
@@ -154,12 +159,20 @@ class SearchService:
                 if scored:
                     plan = corrected
                     result.corrected_query = label
-        if not scored and len(plan.must) > 1:
-            scored = self._relax(conn, plan)
-            complete = True
-            if scored:
-                result.relaxed = True
-                result.notes.append("No passage holds all the words; showing the closest matches.")
+        if len(plan.must) >= PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
+            # no passage reads as the query: passages missing a word or two may (a misheard
+            # caption, a word remembered wrong); coverage weighs against them in the ranking
+            partial = self._partial(conn, plan)
+            if partial:
+                by_id = {s.passage_id: s for s in partial}
+                by_id.update({s.passage_id: s for s in scored})
+                scored = sorted(by_id.values(), key=lambda s: -s.score)
+                complete = complete and not scored
+        elif not scored and len(plan.must) > 1:
+            scored = self._partial(conn, plan)
+        if scored and scored[0].coverage < 1.0:
+            result.relaxed = True
+            result.notes.append("No passage holds all the words; showing the closest matches.")
         merged = _merge_moments(conn, scored)
         result.total = len(merged)
         if not complete:
@@ -240,21 +253,38 @@ class SearchService:
             return None, None
         return replace(plan, must=tuple(must)), " ".join(label_words)
 
-    def _relax(self, conn: Connection, plan: MatchPlan) -> list[PassageScore]:
-        """Fewer required words: every way of leaving out 1 word, then 2, ... down to half."""
+    def _partial(self, conn: Connection, plan: MatchPlan) -> list[PassageScore]:
+        """Passages holding most of the words, ranked by coverage: all but one word (short
+        queries, in one engine query), and any of the rarer half of the words (longer ones)."""
         m = len(plan.must)
-        for drop in range(1, m // 2 + 1):
-            subsets = list(itertools.combinations(range(m), m - drop))
-            if len(subsets) > MAX_RELAXED_QUERIES:
-                break
-            pool: dict[int, float] = {}
-            for keep in subsets:
-                sub = replace(plan, must=tuple(plan.must[i] for i in keep))
-                for pid, bm25 in self.engine.search(conn, sub, RELAXED_CANDIDATES):
-                    pool[pid] = max(pool.get(pid, bm25), bm25)
-            if pool:
-                return self._score(conn, pool, plan.must)
-        return []
+        pool: dict[int, float] = {}
+        if m <= MAX_DROP_ONE_WORDS:
+            all_but_one = Either(
+                tuple(AllOf(plan.must[:i] + plan.must[i + 1 :]) for i in range(m))  # type: ignore[arg-type]
+            )
+            sub = replace(plan, must=(all_but_one,))
+            pool.update(self.engine.search(conn, sub, PARTIAL_CANDIDATES))
+        if m >= RARE_HALF_MIN_WORDS:
+            rare = self._rare(conn, plan.must, max(2, (m + 1) // 2))
+            if rare:
+                any_rare = replace(plan, must=(Either(rare),))  # type: ignore[arg-type]
+                for pid, bm25 in self.engine.search(conn, any_rare, PARTIAL_CANDIDATES):
+                    pool.setdefault(pid, bm25)
+        return self._score(conn, pool, plan.must)
+
+    def _rare(self, conn: Connection, must: tuple[Match, ...], k: int) -> tuple[Match, ...]:
+        """Up to k of the clauses whose words few passages hold (none of "the", "and", "i")."""
+        total = max(self.engine.count_passages(conn), 1)
+
+        def frequency(match: Match) -> int:
+            return min(
+                self.engine.term_passages(conn, alt)
+                for t in flat_terms(match)
+                for alt in t.alternatives
+            )
+
+        rated = sorted((frequency(m), i) for i, m in enumerate(must))
+        return tuple(must[i] for f, i in rated[:k] if f <= RARE_SHARE * total)
 
     def _hits(self, conn: Connection, scored: list[PassageScore]) -> list[Hit]:
         if not scored:
