@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test lint eval clean
+.PHONY: run test install install-test lint eval eval-twin clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: install-test
 eval: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(PYTHON) ../shared/tools/quote_eval.py . ../shared/queries/dev.jsonl \
 		../shared/corpus/datatalksclub/episodes ../shared/seed/000_1290f93bafb96edd.txt
+
+# Harder check: sentences of the seed's edited twin searched against its raw captions.
+eval-twin: install
+	$(BIN)/python tests/bench/twin_eval.py
 
 clean:
 	rm -rf $(VENV) data/talks.db data/talks.db-wal data/talks.db-shm

@@ -59,7 +59,13 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
         if not body:
             continue
         who = item.get("who")
-        turns.append((_seconds(item, line), body, clean_text(str(who)) if who else None))
+        turn = (_seconds(item, line), body, clean_text(str(who)) if who else None)
+        if turns and turns[-1][1] == body:
+            # the same turn twice in a row (an export artifact): keep one, with its time
+            if turns[-1][0] is None:
+                turns[-1] = turn
+            continue
+        turns.append(turn)
     if not turns:
         raise TranscriptError("transcript has no lines", first_line)
 

@@ -22,7 +22,7 @@ from app.search.passages import passage_spans
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "1"  # bump when readers or analysis change, so every talk is rebuilt
+READER_VERSION = "3"  # bump when readers or analysis change, so every talk is rebuilt
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from app.search.wordforms import BASE_FORM
+
 WORD_RE = re.compile(r"[^\W_]+(?:['’‘`][^\W_]+)*")
 _APOSTROPHES = re.compile(r"['’‘`]")
 _STEMMER = snowballstemmer.stemmer("english")
@@ -41,7 +43,8 @@ def normalize(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(norm: str) -> str:
-    return _STEMMER.stemWord(norm)
+    """The index term of a normalised word: its base form's Snowball stem."""
+    return _STEMMER.stemWord(BASE_FORM.get(norm, norm))
 
 
 def tokenize(text: str) -> list[Token]:

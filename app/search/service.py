@@ -25,6 +25,8 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 CANDIDATES = 200  # passages ranked in Python per engine query
 RELAXED_CANDIDATES = 60
+RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
+COMMON_RATIO = 20  # ... when a close word is this many times more common
 PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
 MAX_DROP_ONE_WORDS = 8
 RARE_HALF_MIN_WORDS = 5
@@ -32,6 +34,7 @@ RARE_SHARE = 0.2  # a word in more than this share of passages says little about
 PARTIAL_CANDIDATES = 100
 NO_FILTERS = Filters()
 SAME_MOMENT_WORDS = 20  # hits of one talk closer than this are one moment
+STRONG_SHARE = 0.95  # a talk's second moment keeps its rank only if it scores this close
 
 PASSAGE_SQL = (
     "SELECT p.id, p.talk_id, p.word_start, p.first_segment, p.last_segment, "
@@ -66,6 +69,7 @@ class Hit:
     url: str
     video_url: str | None
     score: float
+    partial: bool  # not every query word is in this passage
 
 
 @dataclass
@@ -144,33 +148,32 @@ class SearchService:
         offset: int,
         result: SearchResult,
     ) -> None:
-        # a word said twice in a quote is one clause: ranking looks for each clause once
-        parsed.must = list(dict.fromkeys(parsed.must))
-        must = tuple(self._analyse(conn, c) for c in parsed.must)
-        must_not = tuple(self._analyse(conn, c) for c in parsed.must_not)
-        plan = MatchPlan(must=must, must_not=must_not, filters=filters)
+        plan = self._plan(conn, parsed, filters)
         want = max(CANDIDATES, 2 * (offset + limit))
-
-        scored, complete = self._gather(conn, plan, plan.must, want)
+        scored, complete = self._gather(conn, plan, want)
+        if not scored and any(isinstance(c, QPhrase) for c in parsed.must):
+            # the exact phrase is not there: its words, ranked by how close and in order
+            parsed = _phrases_as_words(parsed)
+            plan = self._plan(conn, parsed, filters)
+            scored, complete = self._gather(conn, plan, want)
+            result.relaxed = True
+            result.notes.append("The exact phrase was not found; showing its words close together.")
         if not scored:
             corrected, label = self._correct(conn, parsed, plan)
             if corrected is not None:
-                scored, complete = self._gather(conn, corrected, corrected.must, want)
+                scored, complete = self._gather(conn, corrected, want)
                 if scored:
                     plan = corrected
                     result.corrected_query = label
         if len(plan.must) >= PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
-            # no passage reads as the query: passages missing a word or two may (a misheard
-            # caption, a word remembered wrong); coverage weighs against them in the ranking
-            partial = self._partial(conn, plan)
-            if partial:
-                by_id = {s.passage_id: s for s in partial}
-                by_id.update({s.passage_id: s for s in scored})
-                scored = sorted(by_id.values(), key=lambda s: -s.score)
-                complete = complete and not scored
+            # no passage reads as the query; passages missing a word or two may (a misheard
+            # caption, a word remembered wrong): coverage weighs against them in the ranking
+            by_id = {s.passage_id: s for s in self._partial(conn, plan)}
+            by_id.update({s.passage_id: s for s in scored})
+            scored = sorted(by_id.values(), key=lambda s: -s.score)
         elif not scored and len(plan.must) > 1:
             scored = self._partial(conn, plan)
-        if scored and scored[0].coverage < 1.0:
+        if scored and scored[0].coverage < 1.0 and not result.relaxed:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")
         merged = _merge_moments(conn, scored)
@@ -182,6 +185,15 @@ class SearchService:
         result.hits = self._hits(conn, merged[offset : offset + limit])
         if not merged:
             result.notes.append(_nothing_found_hint(parsed))
+
+    def _plan(self, conn: Connection, parsed: ParsedQuery, filters: Filters) -> MatchPlan:
+        # a word said twice in a quote is one clause: ranking looks for each clause once
+        parsed.must = list(dict.fromkeys(parsed.must))
+        return MatchPlan(
+            must=tuple(self._analyse(conn, c) for c in parsed.must),
+            must_not=tuple(self._analyse(conn, c) for c in parsed.must_not),
+            filters=filters,
+        )
 
     def _analyse(self, conn: Connection, clause: Clause) -> Match:
         if isinstance(clause, Word):
@@ -196,7 +208,7 @@ class SearchService:
         return Either(tuple(self._analyse(conn, o) for o in clause.options))  # type: ignore[misc]
 
     def _gather(
-        self, conn: Connection, plan: MatchPlan, score_against: tuple[Match, ...], want: int
+        self, conn: Connection, plan: MatchPlan, want: int
     ) -> tuple[list[PassageScore], bool]:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase), ranked in Python. Also says whether every match was fetched."""
@@ -210,7 +222,7 @@ class SearchService:
             for extra in (near, as_phrase):
                 for pid, bm25 in self.engine.search(conn, extra, want):
                     pool.setdefault(pid, bm25)
-        return self._score(conn, pool, score_against), complete
+        return self._score(conn, pool, plan.must), complete
 
     def _score(
         self, conn: Connection, pool: dict[int, float], must: tuple[Match, ...]
@@ -231,14 +243,21 @@ class SearchService:
     def _correct(
         self, conn: Connection, parsed: ParsedQuery, plan: MatchPlan
     ) -> tuple[MatchPlan | None, str | None]:
-        """Words the archive has never seen get their closest vocabulary words as alternatives."""
+        """Words the archive has never seen, or has seen only once or twice beside a far more
+        common close word (a misheard caption), get their closest vocabulary words as
+        alternatives. Returns the new plan and the query as corrected."""
         changed = False
         must: list[Match] = []
         label_words: list[str] = []
         for clause, match in zip(parsed.must, plan.must, strict=True):
             if isinstance(clause, Word) and not clause.prefix:
-                if vocabulary.word_count(conn, clause.text) == 0:
-                    suggestions = self.speller.suggest(conn, clause.text)
+                count = vocabulary.word_count(conn, clause.text)
+                if count <= RARE_WORD_COUNT:
+                    suggestions = [
+                        w
+                        for w in self.speller.suggest(conn, clause.text)
+                        if count == 0 or self.speller.count_of(w) >= COMMON_RATIO * count
+                    ]
                     if suggestions:
                         changed = True
                         alts = dict.fromkeys([stem(clause.text)] + [stem(w) for w in suggestions])
@@ -334,6 +353,7 @@ class SearchService:
                     url=moment_url(slug, moment.start),
                     video_url=source_video_url(talk, moment.start),
                     score=round(s.score, 3),
+                    partial=s.coverage < 1.0,
                 )
             )
         return hits
@@ -357,17 +377,32 @@ def _merge_moments(conn: Connection, scored: list[PassageScore]) -> list[Passage
             tuple(s.passage_id for s in scored),
         )
     }
-    kept: list[PassageScore] = []
+    moments: list[tuple[int, PassageScore]] = []
     seen: dict[int, list[int]] = {}
     for s in scored:
         talk_id, word_start = rows[s.passage_id]
         at = word_start + s.window.start
-        moments = seen.setdefault(talk_id, [])
-        if any(abs(at - other) < SAME_MOMENT_WORDS for other in moments):
+        talk_moments = seen.setdefault(talk_id, [])
+        if any(abs(at - other) < SAME_MOMENT_WORDS for other in talk_moments):
             continue
-        moments.append(at)
-        kept.append(s)
-    return kept
+        talk_moments.append(at)
+        moments.append((talk_id, s))
+    return best_moment_per_talk_first(moments)
+
+
+def best_moment_per_talk_first(moments: list[tuple[int, PassageScore]]) -> list[PassageScore]:
+    """Ranked (talk, hit) pairs -> hits where a talk's extra moments keep their rank only when
+    nearly as strong as its best; weaker ones follow every talk's best."""
+    kept: list[PassageScore] = []
+    later: list[PassageScore] = []
+    best: dict[int, float] = {}
+    for talk_id, s in moments:
+        if talk_id in best and s.score < STRONG_SHARE * best[talk_id]:
+            later.append(s)
+        else:
+            best.setdefault(talk_id, s.score)
+            kept.append(s)
+    return kept + later
 
 
 def _json_list(value: object) -> list[str]:
@@ -378,6 +413,15 @@ def _json_list(value: object) -> list[str]:
             return []
         return [str(x) for x in data] if isinstance(data, list) else []
     return list(value) if isinstance(value, list) else []
+
+
+def _phrases_as_words(parsed: ParsedQuery) -> ParsedQuery:
+    words: list[Clause] = []
+    for clause in parsed.must:
+        words.extend(Word(w) for w in clause.words) if isinstance(
+            clause, QPhrase
+        ) else words.append(clause)
+    return replace(parsed, must=list(dict.fromkeys(words)))
 
 
 def _clause_text(clause: Clause) -> str:

@@ -54,6 +54,7 @@ class Speller:
     version: tuple[int, int, int] = (-1, -1, -1)
     words: list[str] | None = None
     counts: list[int] | None = None
+    _index: dict[str, int] | None = None
 
     def refresh(self, conn: Connection) -> None:
         version = tuple(conn.exec_driver_sql(VERSION_SQL).first())  # type: ignore[arg-type]
@@ -61,6 +62,7 @@ class Speller:
             rows = conn.exec_driver_sql(ALL_SQL).all()
             self.words = [w for w, _ in rows]
             self.counts = [int(c) for _, c in rows]
+            self._index = None
             self.version = version  # type: ignore[assignment]
 
     def suggest(self, conn: Connection, word: str, limit: int = 3) -> list[str]:
@@ -72,5 +74,41 @@ class Speller:
         self.refresh(conn)
         assert self.words is not None and self.counts is not None
         found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=50)
-        found.sort(key=lambda hit: (hit[1], -self.counts[hit[2]]))  # type: ignore[index]
+        counts = self.counts
+        found.sort(key=lambda hit: (hit[1], not _keyboard_slip(word, hit[0]), -counts[hit[2]]))
         return [w for w, _, _ in found[:limit] if w != word]
+
+    def count_of(self, word: str) -> int:
+        if self.words is None or self.counts is None:
+            return 0
+        if self._index is None or len(self._index) != len(self.words):
+            self._index = {w: i for i, w in enumerate(self.words)}
+        i = self._index.get(word)
+        return self.counts[i] if i is not None else 0
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR_KEYS = {
+    ch: {
+        other
+        for dr in (-1, 0, 1)
+        for dc in (-1, 0, 1)
+        if 0 <= r + dr < len(_KEYBOARD_ROWS)
+        and 0 <= c + dc < len(_KEYBOARD_ROWS[r + dr])
+        and (other := _KEYBOARD_ROWS[r + dr][c + dc]) != ch
+    }
+    for r, row in enumerate(_KEYBOARD_ROWS)
+    for c, ch in enumerate(row)
+}
+
+
+def _keyboard_slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with two neighbouring letters swapped or one letter replaced
+    by a key next to it: the likeliest typos, preferred among equally distant suggestions."""
+    if len(typed) != len(word):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        i = diff[0]
+        return typed[i] == word[i + 1] and typed[i + 1] == word[i]
+    return len(diff) == 1 and word[diff[0]] in _NEAR_KEYS.get(typed[diff[0]], set())

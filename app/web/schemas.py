@@ -26,6 +26,7 @@ class HitOut(BaseModel):
     url: str = Field(description="The talk page opened at this moment: /talks/<slug>?t=<s>.")
     video_url: str | None = Field(description="The source video at this second, where known.")
     score: float
+    partial: bool = Field(description="True when the passage lacks some of the query's words.")
 
 
 class SearchOut(BaseModel):

@@ -67,6 +67,18 @@ def test_turn_without_time_is_interpolated_not_dropped(tmp_path: Path) -> None:
     assert starts[1] == pytest.approx(10 + 20 * 4 / 10)
 
 
+def test_a_turn_repeated_without_its_time_is_kept_once_with_the_time() -> None:
+    text = (
+        "---\ntranscript:\n- line: First.\n  sec: 1\n- line: Same words.\n"
+        "- line: Same words.\n  sec: 40\n  who: Ada\n---\n"
+    )
+    segments = read_episode(text, None).segments
+    assert [(s.start, s.text, s.speaker) for s in segments] == [
+        (1.0, "First.", None),
+        (40.0, "Same words.", "Ada"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [

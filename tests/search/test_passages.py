@@ -51,3 +51,18 @@ def test_analysis_folds_and_stems_consistently() -> None:
     assert terms("Running RUNS run’s") == ["run", "run", "run"]
     assert [t.norm for t in tokenize("Don’t stop—naïve")] == ["dont", "stop", "naive"]
     assert len(terms("snake_case x")) == 3
+
+
+@pytest.mark.parametrize(
+    ("form", "base"),
+    [
+        ("taught", "teaching"),
+        ("colour", "colors"),
+        ("modelling", "modeled"),
+        ("went", "going"),
+        ("children", "child"),
+        ("optimise", "optimization"),
+    ],
+)
+def test_irregular_and_british_forms_share_a_term(form: str, base: str) -> None:
+    assert terms(form) == terms(base)

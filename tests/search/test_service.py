@@ -114,3 +114,36 @@ def test_filters_by_talk_speaker_and_date(db: Engine, tmp_path: Path) -> None:
     dated = search(db, "engines", filters=Filters(date_from="2019-06-01", date_to="2020-06-01"))
     assert [h.talk.slug for h in dated.hits] == ["two"]
     assert search(db, "engines", filters=Filters(speakers=("nobody",))).total == 0
+
+
+def test_quoted_phrase_not_found_falls_back_to_its_words_close_together(sample_db: Engine) -> None:
+    result = search(sample_db, '"if you want to go far you go together"')
+    assert result.relaxed and result.hits
+    assert result.hits[0].start == pytest.approx(20 * 60 + 44)
+    assert any("exact phrase" in n for n in result.notes)
+
+
+def test_misheard_word_in_a_long_quote_still_finds_the_moment(sample_db: Engine) -> None:
+    # the captions say "a bunch of meetups"; the quote remembers "a couple of meetups"
+    result = search(sample_db, "more like a couple of meetups so for two weeks")
+    assert result.hits[0].start == 13.0
+    assert result.relaxed and result.hits[0].partial
+
+
+def test_one_moment_per_talk_first_unless_another_is_as_strong() -> None:
+    from app.search.ranking import PassageScore, Span
+    from app.search.service import best_moment_per_talk_first
+
+    def hit(pid: int, score: float) -> PassageScore:
+        return PassageScore(pid, score, 1.0, Span(0, 1), [Span(0, 1)])
+
+    ranked = [(1, hit(10, 150)), (1, hit(11, 149)), (1, hit(12, 120)), (2, hit(20, 110))]
+    order = [s.passage_id for s in best_moment_per_talk_first(ranked)]
+    assert order == [10, 11, 20, 12]
+
+
+def test_keyboard_slips_are_preferred_among_equal_corrections() -> None:
+    from app.search.vocabulary import _keyboard_slip
+
+    assert _keyboard_slip("teh", "the") and _keyboard_slip("thr", "the")
+    assert not _keyboard_slip("tze", "the") and not _keyboard_slip("th", "the")
