@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test lint eval eval-twin clean
+.PHONY: run test install install-test browser-deps screenshots lint eval eval-twin clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,21 @@ run: install
 	$(BIN)/talks ingest data --db $(DB)
 	$(BIN)/talks serve --db $(DB) --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+# Browser tests drive Debian's chromium; install it when missing (CI runs as root).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and this is not root: browser tests will be skipped"; fi; }
+
+test: install-test browser-deps
 	$(BIN)/python -m pytest -q
+
+# Refresh the README's screenshots from the browser tests.
+screenshots: install-test browser-deps
+	$(BIN)/python -m pytest -q tests/browser -k screenshots
+	cp tests/artifacts/search-desktop.png tests/artifacts/talk-desktop.png \
+	   tests/artifacts/search-phone.png tests/artifacts/talk-phone.png docs/
 
 lint: install-test
 	$(BIN)/ruff check app tests

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     """A search running longer is stopped and answered with a hint (TALKS_QUERY_TIME_LIMIT_MS)."""
     slow_query_ms: int = 200
     """Searches slower than this are logged with their parameters (TALKS_SLOW_QUERY_MS)."""
+    media_dir: str | None = None
+    """A folder served at /media/, for talks whose sidecar says `media_url: /media/<file>`
+    (TALKS_MEDIA_DIR)."""
     log_level: str = "INFO"
     """Logging level for the server and CLI (TALKS_LOG_LEVEL)."""
 

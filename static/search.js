@@ -29,25 +29,41 @@
       section.append(el("p", { className: "notice" }, ["Showing results for ", el("strong", { textContent: body.corrected_query }), ". ", strict]));
     }
     body.notes.forEach((n) => section.append(el("p", { className: "notice", textContent: n })));
-    const about = body.total_exact ? "" : "about ";
-    section.append(el("p", { className: "count", textContent: `${about}${body.total} ${body.total === 1 ? "moment" : "moments"} (${Math.round(body.elapsed_ms)} ms)` }));
-    const list = el("ol", { className: "hits" });
+    const groups = new Map();
     body.hits.forEach((hit) => {
-      const head = el("div", { className: "hit-head" }, [
-        el("a", { className: "moment", href: hit.url }, [el("span", { className: "time", textContent: clock(hit.start) }), " " + hit.talk.title]),
-      ]);
-      if (hit.speaker) head.append(el("span", { className: "who", textContent: hit.speaker }));
-      if (hit.talk.date) head.append(el("span", { className: "date", textContent: hit.talk.date }));
-      if (hit.partial) head.append(el("span", { className: "badge", textContent: "closest match" }));
-      const snippet = el("p", { className: "snippet" });
-      snippet.innerHTML = hit.snippet; // escaped by the server, <mark> only
-      const links = el("div", { className: "hit-links" }, [el("a", { href: hit.url, textContent: "Open at " + clock(hit.start) })]);
-      if (hit.video_url && /^https?:/.test(hit.video_url)) {
-        links.append(el("a", { href: hit.video_url, rel: "noopener noreferrer", textContent: "Source video at " + clock(hit.start) }));
-      }
-      list.append(el("li", { className: "hit" }, [head, snippet, links]));
+      if (!groups.has(hit.talk.slug)) groups.set(hit.talk.slug, []);
+      groups.get(hit.talk.slug).push(hit);
     });
-    section.append(list);
+    const about = body.total_exact ? "" : "about ";
+    const talks = groups.size === 1 ? "talk" : "talks";
+    section.append(el("p", { className: "count", textContent: `${about}${body.total} ${body.total === 1 ? "moment" : "moments"} in ${groups.size} ${talks} on this page (${Math.round(body.elapsed_ms)} ms)` }));
+    groups.forEach((hits) => {
+      const talk = hits[0].talk;
+      const count = `${hits.length} ${hits.length === 1 ? "moment" : "moments"}` + (talk.date ? ` · ${talk.date}` : "");
+      const group = el("section", { className: "talk-group" }, [
+        el("h2", { className: "talk-title" }, [
+          el("a", { href: talk.url, textContent: talk.title }), " ",
+          el("span", { className: "talk-count", textContent: count }),
+        ]),
+      ]);
+      group.setAttribute("aria-label", talk.title);
+      const list = el("ol", { className: "hits" });
+      hits.forEach((hit) => {
+        const moment = el("a", { className: "moment", href: hit.url }, [el("span", { className: "time", textContent: clock(hit.start) })]);
+        if (hit.speaker) moment.append(" ", el("span", { className: "who", textContent: hit.speaker }));
+        const head = el("div", { className: "hit-head" }, [moment]);
+        if (hit.partial) head.append(el("span", { className: "badge", textContent: "closest match" }));
+        const snippet = el("p", { className: "snippet" });
+        snippet.innerHTML = hit.snippet; // escaped by the server, <mark> only
+        const links = el("div", { className: "hit-links" }, [el("a", { href: hit.url, textContent: "Open at " + clock(hit.start) })]);
+        if (hit.video_url && /^https?:/.test(hit.video_url)) {
+          links.append(el("a", { href: hit.video_url, rel: "noopener noreferrer", textContent: "Source video at " + clock(hit.start) }));
+        }
+        list.append(el("li", { className: "hit" }, [head, snippet, links]));
+      });
+      group.append(list);
+      section.append(group);
+    });
     main.replaceChildren(section);
   }
 

@@ -62,12 +62,24 @@
   // Auto-follow stops when the reader scrolls by hand; seeking turns it back on.
   ["wheel", "touchmove"].forEach((name) =>
     window.addEventListener(name, () => { follow = false; }, { passive: true }));
+  const scrollKeys = new Set(["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End"]);
+
+  // Space plays and pauses (unless typing or on a control that uses space itself).
+  document.addEventListener("keydown", (ev) => {
+    if (scrollKeys.has(ev.key)) follow = false;
+    if (ev.key !== " " || !media) return;
+    const tag = (ev.target.tagName || "").toLowerCase();
+    if (["input", "textarea", "button", "select", "video", "audio"].includes(tag)) return;
+    ev.preventDefault();
+    if (media.paused) media.play().catch(() => {}); else media.pause();
+  });
 
   function tick(t) { mark(lineAt(t), follow); }
 
   if (media) {
     if (!isNaN(initial)) {
-      media.addEventListener("loadedmetadata", () => { media.currentTime = initial; }, { once: true });
+      if (media.readyState >= 1) media.currentTime = initial;
+      else media.addEventListener("loadedmetadata", () => { media.currentTime = initial; }, { once: true });
     }
     media.addEventListener("timeupdate", () => tick(media.currentTime));
   }

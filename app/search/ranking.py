@@ -93,8 +93,17 @@ def score_passage(
     if hits == 0:
         return None
     coverage = hits / len(must)
-    window, matched = _best_window(per_clause)
-    words_matched = sum(s.end - s.start for s in matched)
+    window, _ = _best_window(per_clause)
+    # every occurrence of a query word inside the window is marked ("go far go together")
+    matched = sorted(
+        {
+            s
+            for spans in per_clause
+            for s in spans
+            if window.start <= s.start and s.end <= window.end
+        }
+    )
+    words_matched = len({i for s in matched for i in range(s.start, s.end)})
     compact = words_matched / max(window.end - window.start, 1)
     order = _in_order(per_clause, window)
     score = (

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.catalog import archive_totals
+from app.models import Talk
+from app.search.service import Hit
 from app.web.api import MAX_QUERY_CHARS, search_filters
 from app.web.deps import ConnectionDep, ServiceDep, SessionDep, TalkDep
 
@@ -22,6 +24,14 @@ def clock(seconds: float | None) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def group_by_talk(hits: list[Hit]) -> list[tuple[Hit, list[Hit]]]:
+    """Hits grouped under their talk, talks in the order of their best hit."""
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.talk.slug, []).append(hit)
+    return [(found[0], found) for found in groups.values()]
 
 
 def _render(request: Request, name: str, **context: object) -> HTMLResponse:
@@ -55,6 +65,7 @@ def search_page(
         "search.html",
         q=q,
         result=result,
+        groups=group_by_talk(result.hits) if result else [],
         page=page,
         page_size=PAGE_SIZE,
         filters=dict(talk=talk, speaker=speaker, date_from=date_from, date_to=date_to),
@@ -75,4 +86,17 @@ def talk_page(
                 current = i
             else:
                 break
-    return _render(request, "talk.html", talk=talk, t=t, current=current)
+    return _render(request, "talk.html", talk=talk, t=t, current=current, player=player_kind(talk))
+
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".oga", ".m4a", ".aac", ".flac", ".opus")
+
+
+def player_kind(talk: Talk) -> str | None:
+    """youtube, audio or video: which player the talk page embeds."""
+    if talk.youtube_id:
+        return "youtube"
+    if talk.media_url:
+        path = talk.media_url.split("?", 1)[0].split("#", 1)[0].lower()
+        return "audio" if path.endswith(AUDIO_SUFFIXES) else "video"
+    return None

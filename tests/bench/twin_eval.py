@@ -4,7 +4,7 @@ against the seed's raw auto-captions, with the twin left out of the archive.
 
 usage: python tests/bench/twin_eval.py [--episodes DIR] [--seed FILE] [--n 200] [--words 8]
 A query counts as found when the top hit is the seed talk and its start lies within the twin
-turn's [start - 15, next turn's start + 15] seconds (the two transcripts' clocks differ a little).
+turn's [start - 15, next later turn's start + 15] seconds (the transcripts' clocks differ a little).
 Prints success@1 / @10 per query length and median latency through the search service.
 """
 

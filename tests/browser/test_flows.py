@@ -1,0 +1,165 @@
+"""What a person sees and clicks, in headless Chromium against `talks serve` on loopback."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import LINE_SECONDS, save_screenshot
+
+pytestmark = pytest.mark.browser
+MEDIA = "/talks/media-talk"
+
+
+def player_time(pg) -> float:  # type: ignore[no-untyped-def]
+    return pg.evaluate("document.querySelector('#player').currentTime")
+
+
+def wait_player_at(pg, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    pg.wait_for_function(
+        "([t]) => { const p = document.querySelector('#player');"
+        " return p && p.readyState >= 1 && Math.abs(p.currentTime - t) < 1.5; }",
+        arg=[seconds],
+        timeout=10_000,
+    )
+
+
+def current_line(pg):  # type: ignore[no-untyped-def]
+    return pg.locator("#transcript li.current")
+
+
+def in_viewport(pg, locator) -> bool:  # type: ignore[no-untyped-def]
+    box = locator.bounding_box()
+    height = pg.evaluate("window.innerHeight")
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height
+
+
+def test_typing_a_quote_shows_highlighted_hits(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/")
+    page.fill("#q", "")
+    page.type("#q", "the speaker says kilo signal 36", delay=20)
+    page.wait_for_selector(".hit mark")  # search as you type, no submit
+    assert "kilo" in page.locator(".hit mark").all_inner_texts()
+    assert page.locator(".hit .time").first.inner_text() == "1:48"
+    assert "q=the%20speaker" in page.url or "q=the+speaker" in page.url
+    page.press("#q", "Enter")  # the plain form still works
+    page.wait_for_url(re.compile(r"/search\?q="))
+    assert page.locator(".talk-group .talk-title").first.inner_text().startswith("Generated tones")
+
+
+def test_opening_a_hit_starts_the_player_at_that_second(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/search?q=" + "%22moment 40 the speaker%22")
+    page.locator(".hit a.moment").first.click()
+    page.wait_for_url(re.compile(MEDIA + r"\?t=120$"))
+    wait_player_at(page, 120)
+    line = current_line(page)
+    assert line.get_attribute("data-start") == "120.0"
+    assert in_viewport(page, line)
+
+
+def test_clicking_a_timestamp_seeks_and_updates_the_link(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + MEDIA + "?t=30")
+    wait_player_at(page, 30)
+    page.locator("#s25 a.ts").click()
+    wait_player_at(page, 25 * LINE_SECONDS)
+    assert page.url.endswith("?t=75")
+    assert page.input_value("#share-link").endswith(MEDIA + "?t=75")
+    assert current_line(page).get_attribute("id") == "s25"
+
+
+def test_playing_marks_and_follows_the_line_until_the_reader_scrolls(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + MEDIA + "?t=29")
+    wait_player_at(page, 29)
+    page.evaluate("document.querySelector('#player').play()")
+    page.wait_for_function(
+        "() => document.querySelector('#transcript li.current').id === 's10'", timeout=10_000
+    )
+    assert in_viewport(page, current_line(page))
+    page.mouse.wheel(0, 600)  # the reader scrolls away: following stops
+    page.wait_for_timeout(300)
+    scrolled_to = page.evaluate("window.scrollY")
+    page.wait_for_function(
+        "() => document.querySelector('#transcript li.current').id === 's11'", timeout=10_000
+    )
+    assert abs(page.evaluate("window.scrollY") - scrolled_to) < 5
+
+
+def test_chapters_jump(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + MEDIA)
+    page.locator(".chapters a", has_text="Part 3").click()
+    wait_player_at(page, 120)
+    assert current_line(page).get_attribute("id") == "s40"
+
+
+def test_keyboard_only(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/search?q=juliett+signal+9")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('moment')"):
+            break
+    else:
+        pytest.fail("Tab never reached a result")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(MEDIA + r"\?t=27$"))
+    wait_player_at(page, 27)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => !document.querySelector('#player').paused", timeout=5_000)
+    focus_ring = page.evaluate(
+        "getComputedStyle(document.querySelector('a.ts'), ':focus-visible').outlineStyle"
+    )
+    assert focus_ring is not None
+
+
+@pytest.mark.parametrize("path", ["/search?q=signal+clearly", MEDIA + "?t=60", "/"])
+def test_phone_width_has_no_horizontal_scroll(site: str, browser, path: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context.route("https://www.youtube.com/**", lambda route: route.abort())
+    pg = context.new_page()
+    pg.goto(site + path)
+    overflow = pg.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    context.close()
+    assert overflow <= 0
+
+
+def test_youtube_talk_wires_the_iframe_api(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site + "/talks/000-1290f93bafb96edd?t=1244")
+    src = page.get_attribute("iframe#player", "src")
+    assert src == "https://www.youtube.com/embed/xVYOdRrN7hw?enablejsapi=1&start=1244"
+    page.wait_for_timeout(300)
+    assert "https://www.youtube.com/iframe_api" in requested
+    assert current_line(page).get_attribute("data-start") == "1244.0"
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "width"),
+    [
+        ("search-desktop", "/search?q=if+you+want+to+go+far+go+together", 1200),
+        ("search-phone", "/search?q=if+you+want+to+go+far+go+together", 390),
+        ("talk-desktop", MEDIA + "?t=60", 1200),
+        ("talk-phone", MEDIA + "?t=60", 390),
+    ],
+)
+def test_screenshots(site: str, browser, name: str, path: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route("https://www.youtube.com/**", lambda route: route.abort())
+    pg = context.new_page()
+    pg.goto(site + path)
+    pg.wait_for_load_state("networkidle")
+    shot = save_screenshot(pg, name)
+    context.close()
+    assert shot.stat().st_size > 5_000
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/search?q=signal+clearly", "/search?q=zzzzqqq", MEDIA + "?t=60"]
+)
+def test_accessibility_checker_finds_nothing(site: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(site + path)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
