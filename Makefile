@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps screenshots lint eval eval-twin clean
+.PHONY: run test install install-test browser-deps screenshots lint eval eval-twin load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ eval: install
 # Harder check: sentences of the seed's edited twin searched against its raw captions.
 eval-twin: install
 	$(BIN)/python tests/bench/twin_eval.py
+
+# 50 clients for 60 s of searches and talk pages while an ingest runs (not in `make test`).
+load: install
+	$(BIN)/python tests/bench/load.py --clients 50 --seconds 60
 
 clean:
 	rm -rf $(VENV) data/talks.db data/talks.db-wal data/talks.db-shm

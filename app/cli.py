@@ -45,7 +45,7 @@ def ingest(
     configure_logging("WARNING")
     began = time.perf_counter()
     files, missing = transcript_files(paths)
-    with open_database(_db_url(db)) as engine:
+    with open_database(_db_url(db), writer=True) as engine:
         search_engine = get_engine()
         if sys.stderr.isatty() and files:
             with Progress(

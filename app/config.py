@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     """Address `talks serve` binds to (TALKS_HOST)."""
     port: int = 8000
     """Port `talks serve` listens on (TALKS_PORT)."""
-    query_time_limit_ms: int = 2000
+    query_time_limit_ms: int = 5000
     """A search running longer is stopped and answered with a hint (TALKS_QUERY_TIME_LIMIT_MS)."""
     slow_query_ms: int = 200
     """Searches slower than this are logged with their parameters (TALKS_SLOW_QUERY_MS)."""

@@ -12,12 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+POOL_SIZE = 20
 
 
 def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -29,15 +31,41 @@ def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-d
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; the SQLite file's folder is created when missing."""
+def _autocommit_driver(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN instead
+
+
+def _begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, writer: bool = False) -> Engine:
+    """An engine for `url`; the SQLite file's folder is created when missing.
+
+    Every connection works in explicit transactions (the pysqlite driver's own is off), so the
+    several queries of one search read one snapshot even while an ingest commits. A writer's
+    transactions start with BEGIN IMMEDIATE: they take the write lock up front and wait (busy
+    timeout) for another writer, instead of failing with "database is locked" when a read
+    transaction has to be upgraded after someone else wrote.
+    """
     parsed = make_url(url)
     if not parsed.get_backend_name() == "sqlite":
         raise ValueError(f"only SQLite URLs are supported, got {url!r}")
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        pool_size=POOL_SIZE,  # one per request thread: FastAPI runs sync routes in 40 threads
+        max_overflow=POOL_SIZE,
+    )
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", _autocommit_driver)
+    event.listen(engine, "begin", _begin_immediate if writer else _begin)
     return engine
 
 
@@ -67,9 +95,9 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def open_database(url: str) -> Iterator[Engine]:
+def open_database(url: str, writer: bool = False) -> Iterator[Engine]:
     """A migrated engine for `url`, disposed on exit."""
-    engine = make_engine(url)
+    engine = make_engine(url, writer=writer)
     try:
         migrate(engine)
         yield engine
@@ -77,17 +105,26 @@ def open_database(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
+class QueryTimeout(Exception):
+    """SQLite work was interrupted by `time_limit`."""
+
+
 @contextmanager
 def time_limit(conn: Connection, ms: int) -> Iterator[None]:
-    """Interrupt SQLite work on `conn` that runs longer than `ms` (datasette's sqlite_timelimit)."""
+    """Interrupt SQLite work on `conn` that runs longer than `ms` (datasette's sqlite_timelimit);
+    any statement interrupted inside raises QueryTimeout."""
     raw = conn.connection.dbapi_connection
     deadline = time.perf_counter() + ms / 1000
 
     def handler() -> int:
         return 1 if time.perf_counter() > deadline else 0
 
-    raw.set_progress_handler(handler, 10_000)  # type: ignore[union-attr]
+    raw.set_progress_handler(handler, 1_000)  # type: ignore[union-attr]
     try:
         yield
+    except OperationalError as exc:
+        if "interrupted" in str(exc.orig):
+            raise QueryTimeout() from exc
+        raise
     finally:
         raw.set_progress_handler(None, 0)  # type: ignore[union-attr]

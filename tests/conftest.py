@@ -36,7 +36,7 @@ def db_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, writer=True)
     migrate(engine)
     yield engine
     engine.dispose()

@@ -23,7 +23,7 @@ from app.search.passages import passage_spans
 log = logging.getLogger(__name__)
 
 READER_VERSION = "3"  # bump when readers or analysis change, so every talk is rebuilt
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 
 
@@ -107,14 +107,15 @@ def _load_one(
     text = decode(data)
     transcript = reader_for(path, text)(text, path)
     apply_sidecar(transcript, meta)
-    prepared = _Prepared(transcript, slug, digest, path)
-    report.segments += len(transcript.segments)
-    replaced = _store(engine, search_engine, prepared)
-    return "updated" if replaced else "new"
+    outcome = _store(engine, search_engine, _Prepared(transcript, slug, digest, path))
+    if outcome != "unchanged":
+        report.segments += len(transcript.segments)
+    return outcome
 
 
-def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> bool:
-    """Replace-or-insert one talk in a single transaction. Returns whether it replaced one."""
+def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> str:
+    """Replace-or-insert one talk in a single transaction: "new", "updated" or "unchanged"
+    (another ingest stored the same content meanwhile)."""
     tr = item.transcript
     seg_words = [words(s.text) for s in tr.segments]
     seg_terms = [[stem(w) for w in ws] for ws in seg_words]
@@ -123,7 +124,10 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> bool
     duration = tr.duration or max(last.end or 0.0, last.start + counts[-1] / 2.5)
 
     with engine.begin() as conn:
-        old_id = conn.execute(select(Talk.id).where(Talk.slug == item.slug)).scalar()
+        old = conn.execute(select(Talk.id, Talk.content_hash).where(Talk.slug == item.slug)).first()
+        old_id = old[0] if old else None
+        if old is not None and old[1] == item.content_hash:
+            return "unchanged"
         if old_id is not None:
             old_texts = conn.execute(select(Segment.text).where(Segment.talk_id == old_id))
             vocabulary.remove_words(conn, Counter(w for (t,) in old_texts for w in words(t)))
@@ -206,4 +210,4 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> bool
         if fts_rows:
             search_engine.add_passages(conn, fts_rows)
         vocabulary.add_words(conn, Counter(w for ws in seg_words for w in ws))
-    return old_id is not None
+    return "updated" if old_id is not None else "new"

@@ -16,6 +16,9 @@ _STAMP = re.compile(
 )
 
 
+_NEGATIVE = re.compile(r"^\s*[\[(]?-\d{1,3}:\d")
+
+
 def read_text_captions(text: str) -> Transcript:
     segments: list[Segment] = []
     pending: Segment | None = None  # a timestamp alone on its line, waiting for text
@@ -24,6 +27,8 @@ def read_text_captions(text: str) -> Transcript:
         line = raw.strip()
         if not line:
             continue
+        if _NEGATIVE.match(line):
+            raise TranscriptError(f"negative timestamp {line.split()[0]!r}", lineno)
         m = _STAMP.match(line)
         if m:
             seconds = parse_clock(m["clock"])

@@ -5,11 +5,10 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from app.db import QueryTimeout
 from app.search.plan import MatchPlan
 
-
-class QueryTimeout(Exception):
-    """The engine gave up on a query that ran past the time limit."""
+__all__ = ["QueryTimeout", "SearchEngine", "get_engine"]
 
 
 class SearchEngine(Protocol):

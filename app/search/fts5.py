@@ -4,12 +4,10 @@ Terms are rendered as quoted strings (double quotes doubled), so no user text is
 FTS5 syntax; values are bound parameters; filter columns come from a fixed set.
 """
 
-import sqlite3
 from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from app.search.engine import QueryTimeout
 from app.search.plan import AllOf, Filters, Match, MatchPlan, Terms
 from app.search.plan import Sequence as Phrase
 
@@ -137,10 +135,4 @@ class Fts5Engine:
 
 
 def _run(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple]:
-    try:
-        return list(conn.exec_driver_sql(sql, params))
-    except Exception as exc:  # sqlalchemy wraps sqlite3 errors
-        orig = getattr(exc, "orig", exc)
-        if isinstance(orig, sqlite3.OperationalError) and "interrupted" in str(orig):
-            raise QueryTimeout() from exc
-        raise
+    return list(conn.exec_driver_sql(sql, params))

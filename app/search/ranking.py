@@ -4,7 +4,7 @@ word is the moment a hit points at."""
 
 from dataclasses import dataclass
 
-from app.search.plan import AllOf, Either, Match, Terms
+from app.search.plan import AllOf, Either, Match, Terms, flat_terms
 from app.search.plan import Sequence as Phrase
 
 COVERAGE_WEIGHT = 100.0
@@ -36,12 +36,17 @@ class PassageScore:
         return self.coverage == 1.0 and self.order == 1.0 and self.compact >= 0.75
 
 
-def term_positions(terms: list[str]) -> dict[str, list[int]]:
-    """Where each term occurs in a passage: built once, shared by every clause."""
+def term_positions(terms: list[str], wanted: set[str]) -> dict[str, list[int]]:
+    """Where each wanted term occurs in a passage: built once, shared by every clause."""
     positions: dict[str, list[int]] = {}
     for i, term in enumerate(terms):
-        positions.setdefault(term, []).append(i)
+        if term in wanted:
+            positions.setdefault(term, []).append(i)
     return positions
+
+
+def wanted_terms(must: tuple[Match, ...]) -> set[str]:
+    return {alt for clause in must for t in flat_terms(clause) for alt in t.alternatives}
 
 
 def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Span]:
@@ -85,9 +90,13 @@ def _best_window(per_clause: list[list[Span]]) -> tuple[Span, list[Span]]:
 
 
 def score_passage(
-    passage_id: int, terms: list[str], must: tuple[Match, ...], bm25_norm: float
+    passage_id: int,
+    terms: list[str],
+    must: tuple[Match, ...],
+    bm25_norm: float,
+    wanted: set[str] | None = None,
 ) -> PassageScore | None:
-    positions = term_positions(terms)
+    positions = term_positions(terms, wanted if wanted is not None else wanted_terms(must))
     per_clause = [clause_spans(c, positions) for c in must]
     hits = sum(1 for spans in per_clause if spans)
     if hits == 0:

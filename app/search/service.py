@@ -17,7 +17,7 @@ from app.search.plan import AllOf, Either, Filters, Match, MatchPlan, Terms, fla
 from app.search.plan import Sequence as Phrase
 from app.search.query import AnyOf, Clause, ParsedQuery, Word, parse_query
 from app.search.query import Phrase as QPhrase
-from app.search.ranking import PassageScore, score_passage
+from app.search.ranking import PassageScore, score_passage, wanted_terms
 from app.search.snippets import Moment, SegmentRow, build_moment
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def source_video_url(talk: TalkRef, start: float) -> str | None:
 
 
 class SearchService:
-    def __init__(self, engine: SearchEngine, time_limit_ms: int = 2000, slow_ms: int = 200):
+    def __init__(self, engine: SearchEngine, time_limit_ms: int = 5000, slow_ms: int = 200):
         self.engine = engine
         self.time_limit_ms = time_limit_ms
         self.slow_ms = slow_ms
@@ -216,12 +216,15 @@ class SearchService:
         complete = len(found) < want
         pool = dict(found)
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
-        if words_only and found:
-            near = replace(plan, near=len(plan.must) + 4)
+        if words_only and not complete:
+            # BM25 kept only the top `want` of many matches: also fetch the passages where the
+            # words stand as a phrase, or failing that close together
             as_phrase = replace(plan, must=(Phrase(plan.must),))  # type: ignore[arg-type]
-            for extra in (near, as_phrase):
-                for pid, bm25 in self.engine.search(conn, extra, want):
-                    pool.setdefault(pid, bm25)
+            extra = self.engine.search(conn, as_phrase, want)
+            if not extra:
+                extra = self.engine.search(conn, replace(plan, near=len(plan.must) + 4), want)
+            for pid, bm25 in extra:
+                pool.setdefault(pid, bm25)
         return self._score(conn, pool, plan.must), complete
 
     def _score(
@@ -231,10 +234,11 @@ class SearchService:
             return []
         terms = self.engine.passage_terms(conn, list(pool))
         lo, hi = min(pool.values()), max(pool.values())
+        wanted = wanted_terms(must)
         scored = []
         for pid, bm25 in pool.items():
             norm = (bm25 - lo) / (hi - lo) if hi > lo else 1.0
-            s = score_passage(pid, terms.get(pid, []), must, norm)
+            s = score_passage(pid, terms.get(pid, []), must, norm, wanted)
             if s is not None:
                 scored.append(s)
         scored.sort(key=lambda s: -s.score)
@@ -380,6 +384,8 @@ def _merge_moments(conn: Connection, scored: list[PassageScore]) -> list[Passage
     moments: list[tuple[int, PassageScore]] = []
     seen: dict[int, list[int]] = {}
     for s in scored:
+        if s.passage_id not in rows:
+            continue  # defensive: the search reads one snapshot, so this should not happen
         talk_id, word_start = rows[s.passage_id]
         at = word_start + s.window.start
         talk_moments = seen.setdefault(talk_id, [])

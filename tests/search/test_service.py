@@ -147,3 +147,9 @@ def test_keyboard_slips_are_preferred_among_equal_corrections() -> None:
 
     assert _keyboard_slip("teh", "the") and _keyboard_slip("thr", "the")
     assert not _keyboard_slip("tze", "the") and not _keyboard_slip("th", "the")
+
+
+def test_a_search_past_its_time_limit_answers_with_a_hint(sample_db: Engine) -> None:
+    with sample_db.connect() as conn:
+        result = SearchService(get_engine(), time_limit_ms=0).search(conn, "machine learning")
+    assert result.hits == [] and "took too long" in result.notes[-1]

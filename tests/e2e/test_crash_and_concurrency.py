@@ -1,0 +1,171 @@
+"""Crashes and concurrency with real processes: SIGKILL mid-ingest, ingest while serving, two
+ingests at once. After each, SQLite's integrity check passes and every talk is whole or absent."""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli_http import TALKS, free_port, run_talks
+
+pytestmark = pytest.mark.e2e
+TALK_COUNT = 30
+LINES = 1500
+
+
+def write_batch(folder: Path, version: int = 0) -> None:
+    folder.mkdir(exist_ok=True)
+    rng = random.Random(version)
+    words = "data model pipeline feature metric deploy train test review ship learn".split()
+    for t in range(TALK_COUNT):
+        lines = [
+            f"{i // 60}:{i % 60:02d} talk {t} line {i} {' '.join(rng.choices(words, k=5))}"
+            f" v{version}"
+            for i in range(LINES)
+        ]
+        (folder / f"talk-{t:02d}.txt").write_text("\n".join(lines) + "\n")
+
+
+def check_whole_or_absent(db_file: Path) -> int:
+    """Integrity check, then every talk's counts agree with its rows. Returns the talk count."""
+    conn = sqlite3.connect(db_file, timeout=30)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("INSERT INTO passage_fts(passage_fts) VALUES('integrity-check')")
+        talks = conn.execute("SELECT id, slug, segment_count FROM talks").fetchall()
+        for talk_id, slug, segment_count in talks:
+            segments = conn.execute(
+                "SELECT count(*) FROM segments WHERE talk_id = ?", (talk_id,)
+            ).fetchone()[0]
+            assert segments == segment_count == LINES, slug
+            passages = conn.execute(
+                "SELECT count(*) FROM passages WHERE talk_id = ?", (talk_id,)
+            ).fetchone()[0]
+            indexed = conn.execute(
+                "SELECT count(*) FROM passage_fts WHERE rowid IN "
+                "(SELECT id FROM passages WHERE talk_id = ?)",
+                (talk_id,),
+            ).fetchone()[0]
+            assert passages == indexed > 0, slug
+        slugs = [slug for _, slug, _ in talks]
+        assert len(slugs) == len(set(slugs))
+        return len(talks)
+    finally:
+        conn.close()
+
+
+def test_sigkill_mid_ingest_leaves_whole_talks_and_a_rerun_finishes(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    db_file = tmp_path / "talks.db"
+    db = f"sqlite:///{db_file}"
+    rng = random.Random(5)
+    interrupted = 0  # rounds killed mid-batch: some talks (re)loaded, others not yet
+    for round_ in range(8):
+        write_batch(folder, version=round_ % 3)  # changed files make replacements happen too
+        proc = subprocess.Popen(
+            [TALKS, "ingest", str(folder), "--db", db],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(1.2, 4.0))  # past start-up (~1 s), into the batch
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if db_file.exists():
+            loaded = check_whole_or_absent(db_file)
+            conn = sqlite3.connect(db_file)
+            versions = conn.execute(
+                "SELECT count(DISTINCT substr(text, -2)) FROM segments WHERE ord = 0"
+            ).fetchone()[0]
+            conn.close()
+            interrupted += 0 < loaded < TALK_COUNT or versions > 1
+    assert interrupted >= 2, "the kills never landed mid-batch: the test proved nothing"
+    final = run_talks("ingest", str(folder), "--db", db, db=db)
+    assert final.returncode == 0, final.stderr
+    assert check_whole_or_absent(db_file) == TALK_COUNT
+
+
+def test_ingest_while_serving_never_fails_a_request(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    write_batch(folder)
+    db = f"sqlite:///{tmp_path / 'talks.db'}"
+    assert run_talks("ingest", str(folder / "talk-00.txt"), db=db).returncode == 0
+    port = free_port()
+    with (tmp_path / "serve.log").open("w") as log:
+        server = subprocess.Popen(
+            [TALKS, "serve", "--db", db, "--port", str(port)], stdout=log, stderr=log
+        )
+    base = f"http://127.0.0.1:{port}"
+    failures: list[str] = []
+    done = threading.Event()
+    answered = [0]
+
+    def client() -> None:
+        paths = [
+            "/api/search?q=pipeline+deploy",
+            "/api/search?q=%22talk+0+line%22",
+            "/talks/talk-00?t=60",
+        ]
+        while not done.is_set():
+            for path in paths:
+                try:
+                    with urllib.request.urlopen(base + path, timeout=30) as response:
+                        response.read()
+                        answered[0] += 1
+                except urllib.error.HTTPError as exc:
+                    failures.append(f"{path}: {exc.code}")
+                except OSError as exc:
+                    if answered[0]:  # before the first answer the server may still be starting
+                        failures.append(f"{path}: {exc}")
+
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/api/talks", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for t in threads:
+            t.start()
+        write_batch(folder, version=1)
+        ingest = run_talks("ingest", str(folder), db=db)
+        done.set()
+        for t in threads:
+            t.join(30)
+    finally:
+        done.set()
+        server.terminate()
+        server.wait(10)
+    assert ingest.returncode == 0, ingest.stderr
+    assert answered[0] > 20 and failures == []
+
+
+def test_two_ingests_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    write_batch(folder)
+    db_file = tmp_path / "talks.db"
+    db = f"sqlite:///{db_file}"
+    env = dict(os.environ, TALKS_DB=db)
+    procs = [
+        subprocess.Popen(
+            [TALKS, "ingest", str(folder)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert check_whole_or_absent(db_file) == TALK_COUNT
+    summaries = " ".join(out for out, _ in outputs)
+    assert "failed" in summaries and " 0 failed" in summaries

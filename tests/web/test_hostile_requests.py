@@ -1,0 +1,109 @@
+"""Hostile queries and requests: any text never gets a 5xx, markup is escaped everywhere, no path
+leaves the archive, and nothing on the public server writes."""
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.search.query import parse_query
+
+NASTY = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.sampled_from("\"*-()^:ORANDNOT NEAR{}[]\\'%_;\x00🙂"), max_size=60),
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "-",
+                "OR",
+                "AND",
+                "NOT",
+                "*",
+                "NEAR(",
+                "speaker:",
+                "'; DROP TABLE talks; --",
+                "<script>",
+                "\x00",
+                "🙂",
+                "go",
+                "far",
+                "together",
+                "x" * 70,
+            ]
+        ),
+        max_size=20,
+    ).map(" ".join),
+)
+
+
+@given(NASTY)
+@settings(max_examples=300, deadline=None)
+def test_parser_never_raises(text: str) -> None:
+    query = parse_query(text)
+    assert all(w.text for w in query.must if hasattr(w, "text"))
+
+
+@given(q=NASTY)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_api_search_never_fails(client: TestClient, q: str) -> None:
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code in (200, 422)
+    if response.status_code == 200:
+        body = response.json()
+        assert body["total"] >= len(body["hits"]) or not body["total_exact"]
+        for hit in body["hits"]:
+            assert "<script" not in hit["snippet"]
+
+
+@given(q=NASTY)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_search_page_never_fails(client: TestClient, q: str) -> None:
+    response = client.get("/search", params={"q": q})
+    assert response.status_code in (200, 422)
+    assert "<script>" not in response.text.replace(
+        '<script src="/static/search.js" defer></script>', ""
+    )
+
+
+def test_query_text_is_escaped_in_the_page(client: TestClient) -> None:
+    page = client.get("/search", params={"q": '"><script>alert(1)</script> go far'}).text
+    assert "<script>alert(1)" not in page
+    assert "&#34;&gt;&lt;script&gt;" in page or "&quot;&gt;&lt;script&gt;" in page
+
+
+def test_paths_cannot_leave_the_archive(client: TestClient) -> None:
+    for path in (
+        "/talks/..%2F..%2Fetc%2Fpasswd",
+        "/talks/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../app/config.py",
+        "/static/%2e%2e/app/config.py",
+        "/api/talks/..%2F..%2Fetc",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "root:" not in response.text and "pydantic_settings" not in response.text
+
+
+def test_no_endpoint_writes(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    methods = {m for ops in spec["paths"].values() for m in ops}
+    assert methods == {"get"}
+    for path in ("/api/search", "/api/talks", "/search", "/talks/000-1290f93bafb96edd"):
+        for method in ("post", "put", "delete", "patch"):
+            assert client.request(method, path).status_code == 405
+
+
+def test_out_of_range_requests_get_422_with_a_message(client: TestClient) -> None:
+    for params in (
+        {"limit": 1000},
+        {"offset": 10**9},
+        {"q": "a" * 2001},
+        {"date_from": "yesterday"},
+    ):
+        response = client.get("/api/search", params={"q": "go", **params})
+        assert response.status_code == 422
+        assert response.json()["error"]["message"]
