@@ -277,37 +277,38 @@ class SearchService:
         return replace(plan, must=tuple(must)), " ".join(label_words)
 
     def _partial(self, conn: Connection, plan: MatchPlan) -> list[PassageScore]:
-        """Passages holding most of the words, ranked by coverage: all but one word (short
-        queries, in one engine query), and any of the rarer half of the words (longer ones)."""
-        m = len(plan.must)
+        """Passages holding most of the words, ranked by coverage of all of them. Candidates:
+        all but one of the informative words (words most passages hold, such as "the", say
+        nothing about where a quote is), and any of the rarer half of the words."""
+        frequency = self._frequencies(conn, plan.must)
+        total = max(self.engine.count_passages(conn), 1)
+        informative = tuple(m for m in plan.must if frequency[m] <= RARE_SHARE * total)
         pool: dict[int, float] = {}
-        if m <= MAX_DROP_ONE_WORDS:
+        if 2 <= len(informative) <= MAX_DROP_ONE_WORDS:
+            n = len(informative)
             all_but_one = Either(
-                tuple(AllOf(plan.must[:i] + plan.must[i + 1 :]) for i in range(m))  # type: ignore[arg-type]
+                tuple(AllOf(informative[:i] + informative[i + 1 :]) for i in range(n))  # type: ignore[arg-type]
             )
             sub = replace(plan, must=(all_but_one,))
             pool.update(self.engine.search(conn, sub, PARTIAL_CANDIDATES))
-        if m >= RARE_HALF_MIN_WORDS:
-            rare = self._rare(conn, plan.must, max(2, (m + 1) // 2))
-            if rare:
-                any_rare = replace(plan, must=(Either(rare),))  # type: ignore[arg-type]
-                for pid, bm25 in self.engine.search(conn, any_rare, PARTIAL_CANDIDATES):
-                    pool.setdefault(pid, bm25)
+        if len(plan.must) >= RARE_HALF_MIN_WORDS and informative:
+            k = max(2, (len(plan.must) + 1) // 2)
+            rare = tuple(sorted(informative, key=lambda m: frequency[m])[:k])
+            any_rare = replace(plan, must=(Either(rare),))  # type: ignore[arg-type]
+            for pid, bm25 in self.engine.search(conn, any_rare, PARTIAL_CANDIDATES):
+                pool.setdefault(pid, bm25)
         return self._score(conn, pool, plan.must)
 
-    def _rare(self, conn: Connection, must: tuple[Match, ...], k: int) -> tuple[Match, ...]:
-        """Up to k of the clauses whose words few passages hold (none of "the", "and", "i")."""
-        total = max(self.engine.count_passages(conn), 1)
-
-        def frequency(match: Match) -> int:
-            return min(
+    def _frequencies(self, conn: Connection, must: tuple[Match, ...]) -> dict[Match, int]:
+        """How many passages hold each clause's rarest word."""
+        return {
+            m: min(
                 self.engine.term_passages(conn, alt)
-                for t in flat_terms(match)
+                for t in flat_terms(m)
                 for alt in t.alternatives
             )
-
-        rated = sorted((frequency(m), i) for i, m in enumerate(must))
-        return tuple(must[i] for f, i in rated[:k] if f <= RARE_SHARE * total)
+            for m in must
+        }
 
     def _hits(self, conn: Connection, scored: list[PassageScore]) -> list[Hit]:
         if not scored:
