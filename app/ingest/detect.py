@@ -27,7 +27,10 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise TranscriptError(f"invalid UTF-16 at byte {exc.start}") from exc
     if b"\x00" in data[:4096]:
-        raise TranscriptError("binary file (NUL bytes), not a transcript")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise TranscriptError("binary file (NUL bytes), not a transcript")
+        return utf16.replace("\r\n", "\n").replace("\r", "\n")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -36,6 +39,21 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             text = data.decode("latin-1")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text whose every other byte is NUL is UTF-16 (mostly ASCII) without a byte order mark."""
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > 0.9 * len(zeros) and other.count(0) < 0.1 * len(other):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def reader_for(path: Path, text: str) -> Reader:

@@ -28,6 +28,7 @@ CASES: list[tuple[str, bytes, str | None]] = [
     ("empty-markdown.md", b"", "no YAML front matter"),
     ("binary.txt", bytes(range(256)) * 40, "binary file"),
     ("utf16.txt", codecs.BOM_UTF16_LE + GOOD.encode("utf-16-le"), None),
+    ("utf16-no-bom.txt", GOOD.encode("utf-16-be"), None),
     ("latin1.txt", "0:01 café crème brûlée\n".encode("latin-1"), None),
     ("bom.srt", codecs.BOM_UTF8 + b"1\n00:00:01,000 --> 00:00:02,000\nbom\n", None),
     ("crlf.txt", GOOD.replace("\n", "\r\n").encode(), None),
