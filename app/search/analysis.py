@@ -51,6 +51,11 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), normalize(m.group())) for m in WORD_RE.finditer(text)]
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character offsets of each word: what highlighting needs, without normalising."""
+    return [m.span() for m in WORD_RE.finditer(text)]
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order."""
     return [normalize(w) for w in WORD_RE.findall(text)]

@@ -5,7 +5,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from app.search.analysis import tokenize
+from app.search.analysis import word_spans
 from app.search.passages import word_time
 from app.search.ranking import Span
 
@@ -40,10 +40,10 @@ def build_moment(
     matched: list[Span],
 ) -> Moment:
     """`segments` cover the passage in order; `matched` are passage-relative word spans."""
-    words = []  # (segment index, token) for every word, talk-relative index = position + first
+    words = []  # (segment index, (start, end)) for every word of the passage's segments
     for i, seg in enumerate(segments):
-        for tok in tokenize(seg.text):
-            words.append((i, tok))
+        for span in word_spans(seg.text):
+            words.append((i, span))
     first_word = segments[0].word_offset
     rel = passage_word_start - first_word  # passage word 0 in `words`
     marked = {rel + k for span in matched for k in range(span.start, span.end)}
@@ -74,20 +74,20 @@ def build_moment(
 
     prev_seg, prev_end = None, 0
     for pos in range(lo, hi):
-        i, tok = words[pos]
+        i, (start_at, end_at) = words[pos]
         text = segments[i].text
         if prev_seg is None:
-            add(_edge(text[: tok.start], leading=True))
+            add(_edge(text[:start_at], leading=True))
         elif i == prev_seg:
-            add(text[prev_end : tok.start])
+            add(text[prev_end:start_at])
         else:  # the rest of the previous line, then the start of this one
-            add(segments[prev_seg].text[prev_end:] + " " + text[: tok.start])
-        word = text[tok.start : tok.end]
+            add(segments[prev_seg].text[prev_end:] + " " + text[:start_at])
+        word = text[start_at:end_at]
         text_parts.append(word)
         html_parts.append(
             f"<mark>{html.escape(word)}</mark>" if pos in marked else html.escape(word)
         )
-        prev_seg, prev_end = i, tok.end
+        prev_seg, prev_end = i, end_at
     if prev_seg is not None:
         add(_edge(segments[prev_seg].text[prev_end:], leading=False))
     snippet = "".join(html_parts)

@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Benchmark at N hours: builds a corpus by replicating ../shared episodes (words perturbed, new
+slugs), ingests it with `talks ingest`, then measures search latency per query class through
+the search service, through HTTP, and for the raw engine query alone, and HTTP throughput with
+concurrent clients. Traffic stays on 127.0.0.1; every loop is bounded.
+
+usage: python tests/bench/bench.py [--hours 1000] [--per-class 40] [--clients 16] [--seconds 20]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.db import make_engine  # noqa: E402
+from app.ingest.episode_md import read_episode  # noqa: E402
+from app.search.analysis import stem, words  # noqa: E402
+from app.search.engine import get_engine  # noqa: E402
+from app.search.service import SearchService  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+TALKS = str(Path(sys.executable).parent / "talks")
+CLASSES = ["common", "rare", "words", "phrase", "prefix", "typo"]
+RAW_SQL = (
+    "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? ORDER BY bm25(passage_fts) LIMIT 10"
+)
+
+
+def build_corpus(episodes: Path, hours: float, out: Path, rng: random.Random) -> tuple[int, int]:
+    """JSON transcripts adding up to `hours`; copies after the first get 2% of words swapped."""
+    talks = []
+    for path in sorted(episodes.glob("*.md")):
+        tr = read_episode(path.read_text(encoding="utf-8"), path)
+        talks.append((path.stem, [(s.start, s.speaker, s.text) for s in tr.segments]))
+    vocab = [w for _, segs in talks for _, _, text in segs for w in text.split()][:200_000]
+    total_seconds, files, total_words, copy = 0.0, 0, 0, 0
+    while total_seconds < hours * 3600:
+        for stem_, segs in talks:
+            if total_seconds >= hours * 3600:
+                break
+            items = []
+            for start, speaker, text in segs:
+                ws = text.split()
+                if copy:
+                    ws = [rng.choice(vocab) if rng.random() < 0.02 else w for w in ws]
+                total_words += len(ws)
+                items.append({"start": start, "speaker": speaker, "text": " ".join(ws)})
+            name = stem_ if copy == 0 else f"{stem_}-copy{copy}"
+            (out / f"{name}.json").write_text(json.dumps(items))
+            total_seconds += segs[-1][0] + 60
+            files += 1
+        copy += 1
+    return files, total_words
+
+
+def make_queries(episodes: Path, rng: random.Random, per_class: int) -> dict[str, list[str]]:
+    texts = [
+        s.text
+        for p in sorted(episodes.glob("*.md"))[:60]
+        for s in read_episode(p.read_text(encoding="utf-8"), p).segments
+    ]
+    counts: dict[str, int] = {}
+    for text in texts:
+        for w in words(text):
+            counts[w] = counts.get(w, 0) + 1
+    ranked = sorted(counts, key=lambda w: -counts[w])
+    common = [w for w in ranked[:40] if len(w) > 2]
+    rare = [w for w, c in counts.items() if 2 <= c <= 4 and w.isalpha() and len(w) > 4]
+    mid = [w for w in ranked[200:2000] if w.isalpha() and len(w) > 5]
+
+    def span(n: int) -> str:
+        while True:
+            ws = rng.choice(texts).split()
+            if len(ws) >= n:
+                i = rng.randrange(len(ws) - n + 1)
+                return " ".join(re.sub(r"[^\w']", "", w) for w in ws[i : i + n])
+
+    def typo() -> str:
+        ws = span(5).split()
+        longest = max(range(len(ws)), key=lambda i: len(ws[i]))
+        w = ws[longest]
+        if len(w) > 3:
+            i = rng.randrange(1, len(w) - 2)
+            ws[longest] = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        return " ".join(ws)
+
+    return {
+        "common": [rng.choice(common) for _ in range(per_class)],
+        "rare": [rng.choice(rare) for _ in range(per_class)],
+        "words": [span(rng.choice([2, 3])) for _ in range(per_class)],
+        "phrase": [f'"{span(4)}"' for _ in range(per_class)],
+        "prefix": [rng.choice(mid)[:4] + "*" for _ in range(per_class)],
+        "typo": [typo() for _ in range(per_class)],
+    }
+
+
+def pct(values: list[float], p: int) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def raw_match(q: str) -> str | None:
+    """The plain engine query for a benchmark query: its words as stems, ANDed (phrase quoted)."""
+    terms = [stem(w) for w in words(q.rstrip("*"))]
+    if not terms:
+        return None
+    if q.startswith('"'):
+        return '"' + " ".join(terms) + '"'
+    if q.endswith("*"):
+        return f'"{terms[0]}" *'
+    return " AND ".join(f'"{t}"' for t in terms)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hours", type=float, default=1000)
+    ap.add_argument("--per-class", type=int, default=40)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--episodes", type=Path, default=SHARED / "corpus/datatalksclub/episodes")
+    ap.add_argument("--keep", type=Path, help="keep the built archive in this folder")
+    args = ap.parse_args()
+    rng = random.Random(42)
+    work = Path(tempfile.mkdtemp(prefix="talks-bench-"))
+    corpus = work / "corpus"
+    corpus.mkdir()
+    files, total_words = build_corpus(args.episodes, args.hours, corpus, rng)
+    db_file = work / "bench.db"
+    db = f"sqlite:///{db_file}"
+    env = dict(os.environ, TALKS_DB=db)
+
+    t0 = time.perf_counter()
+    ingest = subprocess.run([TALKS, "ingest", str(corpus)], env=env, capture_output=True, text=True)
+    ingest_s = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if ingest.returncode != 0:
+        print(ingest.stdout[-2000:], ingest.stderr[-2000:])
+        sys.exit(1)
+    size_mb = sum(p.stat().st_size for p in work.glob("bench.db*")) / 2**20
+    queries = make_queries(args.episodes, rng, args.per_class)
+
+    engine = make_engine(db)
+    service = SearchService(get_engine())
+    svc: dict[str, list[float]] = {}
+    raw: dict[str, list[float]] = {}
+    with engine.connect() as conn:
+        service.search(conn, "warm up the vocabulary sevreal")
+        for cls in CLASSES:
+            for q in queries[cls]:
+                t = time.perf_counter()
+                service.search(conn, q, limit=10)
+                svc.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
+                match = raw_match(q)
+                if match:
+                    t = time.perf_counter()
+                    conn.exec_driver_sql(RAW_SQL, (match,)).all()
+                    raw.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
+    engine.dispose()
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [TALKS, "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=dict(env, TALKS_SLOW_QUERY_MS="100000"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    http_lat: dict[str, list[float]] = {}
+    served = [0]
+    failed = [0]
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1)
+        conn_http = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for cls in CLASSES:
+            for q in queries[cls]:
+                path = "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10})
+                t = time.perf_counter()
+                conn_http.request("GET", path)
+                conn_http.getresponse().read()
+                http_lat.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
+        conn_http.close()
+        mix = [q for cls in CLASSES for q in queries[cls]]
+        deadline = time.time() + args.seconds
+
+        def client(seed: int) -> None:
+            r = random.Random(seed)
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while time.time() < deadline:
+                c.request("GET", "/api/search?" + urllib.parse.urlencode({"q": r.choice(mix)}))
+                response = c.getresponse()
+                response.read()
+                served[0] += 1
+                failed[0] += response.status != 200
+            c.close()
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(args.seconds + 60)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    print(f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; engine fts5")
+    print(
+        f"ingest: {ingest_s:.1f} s, {total_words / ingest_s:,.0f} words/s, "
+        f"peak memory {peak_mb:.0f} MB, database {size_mb:.0f} MB"
+    )
+    print(
+        f"{'class':8s} {'service p50/p95/p99 ms':>24s} {'HTTP p50/p95/p99 ms':>22s} "
+        f"{'raw engine p50':>15s} {'overhead p50':>13s}"
+    )
+    all_svc, all_http, all_raw = [], [], []
+    for cls in CLASSES:
+        a, h, r = svc[cls], http_lat[cls], raw.get(cls, [0.0])
+        all_svc += a
+        all_http += h
+        all_raw += r
+        print(
+            f"{cls:8s} {pct(a, 50):8.1f}{pct(a, 95):8.1f}{pct(a, 99):8.1f} "
+            f"{pct(h, 50):7.1f}{pct(h, 95):7.1f}{pct(h, 99):7.1f} {pct(r, 50):15.1f} "
+            f"{pct(h, 50) / max(pct(r, 50), 0.01):12.1f}x"
+        )
+    print(
+        f"{'all':8s} {pct(all_svc, 50):8.1f}{pct(all_svc, 95):8.1f}{pct(all_svc, 99):8.1f} "
+        f"{pct(all_http, 50):7.1f}{pct(all_http, 95):7.1f}{pct(all_http, 99):7.1f} "
+        f"{pct(all_raw, 50):15.1f} {pct(all_http, 50) / max(pct(all_raw, 50), 0.01):12.1f}x"
+    )
+    print(
+        f"throughput: {served[0] / args.seconds:.0f} searches/s with {args.clients} clients, "
+        f"{args.workers} workers, {failed[0]} failed"
+    )
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        for p in work.glob("bench.db*"):
+            shutil.copy(p, args.keep)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
