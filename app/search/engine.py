@@ -23,9 +23,6 @@ class SearchEngine(Protocol):
     def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
         """Up to `limit` (passage id, relevance), best first; relevance: higher is better."""
 
-    def count(self, conn: Connection, plan: MatchPlan) -> int:
-        """How many passages match."""
-
     def count_passages(self, conn: Connection) -> int:
         """How many passages the index holds."""
 

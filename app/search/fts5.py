@@ -91,14 +91,6 @@ def search_sql(plan: MatchPlan) -> tuple[str, list[object]]:
     return sql, [*params, render_plan(plan)]
 
 
-def count_sql(plan: MatchPlan) -> tuple[str, list[object]]:
-    join, params = filter_sql(plan.filters)
-    return f"SELECT count(*) FROM passage_fts f{join} WHERE passage_fts MATCH ?", [
-        *params,
-        render_plan(plan),
-    ]
-
-
 class Fts5Engine:
     name = "fts5"
 
@@ -112,10 +104,6 @@ class Fts5Engine:
         sql, params = search_sql(plan)
         rows = _run(conn, sql, (*params, limit))
         return [(int(rowid), -float(score)) for rowid, score in rows]
-
-    def count(self, conn: Connection, plan: MatchPlan) -> int:
-        sql, params = count_sql(plan)
-        return int(_run(conn, sql, tuple(params))[0][0])
 
     def count_passages(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql(PASSAGE_COUNT_SQL).scalar_one())

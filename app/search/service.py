@@ -3,6 +3,7 @@ nothing matches, merge hits on the same moment, and shape results. Routes and th
 
 import json
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass, field, replace
@@ -180,7 +181,7 @@ class SearchService:
         result.total = len(merged)
         if not complete:
             result.total_exact = False
-            matching = self.engine.count(conn, plan)
+            matching = self._estimate_matches(conn, plan.must)
             result.total = max(len(merged), round(matching * len(merged) / max(len(scored), 1)))
         result.hits = self._hits(conn, merged[offset : offset + limit])
         if not merged:
@@ -298,6 +299,23 @@ class SearchService:
             for pid, bm25 in self.engine.search(conn, any_rare, PARTIAL_CANDIDATES):
                 pool.setdefault(pid, bm25)
         return self._score(conn, pool, plan.must)
+
+    def _estimate_matches(self, conn: Connection, must: tuple[Match, ...]) -> int:
+        """Passages matching every clause, estimated from term document counts as if words
+        occurred independently (exact for one word): counting them with the engine would cost
+        another pass over every match."""
+        total = max(self.engine.count_passages(conn), 1)
+
+        def share(match: Match) -> float:
+            if isinstance(match, Terms):
+                found = sum(self.engine.term_passages(conn, alt) for alt in match.alternatives)
+                return min(found / total, 1.0)
+            if isinstance(match, Phrase | AllOf):
+                parts = match.parts if isinstance(match, Phrase) else match.items
+                return math.prod([share(p) for p in parts])  # type: ignore[arg-type]
+            return min(sum(share(option) for option in match.options), 1.0)
+
+        return round(total * math.prod([share(m) for m in must]))
 
     def _frequencies(self, conn: Connection, must: tuple[Match, ...]) -> dict[Match, int]:
         """How many passages hold each clause's rarest word."""
