@@ -15,7 +15,6 @@ import random
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,9 +31,9 @@ from app.ingest.episode_md import read_episode  # noqa: E402
 from app.search.analysis import stem, words  # noqa: E402
 from app.search.engine import get_engine  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
+from tests.servers import TALKS, talks_server  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-TALKS = str(Path(sys.executable).parent / "talks")
 CLASSES = ["common", "rare", "words", "phrase", "prefix", "typo"]
 RAW_SQL = (
     "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? ORDER BY bm25(passage_fts) LIMIT 10"
@@ -173,26 +172,12 @@ def main() -> None:
                     raw.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
     engine.dispose()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [TALKS, "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=dict(env, TALKS_SLOW_QUERY_MS="100000"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     http_lat: dict[str, list[float]] = {}
     served = [0]
     failed = [0]
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        time.sleep(1)
+    quiet = {"TALKS_SLOW_QUERY_MS": "100000"}
+    with talks_server(db, work / "serve.log", env=quiet, workers=args.workers) as base:
+        port = int(base.rsplit(":", 1)[1])
         conn_http = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for cls in CLASSES:
             for q in queries[cls]:
@@ -221,9 +206,6 @@ def main() -> None:
             t.start()
         for t in threads:
             t.join(args.seconds + 60)
-    finally:
-        server.terminate()
-        server.wait(10)
 
     print(f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; engine fts5")
     print(

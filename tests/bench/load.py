@@ -13,7 +13,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,14 +23,11 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import TALKS, talks_server  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
-TALKS = str(Path(sys.executable).parent / "talks")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -51,20 +47,12 @@ def main() -> None:
     slugs = [p.stem for p in sorted(args.episodes.glob("*.md"))]
     churn = work / "churn"  # episodes rewritten and re-ingested during the load
     churn.mkdir()
-    port = free_port()
-    server_log = (work / "serve.log").open("w")
-    server = subprocess.Popen(
-        [TALKS, "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=env,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
     deadline = 0.0
     results: dict[str, list[float]] = {"search": [], "talk": []}
     errors: list[str] = []
     lock = threading.Lock()
 
-    def client(seed: int) -> None:
+    def client(seed: int, port: int) -> None:
         rng = random.Random(seed)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while time.time() < deadline:
@@ -105,34 +93,24 @@ def main() -> None:
             runs += 1
         print(f"ingest runs during the load: {runs}")
 
+    log = work / "serve.log"
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        time.sleep(0.5)
-        deadline = time.time() + args.seconds
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
-        threads.append(threading.Thread(target=ingester))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(args.seconds + 60)
+        with talks_server(db, log, workers=args.workers) as base:
+            port = int(base.rsplit(":", 1)[1])
+            deadline = time.time() + args.seconds
+            threads = [threading.Thread(target=client, args=(i, port)) for i in range(args.clients)]
+            threads.append(threading.Thread(target=ingester))
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(args.seconds + 60)
     finally:
-        server.terminate()
-        server.wait(10)
-        server_log.close()
-        errors_logged = [
-            line for line in (work / "serve.log").read_text().splitlines() if "ERROR" in line
-        ]
-        for line in errors_logged[:5]:
+        log_text = log.read_text() if log.exists() else ""
+        for line in [line for line in log_text.splitlines() if "ERROR" in line][:5]:
             print("server:", line)
-        if errors_logged:
-            log_text = (work / "serve.log").read_text()
+        if "Traceback" in log_text:
             i = log_text.find("Traceback")
-            print(log_text[i : i + 20000][-6000:] if i >= 0 else "")
+            print(log_text[i : i + 20000][-6000:])
         shutil.rmtree(work, ignore_errors=True)
 
     total = sum(len(v) for v in results.values())

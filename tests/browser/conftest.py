@@ -1,13 +1,8 @@
 """A real `talks serve` with the sample talk and a talk with a generated local audio file, and a
 headless Debian Chromium driven by Playwright. Skips with a reason when Chromium is missing."""
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.servers import TALKS, talks_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -52,12 +48,6 @@ def write_wav(path: Path, seconds: int) -> None:
             out.writeframes(frame)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser")
@@ -70,30 +60,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (talks / "media-talk.yaml").write_text("media_url: /media/tones.wav\nspeakers: [Ada, Grace]\n")
     write_wav(media / "tones.wav", LINES * LINE_SECONDS + 10)
     db = f"sqlite:///{root / 'talks.db'}"
-    talks_cmd = str(Path(sys.executable).parent / "talks")
-    env = dict(os.environ, TALKS_DB=db, TALKS_MEDIA_DIR=str(media))
-    subprocess.run([talks_cmd, "ingest", str(talks)], env=env, check=True, capture_output=True)
-    port = free_port()
-    log = (root / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [talks_cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/talks", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    env = {"TALKS_MEDIA_DIR": str(media)}
+    subprocess.run([TALKS, "ingest", str(talks), "--db", db], check=True, capture_output=True)
+    with talks_server(db, root / "serve.log", env=env) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,7 @@
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -14,20 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EPISODES, SAMPLE, SEED, need_shared
+from tests.servers import TALKS, talks_server
 
 pytestmark = pytest.mark.e2e
-TALKS = str(Path(sys.executable).parent / "talks")
 
 
 def run_talks(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, TALKS_DB=db)
     return subprocess.run([TALKS, *args], capture_output=True, text=True, env=env, timeout=300)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url: str) -> dict:
@@ -39,28 +30,8 @@ def get_json(url: str) -> dict:
 def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     """A `talks serve` process on a free port, polled until it answers."""
     assert run_talks("ingest", str(SAMPLE), db=db_url).returncode == 0
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as log_file:
-        proc = subprocess.Popen(
-            [TALKS, "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/talks", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"server exited: {log.read_text()[-2000:]}")
-                time.sleep(0.1)
+    with talks_server(db_url, tmp_path / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_ingest_reports_and_exit_status(db_url: str, tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli_http import TALKS, free_port, run_talks
+from tests.e2e.test_cli_http import run_talks
+from tests.servers import TALKS, talks_server
 
 pytestmark = pytest.mark.e2e
 TALK_COUNT = 30
@@ -97,17 +98,11 @@ def test_ingest_while_serving_never_fails_a_request(tmp_path: Path) -> None:
     write_batch(folder)
     db = f"sqlite:///{tmp_path / 'talks.db'}"
     assert run_talks("ingest", str(folder / "talk-00.txt"), db=db).returncode == 0
-    port = free_port()
-    with (tmp_path / "serve.log").open("w") as log:
-        server = subprocess.Popen(
-            [TALKS, "serve", "--db", db, "--port", str(port)], stdout=log, stderr=log
-        )
-    base = f"http://127.0.0.1:{port}"
     failures: list[str] = []
     done = threading.Event()
     answered = [0]
 
-    def client() -> None:
+    def client(base: str) -> None:
         paths = [
             "/api/search?q=pipeline+deploy",
             "/api/search?q=%22talk+0+line%22",
@@ -122,28 +117,19 @@ def test_ingest_while_serving_never_fails_a_request(tmp_path: Path) -> None:
                 except urllib.error.HTTPError as exc:
                     failures.append(f"{path}: {exc.code}")
                 except OSError as exc:
-                    if answered[0]:  # before the first answer the server may still be starting
-                        failures.append(f"{path}: {exc}")
+                    failures.append(f"{path}: {exc}")
 
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/talks", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        threads = [threading.Thread(target=client) for _ in range(4)]
+    with talks_server(db, tmp_path / "serve.log") as base:
+        threads = [threading.Thread(target=client, args=(base,)) for _ in range(4)]
         for t in threads:
             t.start()
-        write_batch(folder, version=1)
-        ingest = run_talks("ingest", str(folder), db=db)
-        done.set()
-        for t in threads:
-            t.join(30)
-    finally:
-        done.set()
-        server.terminate()
-        server.wait(10)
+        try:
+            write_batch(folder, version=1)
+            ingest = run_talks("ingest", str(folder), db=db)
+        finally:
+            done.set()
+            for t in threads:
+                t.join(30)
     assert ingest.returncode == 0, ingest.stderr
     assert answered[0] > 20 and failures == []
 
