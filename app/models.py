@@ -86,6 +86,7 @@ class Passage(Base):
     first_segment: Mapped[int] = mapped_column(Integer)
     last_segment: Mapped[int] = mapped_column(Integer)
     speakers: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text, default="")  # index terms, one per word
 
 
 class Vocabulary(Base):

@@ -22,7 +22,7 @@ from app.search.passages import passage_spans
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "3"  # bump when readers or analysis change, so every talk is rebuilt
+READER_VERSION = "4"  # bump when readers or analysis change, so every talk is rebuilt
 MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 
@@ -195,6 +195,7 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> str:
                     first_segment=span.first_segment,
                     last_segment=span.last_segment,
                     speakers=(", ".join(sorted(names)) or fallback_speakers).lower(),
+                    terms=" ".join(flat_terms[span.word_start : span.word_end]),
                 )
             )
         fts_rows = []
@@ -203,10 +204,7 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> str:
                 insert(Passage).returning(Passage.id, sort_by_parameter_order=True),
                 passage_rows,
             ).scalars()
-            fts_rows = [
-                (pid, " ".join(flat_terms[span.word_start : span.word_end]))
-                for pid, span in zip(ids, spans, strict=True)
-            ]
+            fts_rows = [(pid, row["terms"]) for pid, row in zip(ids, passage_rows, strict=True)]
         if fts_rows:
             search_engine.add_passages(conn, fts_rows)
         vocabulary.add_words(conn, Counter(w for ws in seg_words for w in ws))

@@ -29,8 +29,6 @@ class SearchEngine(Protocol):
     def term_passages(self, conn: Connection, term: str) -> int:
         """How many passages hold this index term."""
 
-    def passage_terms(self, conn: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
-        """The index terms of these passages, one per word, in order."""
 
 
 def get_engine(name: str = "fts5") -> SearchEngine:

@@ -17,7 +17,6 @@ REMOVE_TALK_SQL = (
 )
 PASSAGE_COUNT_SQL = "SELECT count(*) FROM passages"
 TERM_DOCS_SQL = "SELECT doc FROM passage_fts_terms WHERE term = ?"
-TERMS_SQL = "SELECT rowid, terms FROM passage_fts WHERE rowid IN ({marks})"
 
 
 def _string(term: str) -> str:
@@ -111,15 +110,6 @@ class Fts5Engine:
     def term_passages(self, conn: Connection, term: str) -> int:
         row = conn.exec_driver_sql(TERM_DOCS_SQL, (term,)).first()
         return int(row[0]) if row else 0
-
-    def passage_terms(self, conn: Connection, ids: Sequence[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
-            for rowid, terms in conn.exec_driver_sql(sql, tuple(chunk)):
-                out[int(rowid)] = terms.split(" ")
-        return out
 
 
 def _run(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple]:

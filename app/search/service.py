@@ -42,6 +42,7 @@ PASSAGE_SQL = (
     "t.slug, t.title, t.date, t.speakers, t.youtube_id, t.video_url, t.media_url "
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.id IN ({marks})"
 )
+TERMS_SQL = "SELECT id, terms FROM passages WHERE id IN ({marks})"
 SEGMENTS_SQL = (
     'SELECT ord, start, "end", speaker, text, word_offset, word_count FROM segments '
     "WHERE talk_id = ? AND ord BETWEEN ? AND ? ORDER BY ord"
@@ -233,7 +234,7 @@ class SearchService:
     ) -> list[PassageScore]:
         if not pool:
             return []
-        terms = self.engine.passage_terms(conn, list(pool))
+        terms = _passage_terms(conn, list(pool))
         lo, hi = min(pool.values()), max(pool.values())
         wanted = wanted_terms(must)
         scored = []
@@ -380,6 +381,17 @@ class SearchService:
                 )
             )
         return hits
+
+
+def _passage_terms(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
+    """Each passage's index terms, one per word, in order (kept in SQLite for every engine)."""
+    out: dict[int, list[str]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
+        for pid, terms in conn.exec_driver_sql(sql, tuple(chunk)):
+            out[int(pid)] = terms.split(" ")
+    return out
 
 
 def _passage_rows(conn: Connection, ids: list[int]) -> dict[int, tuple]:
