@@ -14,7 +14,7 @@ from app.db import open_database
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files
 from app.logging_setup import configure_logging
-from app.search.engine import get_engine
+from app.search.engine import ENGINES, get_engine
 from app.search.service import SearchService
 
 cli = typer.Typer(
@@ -31,22 +31,39 @@ DbOption = Annotated[
 ]
 
 
+EngineOption = Annotated[
+    str | None,
+    typer.Option("--engine", help="fts5 or tantivy; default: env TALKS_ENGINE, then fts5"),
+]
+
+
 def _db_url(db: str | None) -> str:
     return db or get_settings().db
+
+
+def _engine_name(engine: str | None) -> str:
+    name = engine or get_settings().engine
+    if name not in ENGINES:
+        raise typer.BadParameter(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    return name
 
 
 @cli.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (recursive).")],
     db: DbOption = None,
+    engine: EngineOption = None,
 ) -> None:
     """Load transcripts into the archive. Unchanged files are skipped; changed ones replace
     their talk. Exits non-zero when any file failed (one line per failed file)."""
     configure_logging("WARNING")
     began = time.perf_counter()
     files, missing = transcript_files(paths)
-    with open_database(_db_url(db), writer=True) as engine:
-        search_engine = get_engine()
+    url = _db_url(db)
+    search_engine = get_engine(_engine_name(engine), url)
+    with open_database(url, writer=True) as database:
+        with database.connect() as conn:
+            search_engine.sync(conn)  # first repair what a crashed run left behind
         if sys.stderr.isatty() and files:
             with Progress(
                 TextColumn("[bold]ingest"),
@@ -62,9 +79,11 @@ def ingest(
                 def advance(path: Path) -> None:
                     progress.update(task, advance=1, description=path.name[:40])
 
-                report = load_files(engine, search_engine, files, on_file=advance)
+                report = load_files(database, search_engine, files, on_file=advance)
         else:
-            report = load_files(engine, search_engine, files)
+            report = load_files(database, search_engine, files)
+        with database.connect() as conn:
+            search_engine.sync(conn)
     for line in [*missing, *report.errors]:
         err.print(f"error: {line}", markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - began
@@ -82,6 +101,7 @@ def ingest(
 @cli.command()
 def serve(
     db: DbOption = None,
+    engine: EngineOption = None,
     host: Annotated[str | None, typer.Option(help="Address to bind (env TALKS_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (env TALKS_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
@@ -93,7 +113,8 @@ def serve(
 
     settings = get_settings()
     url = _db_url(db)
-    os.environ["TALKS_DB"] = url  # the app factory reads settings; workers inherit this
+    os.environ["TALKS_DB"] = url  # the app factory reads settings; workers inherit these
+    os.environ["TALKS_ENGINE"] = _engine_name(engine)
     get_settings.cache_clear()
     configure_logging(settings.log_level)
     with open_database(url):
@@ -113,13 +134,16 @@ def serve(
 def search(
     query: Annotated[str, typer.Argument(help='Words, "a phrase", -exclude, a OR b, prefix*.')],
     db: DbOption = None,
+    engine: EngineOption = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
 ) -> None:
     """Print the top hits with their times and links."""
     configure_logging("WARNING")
     settings = get_settings()
-    service = SearchService(get_engine(), settings.query_time_limit_ms, settings.slow_query_ms)
-    with open_database(_db_url(db)) as engine, engine.connect() as conn:
+    url = _db_url(db)
+    search_engine = get_engine(_engine_name(engine), url)
+    service = SearchService(search_engine, settings.query_time_limit_ms, settings.slow_query_ms)
+    with open_database(url) as database, database.connect() as conn:
         result = service.search(conn, query, limit=limit)
     if result.corrected_query:
         out.print(f"Showing results for: {result.corrected_query}", markup=False)
@@ -136,6 +160,21 @@ def search(
         out.print(f"\n{hit.talk.title} [{clock}]{who}", markup=False)
         out.print(f"  {hit.text}", markup=False)
         out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
+
+
+@cli.command()
+def reindex(db: DbOption = None, engine: EngineOption = None) -> None:
+    """Rebuild the search index from the database (an index outside SQLite is derived data)."""
+    configure_logging("WARNING")
+    began = time.perf_counter()
+    url = _db_url(db)
+    search_engine = get_engine(_engine_name(engine), url)
+    with open_database(url, writer=True) as database, database.begin() as conn:
+        talks = search_engine.rebuild(conn)
+    out.print(
+        f"reindexed {talks} talks with {search_engine.name}; {time.perf_counter() - began:.1f}s",
+        markup=False,
+    )
 
 
 def main() -> None:

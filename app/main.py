@@ -49,8 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.templates = templates()
+    search_engine = get_engine(settings.engine, settings.db)
+    with engine.connect() as conn:
+        search_engine.sync(conn)  # repairs an index left behind by a crash
     app.state.search_service = SearchService(
-        get_engine(), settings.query_time_limit_ms, settings.slow_query_ms
+        search_engine, settings.query_time_limit_ms, settings.slow_query_ms
     )
     install_error_handlers(app)
     app.include_router(api.router)

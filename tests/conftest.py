@@ -14,7 +14,7 @@ from app.db import make_engine, migrate
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files
 from app.main import create_app
-from app.search.engine import get_engine
+from app.search.engine import SearchEngine, get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -35,17 +35,37 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Engine]:
+def db(db_url: str, engine_name: str) -> Iterator[Engine]:
     engine = make_engine(db_url, writer=True)
     migrate(engine)
+    _SEARCH_ENGINES[id(engine)] = get_engine(engine_name, db_url)
     yield engine
+    _SEARCH_ENGINES.pop(id(engine), None)
     engine.dispose()
+
+
+_SEARCH_ENGINES: dict[int, SearchEngine] = {}
+
+
+def search_engine_of(db: Engine) -> SearchEngine:
+    """The search engine the `db` fixture was made with (FTS5 unless parametrized)."""
+    return _SEARCH_ENGINES.get(id(db)) or get_engine()
 
 
 def ingest(engine: Engine, *paths: Path):  # type: ignore[no-untyped-def]
     files, missing = transcript_files(list(paths))
     assert not missing
-    return load_files(engine, get_engine(), files)
+    search_engine = search_engine_of(engine)
+    report = load_files(engine, search_engine, files)
+    with engine.connect() as conn:
+        search_engine.sync(conn)
+    return report
+
+
+@pytest.fixture
+def engine_name() -> str:
+    """Overridden with every engine in tests/search (the conformance suite)."""
+    return "fts5"
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
     "DELETE FROM passage_fts WHERE rowid IN (SELECT id FROM passages WHERE talk_id = ?)"
 )
+REBUILD_SQL = "INSERT INTO passage_fts(rowid, terms) SELECT id, terms FROM passages"
 PASSAGE_COUNT_SQL = "SELECT count(*) FROM passages"
 TERM_DOCS_SQL = "SELECT doc FROM passage_fts_terms WHERE term = ?"
 
@@ -92,6 +93,14 @@ def search_sql(plan: MatchPlan) -> tuple[str, list[object]]:
 
 class Fts5Engine:
     name = "fts5"
+
+    def sync(self, conn: Connection) -> int:
+        return 0  # the index is in the database, written in the same transaction
+
+    def rebuild(self, conn: Connection) -> int:
+        conn.exec_driver_sql("DELETE FROM passage_fts")
+        conn.exec_driver_sql(REBUILD_SQL)
+        return int(conn.exec_driver_sql("SELECT count(*) FROM talks").scalar_one())
 
     def add_passages(self, conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
         conn.exec_driver_sql(INSERT_SQL, list(rows))

@@ -5,17 +5,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from app.search.engine import get_engine
 from app.search.plan import Filters
 from app.search.service import SearchResult, SearchService
-from tests.conftest import ingest
+from tests.conftest import ingest, search_engine_of
 
 SLUG = "000-1290f93bafb96edd"
 
 
 def search(engine: Engine, q: str, **kw: object) -> SearchResult:
     with engine.connect() as conn:
-        return SearchService(get_engine()).search(conn, q, **kw)  # type: ignore[arg-type]
+        return SearchService(search_engine_of(engine)).search(conn, q, **kw)  # type: ignore[arg-type]
 
 
 def test_phrase_across_three_caption_lines_starts_at_its_first_line(sample_db: Engine) -> None:
@@ -151,5 +150,6 @@ def test_keyboard_slips_are_preferred_among_equal_corrections() -> None:
 
 def test_a_search_past_its_time_limit_answers_with_a_hint(sample_db: Engine) -> None:
     with sample_db.connect() as conn:
-        result = SearchService(get_engine(), time_limit_ms=0).search(conn, "machine learning")
+        service = SearchService(search_engine_of(sample_db), time_limit_ms=0)
+        result = service.search(conn, "machine learning")
     assert result.hits == [] and "took too long" in result.notes[-1]

@@ -1,0 +1,44 @@
+"""FTS5 and tantivy over the same database give the same moments, up to ranking ties."""
+
+from pathlib import Path
+
+import pytest
+
+from app.db import make_engine, migrate
+from app.ingest.files import transcript_files
+from app.ingest.loader import load_files
+from app.search.engine import get_engine
+from app.search.service import SearchService
+from tests.conftest import SAMPLE
+
+QUERIES = [
+    '"go far go together"',
+    "if you want to go far go together",
+    '"conference but not really a conference"',
+    "conferecne bunch of meetups",
+    "bunch of meetups xylophone",
+    "transitio*",
+    "learning -machine",
+    "meetups OR kaggle",
+    "kaggle speaker:santiago",
+    '"if you want to go far you go together"',
+]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_moments(tmp_path: Path, q: str) -> None:
+    url = f"sqlite:///{tmp_path / 'both.db'}"
+    db = make_engine(url, writer=True)
+    migrate(db)
+    fts5, tantivy = get_engine("fts5"), get_engine("tantivy", url)
+    files, _ = transcript_files([SAMPLE])
+    load_files(db, fts5, files)
+    with db.connect() as conn:
+        tantivy.sync(conn)
+        a = SearchService(fts5).search(conn, q, limit=50)
+        b = SearchService(tantivy).search(conn, q, limit=50)
+    db.dispose()
+    assert a.hits, q
+    assert (a.total, a.relaxed, a.corrected_query) == (b.total, b.relaxed, b.corrected_query)
+    assert {(h.talk.slug, h.start) for h in a.hits} == {(h.talk.slug, h.start) for h in b.hits}
+    assert (a.hits[0].talk.slug, a.hits[0].start) == (b.hits[0].talk.slug, b.hits[0].start)
