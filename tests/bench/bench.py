@@ -28,16 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from app.db import make_engine  # noqa: E402
 from app.ingest.episode_md import read_episode  # noqa: E402
-from app.search.analysis import stem, words  # noqa: E402
-from app.search.engine import get_engine  # noqa: E402
+from app.search.analysis import words  # noqa: E402
+from app.search.engine import ENGINES, get_engine  # noqa: E402
+from app.search.plan import Filters  # noqa: E402
+from app.search.query import parse_query  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from tests.servers import TALKS, talks_server  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CLASSES = ["common", "rare", "words", "phrase", "prefix", "typo"]
-RAW_SQL = (
-    "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? ORDER BY bm25(passage_fts) LIMIT 10"
-)
 
 
 def build_corpus(episodes: Path, hours: float, out: Path, rng: random.Random) -> tuple[int, int]:
@@ -113,18 +112,6 @@ def pct(values: list[float], p: int) -> float:
     return values[min(len(values) - 1, int(len(values) * p / 100))]
 
 
-def raw_match(q: str) -> str | None:
-    """The plain engine query for a benchmark query: its words as stems, ANDed (phrase quoted)."""
-    terms = [stem(w) for w in words(q.rstrip("*"))]
-    if not terms:
-        return None
-    if q.startswith('"'):
-        return '"' + " ".join(terms) + '"'
-    if q.endswith("*"):
-        return f'"{terms[0]}" *'
-    return " AND ".join(f'"{t}"' for t in terms)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hours", type=float, default=1000)
@@ -133,6 +120,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--episodes", type=Path, default=SHARED / "corpus/datatalksclub/episodes")
+    ap.add_argument("--engine", default="fts5", choices=ENGINES)
     ap.add_argument("--keep", type=Path, help="keep the built archive in this folder")
     args = ap.parse_args()
     rng = random.Random(42)
@@ -145,17 +133,23 @@ def main() -> None:
     env = dict(os.environ, TALKS_DB=db)
 
     t0 = time.perf_counter()
-    ingest = subprocess.run([TALKS, "ingest", str(corpus)], env=env, capture_output=True, text=True)
+    ingest = subprocess.run(
+        [TALKS, "ingest", str(corpus), "--engine", args.engine],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     ingest_s = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if ingest.returncode != 0:
         print(ingest.stdout[-2000:], ingest.stderr[-2000:])
         sys.exit(1)
-    size_mb = sum(p.stat().st_size for p in work.glob("bench.db*")) / 2**20
+    size_mb = sum(p.stat().st_size for p in work.rglob("*") if "bench.db" in str(p)) / 2**20
     queries = make_queries(args.episodes, rng, args.per_class)
 
     engine = make_engine(db)
-    service = SearchService(get_engine())
+    search_engine = get_engine(args.engine, db)
+    service = SearchService(search_engine)
     svc: dict[str, list[float]] = {}
     raw: dict[str, list[float]] = {}
     with engine.connect() as conn:
@@ -165,17 +159,18 @@ def main() -> None:
                 t = time.perf_counter()
                 service.search(conn, q, limit=10)
                 svc.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
-                match = raw_match(q)
-                if match:
+                # the raw engine: the same query's strict match, top 10, nothing else
+                plan = service._plan(conn, parse_query(q), Filters())
+                if plan.must:
                     t = time.perf_counter()
-                    conn.exec_driver_sql(RAW_SQL, (match,)).all()
+                    search_engine.search(conn, plan, 10)
                     raw.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
     engine.dispose()
 
     http_lat: dict[str, list[float]] = {}
     served = [0]
     failed = [0]
-    quiet = {"TALKS_SLOW_QUERY_MS": "100000"}
+    quiet = {"TALKS_SLOW_QUERY_MS": "100000", "TALKS_ENGINE": args.engine}
     with talks_server(db, work / "serve.log", env=quiet, workers=args.workers) as base:
         port = int(base.rsplit(":", 1)[1])
         conn_http = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -207,7 +202,10 @@ def main() -> None:
         for t in threads:
             t.join(args.seconds + 60)
 
-    print(f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; engine fts5")
+    print(
+        f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; "
+        f"engine {args.engine}"
+    )
     print(
         f"ingest: {ingest_s:.1f} s, {total_words / ingest_s:,.0f} words/s, "
         f"peak memory {peak_mb:.0f} MB, database {size_mb:.0f} MB"
@@ -239,7 +237,7 @@ def main() -> None:
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         for p in work.glob("bench.db*"):
-            shutil.copy(p, args.keep)
+            (shutil.copytree if p.is_dir() else shutil.copy)(p, args.keep / p.name)
     shutil.rmtree(work, ignore_errors=True)
 
 
