@@ -33,7 +33,7 @@ DbOption = Annotated[
 
 EngineOption = Annotated[
     str | None,
-    typer.Option("--engine", help="fts5 or tantivy; default: env TALKS_ENGINE, then fts5"),
+    typer.Option("--engine", help="fts5, tantivy or whoosh; default: env TALKS_ENGINE, then fts5"),
 ]
 
 

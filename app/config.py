@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     db: str = DEFAULT_DB_URL
     """SQLAlchemy URL of the SQLite database (TALKS_DB)."""
     engine: str = "fts5"
-    """Search engine: fts5 (inside the SQLite file) or tantivy (a folder beside it)
+    """Search engine: fts5 (inside the SQLite file), tantivy or whoosh (a folder beside it)
     (TALKS_ENGINE)."""
     host: str = "127.0.0.1"
     """Address `talks serve` binds to (TALKS_HOST)."""

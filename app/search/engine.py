@@ -39,7 +39,7 @@ class SearchEngine(Protocol):
         """How many passages hold this index term."""
 
 
-ENGINES = ("fts5", "tantivy")
+ENGINES = ("fts5", "tantivy", "whoosh")
 
 
 def index_folder(db_url: str, name: str) -> Path:
@@ -59,4 +59,10 @@ def get_engine(name: str = "fts5", db_url: str | None = None) -> SearchEngine:
         if db_url is None:
             raise ValueError("the tantivy engine needs the database URL to find its index")
         return TantivyEngine(index_folder(db_url, name))
+    if name == "whoosh":
+        from app.search.whoosh_engine import WhooshEngine
+
+        if db_url is None:
+            raise ValueError("the whoosh engine needs the database URL to find its index")
+        return WhooshEngine(index_folder(db_url, name))
     raise ValueError(f"unknown search engine {name!r} (available: {', '.join(ENGINES)})")

@@ -1,38 +1,22 @@
-"""tantivy engine: the passage index in a tantivy folder beside the SQLite file. All tantivy
-query building lives here.
+"""tantivy engine: the passage index in a tantivy folder beside the SQLite file, kept in step
+with the database by app.search.derived. All tantivy query building lives here."""
 
-The index is derived data. The loader writes SQLite only; `sync` then brings the index in step
-with the talks table (adds talks it lacks or holds in an older version, deletes talks gone),
-driven by a state file of talk id -> content hash written after each index commit. A crash
-between the database commit and the index commit is therefore repaired by the next sync
-(`talks ingest`, `talks serve` start-up, `talks reindex`).
-"""
-
-import json
-import logging
-import os
-import shutil
 import threading
 import time
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 import tantivy
 from sqlalchemy import Connection
 
+from app.search.derived import DerivedIndex, date_number
 from app.search.plan import AllOf, Either, Filters, Match, MatchPlan, Terms
 from app.search.plan import Sequence as Phrase
 
-log = logging.getLogger(__name__)
-
-STATE_FILE = "talks-state.json"
 WRITER_HEAP = 128 * 1024 * 1024
 RELOAD_SECONDS = 1.0
-TALKS_SQL = "SELECT id, content_hash FROM talks"
-PASSAGES_SQL = (
-    "SELECT p.id, p.talk_id, p.terms, p.speakers, t.slug, t.date "
-    "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.talk_id = ?"
-)
 Occur = tantivy.Occur
+Query = tantivy.Query
 
 
 def _schema() -> tantivy.Schema:
@@ -47,77 +31,36 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-def _date_number(value: object) -> int:
-    text = str(value or "")
-    return int(text[:10].replace("-", "")) if len(text) >= 10 and text[:4].isdigit() else 0
-
-
-class TantivyEngine:
+class TantivyEngine(DerivedIndex):
     name = "tantivy"
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def _open(self) -> None:
         self.schema = _schema()
-        folder.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(self.schema, path=str(folder), reuse=True)
+        self.index = tantivy.Index(self.schema, path=str(self.folder), reuse=True)
         self._reloaded = 0.0
         self._lock = threading.Lock()
 
-    # -- writing: SQLite is the source; sync derives the index from it -------------------------
+    def _writer(self) -> Any:
+        return self.index.writer(WRITER_HEAP)
 
-    def add_passages(self, conn: Connection, rows: object) -> None:
-        """Nothing inside the database transaction: `sync` reads the committed passages."""
+    def _delete_talk(self, writer: Any, talk_id: int) -> None:
+        writer.delete_documents_by_term("talk_id", talk_id)
 
-    def remove_talk(self, conn: Connection, talk_id: int) -> None:
-        """Nothing inside the database transaction: `sync` drops talks that are gone."""
+    def _add(self, writer: Any, row: Sequence[Any]) -> None:
+        pid, talk_id, terms, speakers, slug, date = row
+        doc = tantivy.Document()
+        doc.add_integer("id", int(pid))
+        doc.add_integer("talk_id", int(talk_id))
+        doc.add_integer("date", date_number(date))
+        doc.add_text("slug", slug)
+        doc.add_text("speakers", speakers or "")
+        doc.add_text("terms", terms)
+        writer.add_document(doc)
 
-    def _state(self) -> dict[str, str]:
-        try:
-            return json.loads((self.folder / STATE_FILE).read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def _write_state(self, state: dict[str, str]) -> None:
-        tmp = self.folder / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps(state))
-        os.replace(tmp, self.folder / STATE_FILE)
-
-    def sync(self, conn: Connection) -> int:
-        """Bring the index in step with the database; returns how many talks it rewrote."""
-        wanted = {str(tid): h for tid, h in conn.exec_driver_sql(TALKS_SQL)}
-        state = self._state()
-        stale = [tid for tid, h in state.items() if wanted.get(tid) != h]
-        missing = [tid for tid, h in wanted.items() if state.get(tid) != h]
-        if not stale and not missing:
-            return 0
-        writer = self.index.writer(WRITER_HEAP)
-        for tid in set(stale) | set(missing):
-            writer.delete_documents_by_term("talk_id", int(tid))
-            state.pop(tid, None)
-        for tid in missing:
-            for pid, talk_id, terms, speakers, slug, date in conn.exec_driver_sql(
-                PASSAGES_SQL, (int(tid),)
-            ):
-                doc = tantivy.Document()
-                doc.add_integer("id", int(pid))
-                doc.add_integer("talk_id", int(talk_id))
-                doc.add_integer("date", _date_number(date))
-                doc.add_text("slug", slug)
-                doc.add_text("speakers", speakers or "")
-                doc.add_text("terms", terms)
-                writer.add_document(doc)
-            state[tid] = wanted[tid]
+    def _commit(self, writer: Any) -> None:
         writer.commit()
         writer.wait_merging_threads()
-        self._write_state(state)
         self.index.reload()
-        log.info("tantivy index: %d talks rewritten", len(set(stale) | set(missing)))
-        return len(set(stale) | set(missing))
-
-    def rebuild(self, conn: Connection) -> int:
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.__init__(self.folder)  # type: ignore[misc]
-        return self.sync(conn)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -160,8 +103,8 @@ class TantivyEngine:
                         self.schema,
                         "date",
                         tantivy.FieldType.Integer,
-                        _date_number(filters.date_from) if filters.date_from else None,
-                        _date_number(filters.date_to) if filters.date_to else None,
+                        date_number(filters.date_from) if filters.date_from else None,
+                        date_number(filters.date_to) if filters.date_to else None,
                     ),
                 )
             )
@@ -194,6 +137,3 @@ class TantivyEngine:
 
     def count_passages(self, conn: Connection) -> int:
         return int(self._searcher().num_docs)
-
-
-Query = tantivy.Query

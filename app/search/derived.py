@@ -1,0 +1,108 @@
+"""What engines whose index lives outside SQLite share: the index is derived data.
+
+The loader writes SQLite only; `sync` then brings the index in step with the talks table (adds
+talks it lacks or holds in an older version, deletes talks gone), driven by a state file of talk
+id -> content hash written after each index commit. A crash between the database commit and the
+index commit is repaired by the next sync (`talks ingest`, `talks serve` start-up,
+`talks reindex`); a crash after the index commit but before the state file is written only makes
+the next sync rewrite those talks again (each starts by deleting the talk's documents).
+"""
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "talks-state.json"
+TALKS_SQL = "SELECT id, content_hash FROM talks"
+PASSAGES_SQL = (
+    "SELECT p.id, p.talk_id, p.terms, p.speakers, t.slug, t.date "
+    "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.talk_id = ?"
+)
+
+
+def date_number(value: object) -> int:
+    """2021-06-25 -> 20210625 (0 when unknown), for range filters on a numeric field."""
+    text = str(value or "")
+    return int(text[:10].replace("-", "")) if len(text) >= 10 and text[:4].isdigit() else 0
+
+
+class DerivedIndex:
+    name = "derived"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._open()
+
+    # -- what each engine provides ------------------------------------------------------------
+
+    def _open(self) -> None:
+        raise NotImplementedError
+
+    def _writer(self) -> Any:
+        raise NotImplementedError
+
+    def _delete_talk(self, writer: Any, talk_id: int) -> None:
+        raise NotImplementedError
+
+    def _add(self, writer: Any, row: Sequence[Any]) -> None:
+        """Add one passage: (id, talk_id, terms, speakers, slug, date)."""
+        raise NotImplementedError
+
+    def _commit(self, writer: Any) -> None:
+        raise NotImplementedError
+
+    # -- shared -------------------------------------------------------------------------------
+
+    def add_passages(self, conn: Connection, rows: object) -> None:
+        """Nothing inside the database transaction: `sync` reads the committed passages."""
+
+    def remove_talk(self, conn: Connection, talk_id: int) -> None:
+        """Nothing inside the database transaction: `sync` drops talks that are gone."""
+
+    def _state(self) -> dict[str, str]:
+        try:
+            return json.loads((self.folder / STATE_FILE).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _write_state(self, state: dict[str, str]) -> None:
+        tmp = self.folder / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, self.folder / STATE_FILE)
+
+    def sync(self, conn: Connection) -> int:
+        """Bring the index in step with the database; returns how many talks it rewrote."""
+        wanted = {str(tid): h for tid, h in conn.exec_driver_sql(TALKS_SQL)}
+        state = self._state()
+        changed = {tid for tid, h in state.items() if wanted.get(tid) != h}
+        missing = [tid for tid, h in wanted.items() if state.get(tid) != h]
+        if not changed and not missing:
+            return 0
+        writer = self._writer()
+        for tid in changed | set(missing):
+            self._delete_talk(writer, int(tid))
+            state.pop(tid, None)
+        for tid in missing:
+            for row in conn.exec_driver_sql(PASSAGES_SQL, (int(tid),)):
+                self._add(writer, row)
+            state[tid] = wanted[tid]
+        self._commit(writer)
+        self._write_state(state)
+        rewritten = len(changed | set(missing))
+        log.info("%s index: %d talks rewritten", self.name, rewritten)
+        return rewritten
+
+    def rebuild(self, conn: Connection) -> int:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self._open()
+        return self.sync(conn)
