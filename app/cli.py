@@ -117,8 +117,8 @@ def serve(
     os.environ["TALKS_ENGINE"] = _engine_name(engine)
     get_settings.cache_clear()
     configure_logging(settings.log_level)
-    with open_database(url):
-        pass  # migrate before serving
+    with open_database(url, writer=True) as database, database.connect() as conn:
+        get_engine(_engine_name(engine), url).sync(conn)  # migrate and repair before serving
     uvicorn.run(
         "app.main:create_app",
         factory=True,

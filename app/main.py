@@ -1,5 +1,6 @@
 """The application factory: `create_app()` wires settings, database, search and routes."""
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -15,6 +16,7 @@ from app.web import api, pages
 from app.web.errors import install_error_handlers
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 CSP = (
     "default-src 'self'; img-src 'self' data: https://i.ytimg.com; "
     "script-src 'self' https://www.youtube.com https://s.ytimg.com; "
@@ -50,8 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     app.state.templates = templates()
     search_engine = get_engine(settings.engine, settings.db)
-    with engine.connect() as conn:
-        search_engine.sync(conn)  # repairs an index left behind by a crash
+    try:
+        with engine.connect() as conn:
+            search_engine.sync(conn)  # repairs an index left behind by a crash
+    except Exception:  # another process (an ingest, another worker) holds the index's writer
+        log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)
     app.state.search_service = SearchService(
         search_engine, settings.query_time_limit_ms, settings.slow_query_ms
     )
