@@ -7,7 +7,6 @@ A word is a run of letters/digits, apostrophes inside it dropped ("don't" -> "do
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
@@ -18,13 +17,6 @@ WORD_RE = re.compile(r"[^\W_]+(?:['’‘`][^\W_]+)*")
 _APOSTROPHES = re.compile(r"['’‘`]")
 _STEMMER = snowballstemmer.stemmer("english")
 MAX_WORD_LENGTH = 64  # longer "words" (base64, URLs) are cut: they are never typed in full
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    start: int  # character offsets in the original text
-    end: int
-    norm: str  # folded surface form, e.g. "dont"
 
 
 @lru_cache(maxsize=200_000)
@@ -45,10 +37,6 @@ def normalize(word: str) -> str:
 def stem(norm: str) -> str:
     """The index term of a normalised word: its base form's Snowball stem."""
     return _STEMMER.stemWord(BASE_FORM.get(norm, norm))
-
-
-def tokenize(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), normalize(m.group())) for m in WORD_RE.finditer(text)]
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 CANDIDATES = 200  # passages ranked in Python per engine query
-RELAXED_CANDIDATES = 60
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
 COMMON_RATIO = 20  # ... when a close word is this many times more common
 PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
