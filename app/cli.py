@@ -62,7 +62,7 @@ def ingest(
     url = _db_url(db)
     search_engine = get_engine(_engine_name(engine), url)
     with open_database(url, writer=True) as database:
-        with database.connect() as conn:
+        with database.begin() as conn:
             search_engine.sync(conn)  # first repair what a crashed run left behind
         if sys.stderr.isatty() and files:
             with Progress(
@@ -82,7 +82,7 @@ def ingest(
                 report = load_files(database, search_engine, files, on_file=advance)
         else:
             report = load_files(database, search_engine, files)
-        with database.connect() as conn:
+        with database.begin() as conn:
             search_engine.sync(conn)
     for line in [*missing, *report.errors]:
         err.print(f"error: {line}", markup=False, soft_wrap=True)
@@ -117,7 +117,7 @@ def serve(
     os.environ["TALKS_ENGINE"] = _engine_name(engine)
     get_settings.cache_clear()
     configure_logging(settings.log_level)
-    with open_database(url, writer=True) as database, database.connect() as conn:
+    with open_database(url, writer=True) as database, database.begin() as conn:
         get_engine(_engine_name(engine), url).sync(conn)  # migrate and repair before serving
     uvicorn.run(
         "app.main:create_app",

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates()
     search_engine = get_engine(settings.engine, settings.db)
     try:
-        with engine.connect() as conn:
+        with engine.begin() as conn:
             search_engine.sync(conn)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer
         log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)

@@ -15,6 +15,8 @@ INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
     "DELETE FROM passage_fts WHERE rowid IN (SELECT id FROM passages WHERE talk_id = ?)"
 )
+INDEXED_SQL = "SELECT count(*), coalesce(sum(rowid), 0) FROM passage_fts"
+STORED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passages"
 REBUILD_SQL = "INSERT INTO passage_fts(rowid, terms) SELECT id, terms FROM passages"
 PASSAGE_COUNT_SQL = "SELECT count(*) FROM passages"
 TERM_DOCS_SQL = "SELECT doc FROM passage_fts_terms WHERE term = ?"
@@ -95,7 +97,13 @@ class Fts5Engine:
     name = "fts5"
 
     def sync(self, conn: Connection) -> int:
-        return 0  # the index is in the database, written in the same transaction
+        """The index is written in each talk's transaction, but an archive ingested with another
+        engine has none: rebuild when the index and the passages disagree."""
+        indexed = conn.exec_driver_sql(INDEXED_SQL).first()
+        stored = conn.exec_driver_sql(STORED_SQL).first()
+        if tuple(indexed) == tuple(stored):  # type: ignore[arg-type]
+            return 0
+        return self.rebuild(conn)
 
     def rebuild(self, conn: Connection) -> int:
         conn.exec_driver_sql("DELETE FROM passage_fts")

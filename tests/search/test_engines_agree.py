@@ -43,3 +43,20 @@ def test_same_moments(tmp_path: Path, q: str, other: str) -> None:
     assert (a.total, a.relaxed, a.corrected_query) == (b.total, b.relaxed, b.corrected_query)
     assert {(h.talk.slug, h.start) for h in a.hits} == {(h.talk.slug, h.start) for h in b.hits}
     assert (a.hits[0].talk.slug, a.hits[0].start) == (b.hits[0].talk.slug, b.hits[0].start)
+
+
+def test_switching_engines_on_an_archive_repairs_the_new_engines_index(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'switch.db'}"
+    db = make_engine(url, writer=True)
+    migrate(db)
+    files, _ = transcript_files([SAMPLE])
+    tantivy = get_engine("tantivy", url)
+    load_files(db, tantivy, files)  # FTS5 rows are not written for another engine
+    fts5 = get_engine("fts5")
+    with db.begin() as conn:
+        assert SearchService(fts5).search(conn, "meetups").total == 0
+        assert fts5.sync(conn) == 1  # what `talks ingest` / `talks serve` do first
+        assert fts5.sync(conn) == 0
+    with db.connect() as conn:
+        assert SearchService(fts5).search(conn, "meetups").total > 0
+    db.dispose()
