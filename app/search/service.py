@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 CANDIDATES = 200  # passages ranked in Python per engine query
+ONE_CLAUSE_CANDIDATES = 40
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
 COMMON_RATIO = 20  # ... when a close word is this many times more common
 PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
@@ -150,7 +151,9 @@ class SearchService:
         result: SearchResult,
     ) -> None:
         plan = self._plan(conn, parsed, filters)
-        want = max(CANDIDATES, 2 * (offset + limit))
+        # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
+        pool_size = CANDIDATES if len(plan.must) > 1 else ONE_CLAUSE_CANDIDATES
+        want = max(pool_size, 2 * (offset + limit))
         scored, complete = self._gather(conn, plan, want)
         if not scored and any(isinstance(c, QPhrase) for c in parsed.must):
             # the exact phrase is not there: its words, ranked by how close and in order
