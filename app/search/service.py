@@ -174,7 +174,7 @@ class SearchService:
             # caption, a word remembered wrong): coverage weighs against them in the ranking
             by_id = {s.passage_id: s for s in self._partial(conn, plan)}
             by_id.update({s.passage_id: s for s in scored})
-            scored = sorted(by_id.values(), key=lambda s: -s.score)
+            scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
             scored = self._partial(conn, plan)
         if scored and scored[0].coverage < 1.0 and not result.relaxed:
@@ -245,7 +245,7 @@ class SearchService:
             s = score_passage(pid, terms.get(pid, []), must, norm, wanted)
             if s is not None:
                 scored.append(s)
-        scored.sort(key=lambda s: -s.score)
+        scored.sort(key=lambda s: (-s.score, s.passage_id))  # ties: earlier passage first
         return scored
 
     def _correct(

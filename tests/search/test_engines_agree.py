@@ -42,7 +42,10 @@ def test_same_moments(tmp_path: Path, q: str, other: str) -> None:
     assert a.hits, q
     assert (a.total, a.relaxed, a.corrected_query) == (b.total, b.relaxed, b.corrected_query)
     assert {(h.talk.slug, h.start) for h in a.hits} == {(h.talk.slug, h.start) for h in b.hits}
-    assert (a.hits[0].talk.slug, a.hits[0].start) == (b.hits[0].talk.slug, b.hits[0].start)
+    # the top hit is FTS5's, or one FTS5 ranks within a point of it: the engines' BM25 differ in
+    # detail (tantivy quantises field lengths), and BM25 weighs at most 10 points here
+    tied = {(h.talk.slug, h.start) for h in a.hits if a.hits[0].score - h.score < 1.0}
+    assert (b.hits[0].talk.slug, b.hits[0].start) in tied
 
 
 def test_switching_engines_on_an_archive_repairs_the_new_engines_index(tmp_path: Path) -> None:
