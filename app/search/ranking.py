@@ -29,6 +29,8 @@ class PassageScore:
     matched: list[Span]  # the matched words inside the window
     order: float = 0.0  # share of consecutive query clauses found next to each other, in order
     compact: float = 0.0  # matched words / window length
+    talk_id: int = 0  # where the passage sits, set by the caller that read it
+    word_start: int = 0
 
     @property
     def is_quote(self) -> bool:

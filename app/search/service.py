@@ -42,7 +42,7 @@ PASSAGE_SQL = (
     "t.slug, t.title, t.date, t.speakers, t.youtube_id, t.video_url, t.media_url "
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.id IN ({marks})"
 )
-TERMS_SQL = "SELECT id, terms FROM passages WHERE id IN ({marks})"
+TERMS_SQL = "SELECT id, talk_id, word_start, terms FROM passages WHERE id IN ({marks})"
 SEGMENTS_SQL = (
     'SELECT ord, start, "end", speaker, text, word_offset, word_count FROM segments '
     "WHERE talk_id = ? AND ord BETWEEN ? AND ? ORDER BY ord"
@@ -180,7 +180,7 @@ class SearchService:
         if scored and scored[0].coverage < 1.0 and not result.relaxed:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")
-        merged = _merge_moments(conn, scored)
+        merged = _merge_moments(scored)
         result.total = len(merged)
         if not complete:
             result.total_exact = False
@@ -236,14 +236,18 @@ class SearchService:
     ) -> list[PassageScore]:
         if not pool:
             return []
-        terms = _passage_terms(conn, list(pool))
+        passages = _passages(conn, list(pool))
         lo, hi = min(pool.values()), max(pool.values())
         wanted = wanted_terms(must)
         scored = []
         for pid, bm25 in pool.items():
+            if pid not in passages:
+                continue  # defensive: the search reads one snapshot, so this should not happen
+            talk_id, word_start, terms = passages[pid]
             norm = (bm25 - lo) / (hi - lo) if hi > lo else 1.0
-            s = score_passage(pid, terms.get(pid, []), must, norm, wanted)
+            s = score_passage(pid, terms, must, norm, wanted)
             if s is not None:
+                s.talk_id, s.word_start = talk_id, word_start
                 scored.append(s)
         scored.sort(key=lambda s: (-s.score, s.passage_id))  # ties: earlier passage first
         return scored
@@ -385,14 +389,15 @@ class SearchService:
         return hits
 
 
-def _passage_terms(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
-    """Each passage's index terms, one per word, in order (kept in SQLite for every engine)."""
-    out: dict[int, list[str]] = {}
+def _passages(conn: Connection, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
+    """Each passage's talk, first word and index terms (one per word, in order; kept in SQLite
+    for every engine)."""
+    out: dict[int, tuple[int, int, list[str]]] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
-        for pid, terms in conn.exec_driver_sql(sql, tuple(chunk)):
-            out[int(pid)] = terms.split(" ")
+        for pid, talk_id, word_start, terms in conn.exec_driver_sql(sql, tuple(chunk)):
+            out[int(pid)] = (int(talk_id), int(word_start), terms.split(" "))
     return out
 
 
@@ -401,31 +406,17 @@ def _passage_rows(conn: Connection, ids: list[int]) -> dict[int, tuple]:
     return {row[0]: tuple(row) for row in conn.exec_driver_sql(sql, tuple(ids))}
 
 
-def _merge_moments(conn: Connection, scored: list[PassageScore]) -> list[PassageScore]:
+def _merge_moments(scored: list[PassageScore]) -> list[PassageScore]:
     """Overlapping passages find the same words: keep the best hit per moment."""
-    if not scored:
-        return []
-    rows = {
-        pid: (talk_id, word_start)
-        for pid, talk_id, word_start in conn.exec_driver_sql(
-            "SELECT id, talk_id, word_start FROM passages WHERE id IN ({})".format(
-                ",".join("?" * len(scored))
-            ),
-            tuple(s.passage_id for s in scored),
-        )
-    }
     moments: list[tuple[int, PassageScore]] = []
     seen: dict[int, list[int]] = {}
     for s in scored:
-        if s.passage_id not in rows:
-            continue  # defensive: the search reads one snapshot, so this should not happen
-        talk_id, word_start = rows[s.passage_id]
-        at = word_start + s.window.start
-        talk_moments = seen.setdefault(talk_id, [])
+        at = s.word_start + s.window.start
+        talk_moments = seen.setdefault(s.talk_id, [])
         if any(abs(at - other) < SAME_MOMENT_WORDS for other in talk_moments):
             continue
         talk_moments.append(at)
-        moments.append((talk_id, s))
+        moments.append((s.talk_id, s))
     return best_moment_per_talk_first(moments)
 
 
