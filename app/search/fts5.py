@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
+from app.db import driver_rows
 from app.search.plan import AllOf, Filters, Match, MatchPlan, Terms
 from app.search.plan import Sequence as Phrase
 
@@ -122,12 +123,12 @@ class Fts5Engine:
         return [(int(rowid), -float(score)) for rowid, score in rows]
 
     def count_passages(self, conn: Connection) -> int:
-        return int(conn.exec_driver_sql(PASSAGE_COUNT_SQL).scalar_one())
+        return int(driver_rows(conn, PASSAGE_COUNT_SQL)[0][0])
 
     def term_passages(self, conn: Connection, term: str) -> int:
-        row = conn.exec_driver_sql(TERM_DOCS_SQL, (term,)).first()
-        return int(row[0]) if row else 0
+        rows = driver_rows(conn, TERM_DOCS_SQL, (term,))
+        return int(rows[0][0]) if rows else 0
 
 
 def _run(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple]:
-    return list(conn.exec_driver_sql(sql, params))
+    return driver_rows(conn, sql, params)

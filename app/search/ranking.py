@@ -38,12 +38,14 @@ class PassageScore:
         return self.coverage == 1.0 and self.order == 1.0 and self.compact >= 0.75
 
 
+Pos = tuple[int, int]  # a span as (start, end): plain tuples keep the per-passage work cheap
+
+
 def term_positions(terms: list[str], wanted: set[str]) -> dict[str, list[int]]:
     """Where each wanted term occurs in a passage: built once, shared by every clause."""
     positions: dict[str, list[int]] = {}
-    for i, term in enumerate(terms):
-        if term in wanted:
-            positions.setdefault(term, []).append(i)
+    for i in [i for i, term in enumerate(terms) if term in wanted]:
+        positions.setdefault(terms[i], []).append(i)
     return positions
 
 
@@ -51,10 +53,13 @@ def wanted_terms(must: tuple[Match, ...]) -> set[str]:
     return {alt for clause in must for t in flat_terms(clause) for alt in t.alternatives}
 
 
-def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Span]:
+def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Pos]:
+    """Where the clause matches, in order."""
     if isinstance(clause, Terms):
-        found = [i for alt in clause.alternatives for i in positions.get(alt, ())]
-        return [Span(i, i + 1) for i in sorted(set(found))]
+        alts = clause.alternatives
+        if len(alts) == 1:
+            return [(i, i + 1) for i in positions.get(alts[0], ())]
+        return [(i, i + 1) for i in sorted({i for alt in alts for i in positions.get(alt, ())})]
     if isinstance(clause, Phrase):
         n = len(clause.parts)
         starts: set[int] | None = None
@@ -63,32 +68,31 @@ def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Span]:
             starts = here if starts is None else starts & here
             if not starts:
                 return []
-        return [Span(i, i + n) for i in sorted(starts or ())]
+        return [(i, i + n) for i in sorted(starts or ())]
     if isinstance(clause, AllOf):  # scored as its parts; here: where any part is
-        spans = {s for item in clause.items for s in clause_spans(item, positions)}
-        return sorted(spans)
+        return sorted({s for item in clause.items for s in clause_spans(item, positions)})
     assert isinstance(clause, Either)
-    spans = {s for option in clause.options for s in clause_spans(option, positions)}
-    return sorted(spans)
+    return sorted({s for option in clause.options for s in clause_spans(option, positions)})
 
 
-def _best_window(per_clause: list[list[Span]]) -> tuple[Span, list[Span]]:
-    """Smallest window holding one span of every clause that matched (sweep over positions)."""
-    found = [(i, spans) for i, spans in enumerate(per_clause) if spans]
-    events = sorted((s.start, s.end, k) for k, (_, spans) in enumerate(found) for s in spans)
+def _best_window(found: list[list[Pos]]) -> Pos:
+    """Smallest window holding one span of every clause that matched (sweep over positions);
+    the earliest of equally small ones."""
+    if len(found) == 1:
+        return min(found[0], key=lambda s: (s[1] - s[0], s[0]))
+    events = sorted((s, e, k) for k, spans in enumerate(found) for s, e in spans)
     need = len(found)
-    last: dict[int, tuple[int, int]] = {}
-    best: tuple[int, int, dict[int, tuple[int, int]]] | None = None
+    last: dict[int, Pos] = {}
+    best: Pos | None = None
     for start, end, k in events:
         last[k] = (start, end)
         if len(last) == need:
             lo = min(s for s, _ in last.values())
             hi = max(e for _, e in last.values())
             if best is None or hi - lo < best[1] - best[0]:
-                best = (lo, hi, dict(last))
+                best = (lo, hi)
     assert best is not None
-    lo, hi, chosen = best
-    return Span(lo, hi), sorted(Span(s, e) for s, e in chosen.values())
+    return best
 
 
 def score_passage(
@@ -99,43 +103,37 @@ def score_passage(
     wanted: set[str] | None = None,
 ) -> PassageScore | None:
     positions = term_positions(terms, wanted if wanted is not None else wanted_terms(must))
-    per_clause = [clause_spans(c, positions) for c in must]
-    hits = sum(1 for spans in per_clause if spans)
-    if hits == 0:
+    if not positions:
         return None
-    coverage = hits / len(must)
-    window, _ = _best_window(per_clause)
+    per_clause = [clause_spans(c, positions) for c in must]
+    found = [spans for spans in per_clause if spans]
+    if not found:
+        return None
+    coverage = len(found) / len(must)
+    lo, hi = _best_window(found)
     # every occurrence of a query word inside the window is marked ("go far go together")
-    matched = sorted(
-        {
-            s
-            for spans in per_clause
-            for s in spans
-            if window.start <= s.start and s.end <= window.end
-        }
-    )
-    words_matched = len({i for s in matched for i in range(s.start, s.end)})
-    compact = words_matched / max(window.end - window.start, 1)
-    order = _in_order(per_clause, window)
+    matched = sorted({s for spans in found for s in spans if lo <= s[0] and s[1] <= hi})
+    words_matched = len({i for s, e in matched for i in range(s, e)})
+    compact = words_matched / max(hi - lo, 1)
+    order = _in_order(per_clause, lo, hi)
     score = (
         COVERAGE_WEIGHT * coverage
         + ORDER_WEIGHT * order
         + COMPACT_WEIGHT * compact
         + BM25_WEIGHT * bm25_norm
     )
-    return PassageScore(passage_id, score, coverage, window, matched, order, compact)
+    return PassageScore(
+        passage_id, score, coverage, Span(lo, hi), [Span(s, e) for s, e in matched], order, compact
+    )
 
 
-def _in_order(per_clause: list[list[Span]], window: Span) -> float:
+def _in_order(per_clause: list[list[Pos]], lo: int, hi: int) -> float:
     """Share of consecutive query clauses that follow each other closely inside the window."""
     if len(per_clause) < 2:
         return 1.0 if per_clause and per_clause[0] else 0.0
     pairs = 0
     for a, b in zip(per_clause, per_clause[1:], strict=False):
-        ends = {s.end for s in a if window.start <= s.start and s.end <= window.end}
-        if any(
-            window.start <= s.start < window.end and any(0 <= s.start - e < ORDER_GAP for e in ends)
-            for s in b
-        ):
+        ends = {e for s, e in a if lo <= s and e <= hi}
+        if ends and any(lo <= s < hi and any(0 <= s - e < ORDER_GAP for e in ends) for s, _ in b):
             pairs += 1
     return pairs / (len(per_clause) - 1)

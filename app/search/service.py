@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 
-from app.db import time_limit
+from app.db import driver_rows, time_limit
 from app.search import vocabulary
 from app.search.analysis import stem
 from app.search.engine import QueryTimeout, SearchEngine
@@ -358,7 +358,7 @@ class SearchService:
             ) = row
             segs = [
                 SegmentRow(*r)
-                for r in conn.exec_driver_sql(SEGMENTS_SQL, (talk_id, first_seg, last_seg + 1))
+                for r in driver_rows(conn, SEGMENTS_SQL, (talk_id, first_seg, last_seg + 1))
             ]
             next_start = segs[-1].start if len(segs) > last_seg - first_seg + 1 else None
             segs = segs[: last_seg - first_seg + 1]
@@ -396,14 +396,14 @@ def _passages(conn: Connection, ids: list[int]) -> dict[int, tuple[int, int, lis
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
-        for pid, talk_id, word_start, terms in conn.exec_driver_sql(sql, tuple(chunk)):
+        for pid, talk_id, word_start, terms in driver_rows(conn, sql, chunk):
             out[int(pid)] = (int(talk_id), int(word_start), terms.split(" "))
     return out
 
 
 def _passage_rows(conn: Connection, ids: list[int]) -> dict[int, tuple]:
     sql = PASSAGE_SQL.format(marks=",".join("?" * len(ids)))
-    return {row[0]: tuple(row) for row in conn.exec_driver_sql(sql, tuple(ids))}
+    return {row[0]: row for row in driver_rows(conn, sql, ids)}
 
 
 def _merge_moments(scored: list[PassageScore]) -> list[PassageScore]:

@@ -4,8 +4,9 @@ with <mark> around matched words, and the time of the first matched word."""
 import html
 import re
 from dataclasses import dataclass
+from itertools import islice
 
-from app.search.analysis import word_spans
+from app.search.analysis import WORD_RE
 from app.search.passages import word_time
 from app.search.ranking import Span
 
@@ -39,62 +40,62 @@ def build_moment(
     passage_word_start: int,
     matched: list[Span],
 ) -> Moment:
-    """`segments` cover the passage in order; `matched` are passage-relative word spans."""
-    words = []  # (segment index, (start, end)) for every word of the passage's segments
-    for i, seg in enumerate(segments):
-        for span in word_spans(seg.text):
-            words.append((i, span))
+    """`segments` cover the passage in order; `matched` are passage-relative word spans.
+
+    Only the words shown are located: a segment can be a whole turn of several hundred words,
+    and tokenizing all of them for every hit was the slowest part of a search."""
     first_word = segments[0].word_offset
-    rel = passage_word_start - first_word  # passage word 0 in `words`
-    marked = {rel + k for span in matched for k in range(span.start, span.end)}
-    m_start, m_end = rel + matched[0].start, rel + matched[-1].end
-    m_start = min(max(m_start, 0), len(words) - 1)
-    m_end = min(max(m_end, m_start + 1), len(words))
-
+    n_words = sum(seg.word_count for seg in segments)
+    rel = passage_word_start - first_word  # passage word 0, counted from the first segment
+    m_start = min(max(rel + matched[0].start, 0), n_words - 1)
+    m_end = min(max(rel + matched[-1].end, m_start + 1), n_words)
     lo = max(0, m_start - CONTEXT_WORDS)
-    hi = min(len(words), max(m_end + CONTEXT_WORDS, lo + 2 * CONTEXT_WORDS))
+    hi = min(n_words, max(m_end + CONTEXT_WORDS, lo + 2 * CONTEXT_WORDS))
     hi = min(hi, lo + max(MAX_SNIPPET_WORDS, m_end - lo))
+    shown = _locate(segments, first_word, lo, hi)
+    if len(shown) < hi - lo:  # stored word counts disagree with the text: show what is there
+        hi = lo + len(shown)
+        m_end = min(m_end, hi)
+        m_start = min(m_start, hi - 1)
+    marked = {rel + k for span in matched for k in range(span.start, span.end)}
 
-    seg_i, _ = words[m_start]
+    seg_i = shown[m_start - lo][0]
     seg = segments[seg_i]
     following = segments[seg_i + 1].start if seg_i + 1 < len(segments) else next_start
-    index_in_segment = m_start - (seg.word_offset - first_word)
-    start = word_time(seg, following, index_in_segment)
-    end_seg_i, _ = words[m_end - 1]
+    start = word_time(seg, following, m_start - (seg.word_offset - first_word))
+    end_seg_i = shown[m_end - 1 - lo][0]
     end_seg = segments[end_seg_i]
     end_next = segments[end_seg_i + 1].start if end_seg_i + 1 < len(segments) else next_start
     end = end_seg.end if end_seg.end is not None else end_next
 
+    plain_parts: list[str] = []
     html_parts: list[str] = []
-    text_parts: list[str] = []
-
-    def add(piece: str) -> None:
-        html_parts.append(html.escape(piece))
-        text_parts.append(piece)
-
-    prev_seg, prev_end = None, 0
-    for pos in range(lo, hi):
-        i, (start_at, end_at) = words[pos]
+    groups = _by_segment(shown, lo)
+    for g, (i, words_here) in enumerate(groups):
         text = segments[i].text
-        if prev_seg is None:
-            add(_edge(text[:start_at], leading=True))
-        elif i == prev_seg:
-            add(text[prev_end:start_at])
-        else:  # the rest of the previous line, then the start of this one
-            add(segments[prev_seg].text[prev_end:] + " " + text[:start_at])
-        word = text[start_at:end_at]
-        text_parts.append(word)
-        html_parts.append(
-            f"<mark>{html.escape(word)}</mark>" if pos in marked else html.escape(word)
+        first_pos, (at, _) = words_here[0]
+        last_end = words_here[-1][1][1]
+        # the first shown word keeps the punctuation touching it; a later line starts whole
+        begin = at - len(_edge(text[:at], leading=True)) if g == 0 else 0
+        stop = (
+            last_end + len(_edge(text[last_end:], leading=False))
+            if g == len(groups) - 1
+            else len(text)
         )
-        prev_seg, prev_end = i, end_at
-    if prev_seg is not None:
-        add(_edge(segments[prev_seg].text[prev_end:], leading=False))
-    snippet = "".join(html_parts)
-    plain = "".join(text_parts)
+        plain_parts.append(text[begin:stop])
+        pieces, cursor = [], begin
+        for pos, (s, e) in words_here:
+            if pos in marked:
+                pieces.append(html.escape(text[cursor:s]))
+                pieces.append(f"<mark>{html.escape(text[s:e])}</mark>")
+                cursor = e
+        pieces.append(html.escape(text[cursor:stop]))
+        html_parts.append("".join(pieces))
+    snippet = " ".join(html_parts)
+    plain = " ".join(plain_parts)
     if lo > 0:
         snippet, plain = "… " + snippet, "… " + plain
-    if hi < len(words):
+    if hi < n_words:
         snippet, plain = snippet + " …", plain + " …"
     return Moment(
         start=round(start, 2),
@@ -103,6 +104,34 @@ def build_moment(
         text=plain,
         snippet=snippet,
     )
+
+
+def _locate(
+    segments: list[SegmentRow], first_word: int, lo: int, hi: int
+) -> list[tuple[int, tuple[int, int]]]:
+    """(segment index, character span) of the words lo..hi-1, counted from the first segment."""
+    out: list[tuple[int, tuple[int, int]]] = []
+    for i, seg in enumerate(segments):
+        at = seg.word_offset - first_word
+        if at >= hi:
+            break
+        if at + seg.word_count <= lo or seg.word_count == 0:
+            continue
+        found = islice(WORD_RE.finditer(seg.text), max(lo - at, 0), min(hi - at, seg.word_count))
+        out.extend((i, m.span()) for m in found)
+    return out
+
+
+def _by_segment(
+    shown: list[tuple[int, tuple[int, int]]], lo: int
+) -> list[tuple[int, list[tuple[int, tuple[int, int]]]]]:
+    """Shown words grouped by segment, each with its position."""
+    groups: list[tuple[int, list[tuple[int, tuple[int, int]]]]] = []
+    for k, (i, span) in enumerate(shown):
+        if not groups or groups[-1][0] != i:
+            groups.append((i, []))
+        groups[-1][1].append((lo + k, span))
+    return groups
 
 
 def _edge(text: str, leading: bool) -> str:

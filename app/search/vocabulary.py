@@ -8,6 +8,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy import Connection
 
+from app.db import driver_rows
+
 ADD_SQL = (
     "INSERT INTO vocabulary(word, count) VALUES (?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = count + excluded.count"
@@ -30,14 +32,14 @@ def remove_words(conn: Connection, counts: Counter[str]) -> None:
 
 
 def word_count(conn: Connection, word: str) -> int:
-    row = conn.exec_driver_sql(COUNT_SQL, (word,)).first()
-    return int(row[0]) if row else 0
+    rows = driver_rows(conn, COUNT_SQL, (word,))
+    return int(rows[0][0]) if rows else 0
 
 
 def expand_prefix(conn: Connection, prefix: str, limit: int = 64) -> list[str]:
     """The most frequent words starting with `prefix`."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return [w for (w,) in conn.exec_driver_sql(PREFIX_SQL, (prefix, upper, limit))]
+    return [w for (w,) in driver_rows(conn, PREFIX_SQL, (prefix, upper, limit))]
 
 
 def max_edits(word: str) -> int:
@@ -57,9 +59,9 @@ class Speller:
     _index: dict[str, int] | None = None
 
     def refresh(self, conn: Connection) -> None:
-        version = tuple(conn.exec_driver_sql(VERSION_SQL).first())  # type: ignore[arg-type]
+        version = tuple(driver_rows(conn, VERSION_SQL)[0])
         if version != self.version or self.words is None:
-            rows = conn.exec_driver_sql(ALL_SQL).all()
+            rows = driver_rows(conn, ALL_SQL)
             self.words = [w for w, _ in rows]
             self.counts = [int(c) for _, c in rows]
             self._index = None
