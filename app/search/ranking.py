@@ -31,6 +31,21 @@ class PassageScore:
     compact: float = 0.0  # matched words / window length
     talk_id: int = 0  # where the passage sits, set by the caller that read it
     word_start: int = 0
+    bm25: float = 0.0  # the engine's raw score, kept to renormalise when the pool grows
+
+    @property
+    def is_exact(self) -> bool:
+        """Every clause found, next to each other and in order: the query word for word."""
+        return self.coverage == 1.0 and self.order == 1.0 and self.compact == 1.0
+
+    def renormalise(self, bm25_norm: float) -> None:
+        """The same passage in a larger pool, whose BM25 range is different."""
+        self.score = (
+            COVERAGE_WEIGHT * self.coverage
+            + ORDER_WEIGHT * self.order
+            + COMPACT_WEIGHT * self.compact
+            + BM25_WEIGHT * bm25_norm
+        )
 
     @property
     def is_quote(self) -> bool:
@@ -102,6 +117,10 @@ def score_passage(
     bm25_norm: float,
     wanted: set[str] | None = None,
 ) -> PassageScore | None:
+    if len(must) == 1 and isinstance(must[0], Terms):
+        return _one_word(passage_id, terms, must[0], bm25_norm)
+    if all(isinstance(m, Terms) for m in must):
+        return _words(passage_id, terms, must, bm25_norm)  # type: ignore[arg-type]
     positions = term_positions(terms, wanted if wanted is not None else wanted_terms(must))
     if not positions:
         return None
@@ -125,6 +144,101 @@ def score_passage(
     return PassageScore(
         passage_id, score, coverage, Span(lo, hi), [Span(s, e) for s, e in matched], order, compact
     )
+
+
+def _one_word(
+    passage_id: int, terms: list[str], word: Terms, bm25_norm: float
+) -> PassageScore | None:
+    """The common one-word query, scored without the general machinery: its window is the
+    word's first occurrence, and coverage, order and compactness are all whole."""
+    first = None
+    for alt in word.alternatives:
+        try:
+            at = terms.index(alt)
+        except ValueError:
+            continue
+        first = at if first is None else min(first, at)
+    if first is None:
+        return None
+    score = COVERAGE_WEIGHT + ORDER_WEIGHT + COMPACT_WEIGHT + BM25_WEIGHT * bm25_norm
+    span = Span(first, first + 1)
+    return PassageScore(passage_id, score, 1.0, span, [span], 1.0, 1.0)
+
+
+def _words(
+    passage_id: int, terms: list[str], must: tuple[Terms, ...], bm25_norm: float
+) -> PassageScore | None:
+    """Several plain words (most queries): the general scoring, on bitmasks of positions
+    (bit i set: the clause's word is the passage's i-th), which keeps it to a few integer
+    operations per clause instead of Python loops over spans."""
+    owners: dict[str, list[int]] = {}
+    for k, clause in enumerate(must):
+        for alt in dict.fromkeys(clause.alternatives):
+            owners.setdefault(alt, []).append(k)
+    masks = [0] * len(must)
+    union = 0
+    for i in [i for i, term in enumerate(terms) if term in owners]:
+        union |= 1 << i
+        for k in owners[terms[i]]:
+            masks[k] |= 1 << i
+    found = [m for m in masks if m]
+    if not found:
+        return None
+    # smallest window holding a position of every clause found, the earliest of equal ones:
+    # from each position, the furthest of every clause's next occurrence
+    shared = any(len(ks) > 1 for ks in owners.values())
+    narrowest = 1 if shared else len(found)  # no window can be narrower: stop when found
+    lo, hi = 0, -1
+    rest = union
+    while rest:
+        start = (rest & -rest).bit_length() - 1
+        rest &= rest - 1
+        end = start
+        for m in found:
+            ahead = m >> start
+            if not ahead:
+                end = -1
+                break
+            nearest = start + (ahead & -ahead).bit_length() - 1
+            if nearest > end:
+                end = nearest
+        if end < 0:
+            break  # some clause has no occurrence from here on
+        if hi < 0 or end + 1 - start < hi - lo:
+            lo, hi = start, end + 1
+            if hi - lo == narrowest:
+                break
+    window = (1 << hi) - (1 << lo)
+    inside = union & window
+    compact = inside.bit_count() / (hi - lo)
+    pairs = 0
+    for a, b in zip(masks, masks[1:], strict=False):
+        a &= window
+        # b within ORDER_GAP words after a, both inside the window
+        if a and _shifted(a, ORDER_GAP) & b & window:
+            pairs += 1
+    order = pairs / (len(must) - 1)
+    coverage = len(found) / len(must)
+    score = (
+        COVERAGE_WEIGHT * coverage
+        + ORDER_WEIGHT * order
+        + COMPACT_WEIGHT * compact
+        + BM25_WEIGHT * bm25_norm
+    )
+    spans = []
+    while inside:
+        i = (inside & -inside).bit_length() - 1
+        inside &= inside - 1
+        spans.append(Span(i, i + 1))
+    return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)
+
+
+def _shifted(mask: int, gap: int) -> int:
+    """Positions 1..gap words after any position in `mask`."""
+    out = 0
+    for g in range(1, gap + 1):
+        out |= mask << g
+    return out
 
 
 def _in_order(per_clause: list[list[Pos]], lo: int, hi: int) -> float:

@@ -24,7 +24,7 @@ from app.search.snippets import Moment, SegmentRow, build_moment
 log = logging.getLogger(__name__)
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
-CANDIDATES = 200  # passages ranked in Python per engine query
+CANDIDATES = 100  # passages ranked in Python per engine query
 ONE_CLAUSE_CANDIDATES = 40
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
 COMMON_RATIO = 20  # ... when a close word is this many times more common
@@ -154,18 +154,18 @@ class SearchService:
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
         pool_size = CANDIDATES if len(plan.must) > 1 else ONE_CLAUSE_CANDIDATES
         want = max(pool_size, 2 * (offset + limit))
-        scored, complete = self._gather(conn, plan, want)
+        scored, complete = self._gather(conn, plan, want, offset + limit)
         if not scored and any(isinstance(c, QPhrase) for c in parsed.must):
             # the exact phrase is not there: its words, ranked by how close and in order
             parsed = _phrases_as_words(parsed)
             plan = self._plan(conn, parsed, filters)
-            scored, complete = self._gather(conn, plan, want)
+            scored, complete = self._gather(conn, plan, want, offset + limit)
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
         if not scored:
             corrected, label = self._correct(conn, parsed, plan)
             if corrected is not None:
-                scored, complete = self._gather(conn, corrected, want)
+                scored, complete = self._gather(conn, corrected, want, offset + limit)
                 if scored:
                     plan = corrected
                     result.corrected_query = label
@@ -212,42 +212,60 @@ class SearchService:
         return Either(tuple(self._analyse(conn, o) for o in clause.options))  # type: ignore[misc]
 
     def _gather(
-        self, conn: Connection, plan: MatchPlan, want: int
+        self, conn: Connection, plan: MatchPlan, want: int, needed: int
     ) -> tuple[list[PassageScore], bool]:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase), ranked in Python. Also says whether every match was fetched."""
         found = self.engine.search(conn, plan, want)
         complete = len(found) < want
         pool = dict(found)
+        scored = self._score(conn, pool, plan.must)
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
-        if words_only and not complete:
-            # BM25 kept only the top `want` of many matches: also fetch the passages where the
-            # words stand as a phrase, or failing that close together
+        if words_only and not complete and _exact_moments(scored) < needed:
+            # BM25 kept only the top `want` of many matches, and too few of them read as the
+            # query word for word: also fetch the passages where the words stand as a phrase,
+            # or failing that close together. (Skipped when the page is already full of exact
+            # readings: a phrase of common words is the engines' slowest query.)
             as_phrase = replace(plan, must=(Phrase(plan.must),))  # type: ignore[arg-type]
             extra = self.engine.search(conn, as_phrase, want)
             if not extra:
                 extra = self.engine.search(conn, replace(plan, near=len(plan.must) + 4), want)
-            for pid, bm25 in extra:
-                pool.setdefault(pid, bm25)
-        return self._score(conn, pool, plan.must), complete
+            new = {pid: bm25 for pid, bm25 in extra if pid not in pool}
+            if new:
+                scored = self._score(conn, {**pool, **new}, plan.must, scored)
+        return scored, complete
 
     def _score(
-        self, conn: Connection, pool: dict[int, float], must: tuple[Match, ...]
+        self,
+        conn: Connection,
+        pool: dict[int, float],
+        must: tuple[Match, ...],
+        known: list[PassageScore] | None = None,
     ) -> list[PassageScore]:
+        """Scores the pool's passages; those already `known` are only renormalised."""
         if not pool:
             return []
-        passages = _passages(conn, list(pool))
         lo, hi = min(pool.values()), max(pool.values())
+
+        def norm(bm25: float) -> float:
+            return (bm25 - lo) / (hi - lo) if hi > lo else 1.0
+
+        known = known or []
+        for s in known:
+            s.renormalise(norm(s.bm25))
+        done = {s.passage_id for s in known}
+        todo = [pid for pid in pool if pid not in done]
+        passages = _passages(conn, todo)
         wanted = wanted_terms(must)
-        scored = []
-        for pid, bm25 in pool.items():
+        scored = list(known)
+        for pid in todo:
             if pid not in passages:
                 continue  # defensive: the search reads one snapshot, so this should not happen
             talk_id, word_start, terms = passages[pid]
-            norm = (bm25 - lo) / (hi - lo) if hi > lo else 1.0
-            s = score_passage(pid, terms, must, norm, wanted)
+            bm25 = pool[pid]
+            s = score_passage(pid, terms, must, norm(bm25), wanted)
             if s is not None:
-                s.talk_id, s.word_start = talk_id, word_start
+                s.talk_id, s.word_start, s.bm25 = talk_id, word_start, bm25
                 scored.append(s)
         scored.sort(key=lambda s: (-s.score, s.passage_id))  # ties: earlier passage first
         return scored
@@ -387,6 +405,11 @@ class SearchService:
                 )
             )
         return hits
+
+
+def _exact_moments(scored: list[PassageScore]) -> int:
+    """How many distinct moments read as the query word for word."""
+    return len(_merge_moments([s for s in scored if s.is_exact]))
 
 
 def _passages(conn: Connection, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:

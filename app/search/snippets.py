@@ -2,7 +2,6 @@
 with <mark> around matched words, and the time of the first matched word."""
 
 import html
-import re
 from dataclasses import dataclass
 from itertools import islice
 
@@ -76,12 +75,8 @@ def build_moment(
         first_pos, (at, _) = words_here[0]
         last_end = words_here[-1][1][1]
         # the first shown word keeps the punctuation touching it; a later line starts whole
-        begin = at - len(_edge(text[:at], leading=True)) if g == 0 else 0
-        stop = (
-            last_end + len(_edge(text[last_end:], leading=False))
-            if g == len(groups) - 1
-            else len(text)
-        )
+        begin = _touching_before(text, at) if g == 0 else 0
+        stop = _touching_after(text, last_end) if g == len(groups) - 1 else len(text)
         plain_parts.append(text[begin:stop])
         pieces, cursor = [], begin
         for pos, (s, e) in words_here:
@@ -134,6 +129,15 @@ def _by_segment(
     return groups
 
 
-def _edge(text: str, leading: bool) -> str:
-    """Punctuation touching the first or last word ("“If", "together.”"), not the next word."""
-    return re.search(r"\S*$", text).group() if leading else re.match(r"\S*", text).group()  # type: ignore[union-attr]
+def _touching_before(text: str, at: int) -> int:
+    """Where the punctuation touching the word at `at` begins ("“If"), not the word before."""
+    while at > 0 and not text[at - 1].isspace():
+        at -= 1
+    return at
+
+
+def _touching_after(text: str, end: int) -> int:
+    """Where the punctuation touching the word ending at `end` ends ("together.”")."""
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return end

@@ -1,16 +1,16 @@
 """JSON API: /api/search, /api/talks, /api/talks/<slug>."""
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.catalog import list_talks
 from app.models import Talk
 from app.search.plan import Filters
-from app.search.service import SearchResult
-from app.web.deps import ConnectionDep, ServiceDep, SessionDep, TalkDep
+from app.search.service import Hit, SearchResult
+from app.web.deps import ServiceDep, SessionDep, TalkDep
 from app.web.schemas import (
     ChapterOut,
     ErrorOut,
@@ -55,19 +55,38 @@ def search_out(result: SearchResult, limit: int, offset: int) -> SearchOut:
         corrected_query=result.corrected_query,
         notes=result.notes,
         elapsed_ms=result.elapsed_ms,
-        hits=[
-            HitOut(
-                **{k: v for k, v in asdict(h).items() if k != "talk"},
-                talk=TalkSummary(**asdict(h.talk), url=f"/talks/{h.talk.slug}"),
-            )
-            for h in result.hits
-        ],
+        hits=[hit_out(h) for h in result.hits],
+    )
+
+
+def hit_out(hit: Hit) -> HitOut:
+    talk = hit.talk
+    return HitOut(
+        talk=TalkSummary(
+            slug=talk.slug,
+            title=talk.title,
+            date=talk.date,
+            speakers=talk.speakers,
+            youtube_id=talk.youtube_id,
+            video_url=talk.video_url,
+            media_url=talk.media_url,
+            url=f"/talks/{talk.slug}",
+        ),
+        start=hit.start,
+        end=hit.end,
+        speaker=hit.speaker,
+        text=hit.text,
+        snippet=hit.snippet,
+        url=hit.url,
+        video_url=hit.video_url,
+        score=hit.score,
+        partial=hit.partial,
     )
 
 
 @router.get("/search", response_model=SearchOut)
-def api_search(
-    conn: ConnectionDep,
+async def api_search(
+    request: Request,
     service: ServiceDep,
     q: QueryText = "",
     limit: Limit = 10,
@@ -76,11 +95,17 @@ def api_search(
     speaker: Annotated[str | None, Query(max_length=200)] = None,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> SearchOut:
+) -> Response:
     """Search every talk; each hit points at the second its first matched word is spoken."""
     filters = search_filters(talk, speaker, date_from, date_to)
-    result = service.search(conn, q, filters=filters, limit=limit, offset=offset)
-    return search_out(result, limit, offset)
+
+    def run() -> bytes:
+        # one trip to the thread pool for connection, search and JSON: the request's hot path
+        with request.app.state.engine.connect() as conn:
+            result = service.search(conn, q, filters=filters, limit=limit, offset=offset)
+        return search_out(result, limit, offset).model_dump_json().encode()
+
+    return Response(await run_in_threadpool(run), media_type="application/json")
 
 
 def _summary_fields(talk: Talk) -> dict[str, object]:

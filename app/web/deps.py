@@ -25,7 +25,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_service(request: Request) -> SearchService:
+async def get_service(request: Request) -> SearchService:  # async: no thread-pool trip
     return request.app.state.search_service
 
 
