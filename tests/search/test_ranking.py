@@ -1,0 +1,74 @@
+"""Passage scoring: the fast paths for one word and for plain words agree with the general
+scoring, and the window, order and compactness mean what the ranking relies on."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.search.plan import Either, Terms
+from app.search.ranking import Span, score_passage
+
+VOCAB = ["a", "b", "c", "d", "e"]
+
+
+def _general(must: tuple[Terms, ...]) -> tuple[Either, ...]:
+    """The same clauses, wrapped so that scoring takes the general path."""
+    return tuple(Either((t,)) for t in must)
+
+
+def _key(s):  # type: ignore[no-untyped-def]
+    if s is None:
+        return None
+    return (s.score, s.coverage, s.window, s.matched, s.order, s.compact)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    terms=st.lists(st.sampled_from(VOCAB), min_size=1, max_size=60),
+    must=st.lists(
+        st.lists(st.sampled_from(VOCAB + ["zz"]), min_size=1, max_size=2).map(
+            lambda alts: Terms(tuple(alts))
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    norm=st.floats(0, 1),
+)
+def test_fast_paths_score_as_the_general_path(
+    terms: list[str], must: list[Terms], norm: float
+) -> None:
+    clauses = tuple(dict.fromkeys(must))
+    fast = score_passage(7, terms, clauses, norm)
+    general = score_passage(7, terms, _general(clauses), norm)
+    assert _key(fast) == _key(general)
+
+
+def test_the_quote_word_for_word_is_exact_and_outranks_the_same_words_apart() -> None:
+    must = (Terms(("go",)), Terms(("far",)), Terms(("togeth",)))
+    exact = score_passage(1, "if you want to go far togeth".split(), must, 0.0)
+    apart = score_passage(2, "go with others far away and togeth".split(), must, 1.0)
+    assert exact is not None and apart is not None
+    assert exact.is_exact and exact.window == Span(4, 7)
+    assert not apart.is_exact and apart.score < exact.score
+
+
+def test_window_is_the_earliest_of_the_narrowest() -> None:
+    must = (Terms(("a",)), Terms(("b",)))
+    s = score_passage(1, "a x x b a b x a b".split(), must, 0.0)
+    assert s is not None and s.window == Span(
+        3, 5
+    )  # "b a": narrower than "a x x b", first of width 2
+    assert s.order == 0.0  # inside that window b comes before a
+
+
+def test_order_allows_a_short_gap_and_missing_words_lower_coverage() -> None:
+    must = (Terms(("a",)), Terms(("b",)), Terms(("c",)))
+    s = score_passage(1, "a x b y y y y c".split(), must, 0.0)
+    assert s is not None and s.order == 0.5 and s.coverage == 1.0  # a→b close, b→c too far
+    missing = score_passage(2, "a b".split(), must, 0.0)
+    assert missing is not None and missing.coverage == 2 / 3
+
+
+def test_one_word_points_at_its_first_occurrence_of_any_alternative() -> None:
+    s = score_passage(1, "x y run x ran".split(), (Terms(("ran", "run")),), 0.5)
+    assert s is not None and s.window == Span(2, 3) and s.matched == [Span(2, 3)]
+    assert score_passage(1, "x y".split(), (Terms(("run",)),), 0.5) is None
