@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps screenshots lint eval eval-twin load clean
+.PHONY: run test install install-test browser-deps bench-deps bench screenshots lint eval eval-twin load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,20 @@ eval: install
 # Harder check: sentences of the seed's edited twin searched against its raw captions.
 eval-twin: install
 	$(BIN)/python tests/bench/twin_eval.py
+
+# Speed at HOURS hours (default 1,000) for ENGINE (default fts5): ingest, latency per query
+# class through the service, HTTP and the raw engine, throughput with 16 clients (not in `make test`).
+HOURS ?= 1000
+ENGINE ?= fts5
+bench: install bench-deps
+	$(BIN)/python tests/bench/bench.py --hours $(HOURS) --engine $(ENGINE)
+
+# wrk generates the benchmark's load in C, leaving the two cores to the server.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing and this is not root: the benchmark falls back to Python threads"; fi; }
 
 # 50 clients for 60 s of searches and talk pages while an ingest runs (not in `make test`).
 load: install

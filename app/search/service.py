@@ -1,6 +1,7 @@
 """The search service: parse, analyse, gather candidates from the engine, rank, relax when
 nothing matches, merge hits on the same moment, and shape results. Routes and the CLI call this."""
 
+import itertools
 import json
 import logging
 import math
@@ -24,7 +25,7 @@ from app.search.snippets import Moment, SegmentRow, build_moment
 log = logging.getLogger(__name__)
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
-CANDIDATES = 100  # passages ranked in Python per engine query
+CANDIDATES = 60  # passages ranked in Python per engine query
 ONE_CLAUSE_CANDIDATES = 40
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
 COMMON_RATIO = 20  # ... when a close word is this many times more common
@@ -33,6 +34,7 @@ MAX_DROP_ONE_WORDS = 8
 RARE_HALF_MIN_WORDS = 5
 RARE_SHARE = 0.2  # a word in more than this share of passages says little about where
 PARTIAL_CANDIDATES = 100
+PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
 NO_FILTERS = Filters()
 SAME_MOMENT_WORDS = 20  # hits of one talk closer than this are one moment
 STRONG_SHARE = 0.95  # a talk's second moment keeps its rank only if it scores this close
@@ -226,7 +228,7 @@ class SearchService:
             # query word for word: also fetch the passages where the words stand as a phrase,
             # or failing that close together. (Skipped when the page is already full of exact
             # readings: a phrase of common words is the engines' slowest query.)
-            as_phrase = replace(plan, must=(Phrase(plan.must),))  # type: ignore[arg-type]
+            as_phrase = replace(plan, must=(_as_phrases(plan.must),))  # type: ignore[arg-type]
             extra = self.engine.search(conn, as_phrase, want)
             if not extra:
                 extra = self.engine.search(conn, replace(plan, near=len(plan.must) + 4), want)
@@ -407,6 +409,17 @@ class SearchService:
         return hits
 
 
+def _as_phrases(words: tuple[Terms, ...]) -> Match:
+    """The words as a phrase. A word with alternatives (a corrected typo, a prefix) makes one
+    phrase per reading, as engines' phrases cannot hold alternatives; past PHRASE_READINGS
+    readings, the words anywhere in the passage (ranking then looks for them in order)."""
+    readings = math.prod(len(w.alternatives) for w in words)
+    if readings == 1 or readings > PHRASE_READINGS:
+        return Phrase(words)
+    combos = itertools.product(*(w.alternatives for w in words))
+    return Either(tuple(Phrase(tuple(Terms((t,)) for t in combo)) for combo in combos))
+
+
 def _exact_moments(scored: list[PassageScore]) -> int:
     """How many distinct moments read as the query word for word."""
     return len(_merge_moments([s for s in scored if s.is_exact]))
@@ -420,7 +433,7 @@ def _passages(conn: Connection, ids: list[int]) -> dict[int, tuple[int, int, lis
         chunk = ids[i : i + 500]
         sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
         for pid, talk_id, word_start, terms in driver_rows(conn, sql, chunk):
-            out[int(pid)] = (int(talk_id), int(word_start), terms.split(" "))
+            out[pid] = (talk_id, word_start, terms.split(" "))
     return out
 
 

@@ -153,3 +153,23 @@ def test_a_search_past_its_time_limit_answers_with_a_hint(sample_db: Engine) -> 
         service = SearchService(search_engine_of(sample_db), time_limit_ms=0)
         result = service.search(conn, "machine learning")
     assert result.hits == [] and "took too long" in result.notes[-1]
+
+
+def test_a_typo_in_a_quote_of_common_words_still_finds_the_quote(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # many passages hold the words scattered (and rank higher by BM25); one says them in order
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 4)
+    scattered = "and I think and you think I kind and you kind I think you and kind of"
+    for n in range(12):
+        (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
+    filler = "so that was the first question about freelance jobs on the market these days " * 3
+    (tmp_path / "quote.txt").write_text(
+        f"0:01 {filler}\n0:05 and I think you kind of gave the answer\n0:09 {filler}\n"
+    )
+    ingest(db, tmp_path)
+    result = search(db, "I thnik you kind", limit=1)  # 4 candidates fetched, of 14
+    assert result.corrected_query == "i think you kind"
+    assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
