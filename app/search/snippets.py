@@ -2,6 +2,7 @@
 with <mark> around matched words, and the time of the first matched word."""
 
 import html
+import re
 from dataclasses import dataclass
 from itertools import islice
 
@@ -112,9 +113,31 @@ def _locate(
             break
         if at + seg.word_count <= lo or seg.word_count == 0:
             continue
-        found = islice(WORD_RE.finditer(seg.text), max(lo - at, 0), min(hi - at, seg.word_count))
+        skip = max(lo - at, 0)
+        begin = _after_words(seg.text, skip)
+        if begin < 0:
+            break  # the text holds fewer words than counted: show what was found
+        found = islice(WORD_RE.finditer(seg.text, begin), min(hi - at, seg.word_count) - skip)
         out.extend((i, m.span()) for m in found)
     return out
+
+
+# n words and what precedes them, matched in C: the words before a snippet inside a long turn
+# (hundreds of words) are skipped in blocks instead of one finditer match at a time. The word
+# is atomic, so a block never splits one word in two to make up its count.
+_SKIP_BLOCKS = {n: re.compile(rf"(?:[\W_]*+(?>{WORD_RE.pattern})){{{n}}}") for n in (64, 8, 1)}
+
+
+def _after_words(text: str, n: int) -> int:
+    """Character position just after the first `n` words of `text`; -1 if it has fewer."""
+    pos = 0
+    for size, block in _SKIP_BLOCKS.items():
+        while n >= size:
+            found = block.match(text, pos)
+            if found is None:
+                return -1
+            pos, n = found.end(), n - size
+    return pos
 
 
 def _by_segment(

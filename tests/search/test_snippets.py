@@ -1,6 +1,9 @@
-from app.search.analysis import words
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.search.analysis import WORD_RE, words
 from app.search.ranking import Span
-from app.search.snippets import SegmentRow, build_moment
+from app.search.snippets import SegmentRow, _after_words, build_moment
 
 
 def rows(*texts: str, start: float = 0.0, step: float = 2.0) -> list[SegmentRow]:
@@ -37,3 +40,11 @@ def test_passage_starting_mid_talk_maps_offsets() -> None:
     ]
     moment = build_moment(later, None, 103, [Span(0, 1)])  # passage starts at word 103: "four"
     assert moment.start == 2.0 and "<mark>four</mark>" in moment.snippet
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab é1_'’` .,-\n", max_size=200), n=st.integers(0, 80))
+def test_skipping_words_in_blocks_agrees_with_the_tokenizer(text: str, n: int) -> None:
+    spans = [m.span() for m in WORD_RE.finditer(text)]
+    expected = -1 if n > len(spans) else (spans[n - 1][1] if n else 0)
+    assert _after_words(text, n) == expected
