@@ -52,39 +52,38 @@ def build_moment(
     lo = max(0, m_start - CONTEXT_WORDS)
     hi = min(n_words, max(m_end + CONTEXT_WORDS, lo + 2 * CONTEXT_WORDS))
     hi = min(hi, lo + max(MAX_SNIPPET_WORDS, m_end - lo))
-    shown = _locate(segments, first_word, lo, hi)
-    if len(shown) < hi - lo:  # stored word counts disagree with the text: show what is there
-        hi = lo + len(shown)
+    groups = _locate(segments, first_word, lo, hi)  # (segment, its first shown word, spans)
+    shown = sum(len(spans) for _, _, spans in groups)
+    if shown < hi - lo:  # stored word counts disagree with the text: show what is there
+        hi = lo + shown
         m_end = min(m_end, hi)
         m_start = min(m_start, hi - 1)
     marked = {rel + k for span in matched for k in range(span.start, span.end)}
 
-    seg_i = shown[m_start - lo][0]
+    seg_i = _segment_of(groups, m_start)
     seg = segments[seg_i]
     following = segments[seg_i + 1].start if seg_i + 1 < len(segments) else next_start
     start = word_time(seg, following, m_start - (seg.word_offset - first_word))
-    end_seg_i = shown[m_end - 1 - lo][0]
+    end_seg_i = _segment_of(groups, m_end - 1)
     end_seg = segments[end_seg_i]
     end_next = segments[end_seg_i + 1].start if end_seg_i + 1 < len(segments) else next_start
     end = end_seg.end if end_seg.end is not None else end_next
 
     plain_parts: list[str] = []
     html_parts: list[str] = []
-    groups = _by_segment(shown, lo)
-    for g, (i, words_here) in enumerate(groups):
+    last = len(groups) - 1
+    for g, (i, first_pos, spans) in enumerate(groups):
         text = segments[i].text
-        first_pos, (at, _) = words_here[0]
-        last_end = words_here[-1][1][1]
         # the first shown word keeps the punctuation touching it; a later line starts whole
-        begin = _touching_before(text, at) if g == 0 else 0
-        stop = _touching_after(text, last_end) if g == len(groups) - 1 else len(text)
+        begin = _touching_before(text, spans[0][0]) if g == 0 else 0
+        stop = _touching_after(text, spans[-1][1]) if g == last else len(text)
         plain_parts.append(text[begin:stop])
         pieces, cursor = [], begin
-        for pos, (s, e) in words_here:
-            if pos in marked:
-                pieces.append(html.escape(text[cursor:s]))
-                pieces.append(f"<mark>{html.escape(text[s:e])}</mark>")
-                cursor = e
+        for pos in sorted(marked.intersection(range(first_pos, first_pos + len(spans)))):
+            s, e = spans[pos - first_pos]
+            pieces.append(html.escape(text[cursor:s]))
+            pieces.append(f"<mark>{html.escape(text[s:e])}</mark>")
+            cursor = e
         pieces.append(html.escape(text[cursor:stop]))
         html_parts.append("".join(pieces))
     snippet = " ".join(html_parts)
@@ -104,9 +103,10 @@ def build_moment(
 
 def _locate(
     segments: list[SegmentRow], first_word: int, lo: int, hi: int
-) -> list[tuple[int, tuple[int, int]]]:
-    """(segment index, character span) of the words lo..hi-1, counted from the first segment."""
-    out: list[tuple[int, tuple[int, int]]] = []
+) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """The words lo..hi-1 (counted from the first segment) by segment: the segment's index,
+    the position of its first word shown, and the character spans of its words shown."""
+    out: list[tuple[int, int, list[tuple[int, int]]]] = []
     for i, seg in enumerate(segments):
         at = seg.word_offset - first_word
         if at >= hi:
@@ -118,8 +118,19 @@ def _locate(
         if begin < 0:
             break  # the text holds fewer words than counted: show what was found
         found = islice(WORD_RE.finditer(seg.text, begin), min(hi - at, seg.word_count) - skip)
-        out.extend((i, m.span()) for m in found)
+        spans = [m.span() for m in found]
+        if spans:
+            out.append((i, at + skip, spans))
+        if len(spans) < min(hi - at, seg.word_count) - skip:
+            break
     return out
+
+
+def _segment_of(groups: list[tuple[int, int, list[tuple[int, int]]]], pos: int) -> int:
+    for i, first_pos, spans in groups:
+        if first_pos <= pos < first_pos + len(spans):
+            return i
+    return groups[-1][0]
 
 
 # n words and what precedes them, matched in C: the words before a snippet inside a long turn
@@ -138,18 +149,6 @@ def _after_words(text: str, n: int) -> int:
                 return -1
             pos, n = found.end(), n - size
     return pos
-
-
-def _by_segment(
-    shown: list[tuple[int, tuple[int, int]]], lo: int
-) -> list[tuple[int, list[tuple[int, tuple[int, int]]]]]:
-    """Shown words grouped by segment, each with its position."""
-    groups: list[tuple[int, list[tuple[int, tuple[int, int]]]]] = []
-    for k, (i, span) in enumerate(shown):
-        if not groups or groups[-1][0] != i:
-            groups.append((i, []))
-        groups[-1][1].append((lo + k, span))
-    return groups
 
 
 def _touching_before(text: str, at: int) -> int:

@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from app.catalog import list_talks
 from app.models import Talk
 from app.search.plan import Filters
-from app.search.service import Hit, SearchResult
-from app.web.deps import ServiceDep, SessionDep, TalkDep
+from app.search.service import Hit, SearchResult, SearchService
+from app.web.deps import SessionDep, TalkDep
 from app.web.schemas import (
     ChapterOut,
     ErrorOut,
@@ -87,7 +87,6 @@ def hit_out(hit: Hit) -> HitOut:
 @router.get("/search", response_model=SearchOut)
 async def api_search(
     request: Request,
-    service: ServiceDep,
     q: QueryText = "",
     limit: Limit = 10,
     offset: Offset = 0,
@@ -98,6 +97,7 @@ async def api_search(
 ) -> Response:
     """Search every talk; each hit points at the second its first matched word is spoken."""
     filters = search_filters(talk, speaker, date_from, date_to)
+    service: SearchService = request.app.state.search_service
 
     def run() -> bytes:
         # one trip to the thread pool for connection, search and JSON: the request's hot path
