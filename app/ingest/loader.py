@@ -15,7 +15,7 @@ from app.ingest.detect import decode, reader_for
 from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
 from app.ingest.transcript import Transcript, TranscriptError
 from app.models import Chapter, Passage, Segment, Talk
-from app.search import vocabulary
+from app.search import term_stats, vocabulary
 from app.search.analysis import stem, words
 from app.search.engine import SearchEngine
 from app.search.passages import passage_spans
@@ -131,6 +131,8 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> str:
         if old_id is not None:
             old_texts = conn.execute(select(Segment.text).where(Segment.talk_id == old_id))
             vocabulary.remove_words(conn, Counter(w for (t,) in old_texts for w in words(t)))
+            old_terms = conn.execute(select(Passage.terms).where(Passage.talk_id == old_id))
+            term_stats.remove(conn, term_stats.passage_terms(t for (t,) in old_terms))
             search_engine.remove_talk(conn, old_id)
             conn.execute(delete(Talk).where(Talk.id == old_id))
         talk_id = conn.execute(
@@ -208,4 +210,5 @@ def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> str:
         if fts_rows:
             search_engine.add_passages(conn, fts_rows)
         vocabulary.add_words(conn, Counter(w for ws in seg_words for w in ws))
+        term_stats.add(conn, term_stats.passage_terms(row["terms"] for row in passage_rows))
     return "updated" if old_id is not None else "new"

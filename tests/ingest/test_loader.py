@@ -108,3 +108,25 @@ def test_same_slug_twice_in_one_batch_fails_the_second(db: Engine, tmp_path: Pat
     report = ingest(db, tmp_path)
     assert report.new == 1 and report.failed == 1
     assert "already taken" in report.errors[0]
+
+
+def _term_passages(db: Engine) -> dict[str, int]:
+    with db.connect() as conn:
+        stored = dict(conn.execute(text("SELECT term, passages FROM term_passages")).all())
+        recount: dict[str, int] = {}
+        for (terms,) in conn.execute(text("SELECT terms FROM passages")):
+            for term in set(terms.split()):
+                recount[term] = recount.get(term, 0) + 1
+    assert stored == recount
+    return stored
+
+
+def test_passages_per_term_follow_every_load_and_replacement(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("0:01 engines weave patterns\n0:05 engines again\n")
+    (tmp_path / "b.txt").write_text("0:01 tables of engines\n")
+    ingest(db, tmp_path)
+    assert _term_passages(db)["engin"] == 2  # one passage per talk
+    (tmp_path / "a.txt").write_text("0:01 looms weave patterns\n")
+    ingest(db, tmp_path)
+    counts = _term_passages(db)
+    assert counts["engin"] == 1 and counts["loom"] == 1 and "again" not in counts

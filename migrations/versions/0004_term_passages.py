@@ -1,0 +1,37 @@
+"""Document frequency per index term, kept by the loader (see app/search/term_stats.py).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25
+"""
+
+from collections import Counter
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "term_passages",
+        sa.Column("term", sa.String(100), primary_key=True),
+        sa.Column("passages", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
+    )
+    conn = op.get_bind()
+    counts: Counter[str] = Counter()
+    for (terms,) in conn.exec_driver_sql("SELECT terms FROM passages"):
+        counts.update(set(terms.split()))
+    if counts:
+        conn.exec_driver_sql(
+            "INSERT INTO term_passages(term, passages) VALUES (?, ?)", list(counts.items())
+        )
+
+
+def downgrade() -> None:
+    op.drop_table("term_passages")

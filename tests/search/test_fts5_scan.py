@@ -1,0 +1,52 @@
+"""FTS5 ranks every match before sorting, so a query that may match very many passages is
+ranked over the newest ones (app/search/fts5.py, SCAN_LIMIT); the window widens when it holds
+too few matches (falling back to every passage), and is not used when a talk is chosen."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from app.search import fts5
+from app.search.plan import Filters, MatchPlan, Sequence, Terms
+from tests.conftest import ingest, search_engine_of
+
+
+@pytest.fixture
+def engine_name() -> str:
+    return "fts5"
+
+
+@pytest.fixture
+def forty_talks(db: Engine, tmp_path: Path) -> Engine:
+    for n in range(40):
+        said = "the rare phrase here" if n in (3, 36) else "common words only"
+        (tmp_path / f"talk-{n:02d}.txt").write_text(f"0:01 the {said} and the rest\n")
+    ingest(db, tmp_path)
+    return db
+
+
+def _slugs(db: Engine, plan: MatchPlan, limit: int) -> list[int]:
+    with db.connect() as conn:
+        return [pid for pid, _ in search_engine_of(db).search(conn, plan, limit)]
+
+
+def test_a_very_common_word_is_ranked_over_the_newest_passages(
+    forty_talks: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 100)
+    assert len(everything) == 40
+    monkeypatch.setattr(fts5, "SCAN_LIMIT", 8)
+    newest = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 5)
+    assert len(newest) == 5 and min(newest) > sorted(everything)[-12]  # from the newest ~8
+
+
+def test_the_window_widens_when_it_holds_too_few_matches(
+    forty_talks: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fts5, "SCAN_LIMIT", 4)
+    # the phrase's words are everywhere, the phrase in two talks: one in the oldest passages
+    phrase = MatchPlan(must=(Sequence((Terms(("the",)), Terms(("rare",)))),))
+    assert len(_slugs(forty_talks, phrase, 2)) == 2
+    one_talk = MatchPlan(must=(Terms(("the",)),), filters=Filters(talk="talk-00"))
+    assert len(_slugs(forty_talks, one_talk, 5)) == 1
