@@ -46,8 +46,8 @@ PASSAGE_SQL = (
 )
 TERMS_SQL = "SELECT id, talk_id, word_start, terms FROM passages WHERE id IN ({marks})"
 SEGMENTS_SQL = (
-    'SELECT ord, start, "end", speaker, text, word_offset, word_count FROM segments '
-    "WHERE talk_id = ? AND ord BETWEEN ? AND ? ORDER BY ord"
+    'SELECT ? AS hit, ord, start, "end", speaker, text, word_offset, word_count FROM segments '
+    "WHERE talk_id = ? AND ord BETWEEN ? AND ?"
 )
 
 
@@ -359,8 +359,9 @@ class SearchService:
         if not scored:
             return []
         rows = _passage_rows(conn, [s.passage_id for s in scored])
+        segments = _segments(conn, [rows[s.passage_id] for s in scored])
         hits = []
-        for s in scored:
+        for k, s in enumerate(scored):
             row = rows[s.passage_id]
             (
                 _,
@@ -376,10 +377,7 @@ class SearchService:
                 video_url,
                 media_url,
             ) = row
-            segs = [
-                SegmentRow(*r)
-                for r in driver_rows(conn, SEGMENTS_SQL, (talk_id, first_seg, last_seg + 1))
-            ]
+            segs = segments[k]
             next_start = segs[-1].start if len(segs) > last_seg - first_seg + 1 else None
             segs = segs[: last_seg - first_seg + 1]
             moment: Moment = build_moment(segs, next_start, word_start, s.matched)
@@ -434,6 +432,19 @@ def _passages(conn: Connection, ids: list[int]) -> dict[int, tuple[int, int, lis
         sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
         for pid, talk_id, word_start, terms in driver_rows(conn, sql, chunk):
             out[pid] = (talk_id, word_start, terms.split(" "))
+    return out
+
+
+def _segments(conn: Connection, passages: list[tuple]) -> list[list[SegmentRow]]:
+    """Each passage's segments and the one after it (for the time its last line ends), read
+    in one statement for all hits."""
+    sql = " UNION ALL ".join([SEGMENTS_SQL] * len(passages)) + " ORDER BY hit, ord"
+    params: list[object] = []
+    for k, row in enumerate(passages):
+        params += [k, row[1], row[3], row[4] + 1]  # talk, first and last segment
+    out: list[list[SegmentRow]] = [[] for _ in passages]
+    for hit, *fields in driver_rows(conn, sql, params):
+        out[hit].append(SegmentRow(*fields))
     return out
 
 
