@@ -41,7 +41,11 @@ class TantivyEngine(DerivedIndex):
         self._lock = threading.Lock()
 
     def _writer(self) -> Any:
-        return self.index.writer(WRITER_HEAP)
+        writer = self.index.writer(WRITER_HEAP)
+        # a writer killed mid-commit leaves files no commit refers to; the next writer can
+        # name a file the same way (FileAlreadyExists on commit): remove them first
+        writer.garbage_collect_files()
+        return writer
 
     def _delete_talk(self, writer: Any, talk_id: int) -> None:
         writer.delete_documents_by_term("talk_id", talk_id)
