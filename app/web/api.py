@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.catalog import list_talks
@@ -26,9 +27,7 @@ from app.web.schemas import (
 MAX_QUERY_CHARS = 2000
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
 
-QueryText = Annotated[
-    str, Query(max_length=MAX_QUERY_CHARS, description='Words, "phrase", -not, a OR b, pre*.')
-]
+QUERY_HELP = 'Words, "phrase", -not, a OR b, pre*.'
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=10_000)]
 
@@ -84,26 +83,30 @@ def hit_out(hit: Hit) -> HitOut:
     )
 
 
+class SearchParams(BaseModel):
+    """The query string of /api/search, validated as one model (one pass, not one per field)."""
+
+    q: str = Field("", max_length=MAX_QUERY_CHARS, description=QUERY_HELP)
+    limit: int = Field(10, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+    talk: str | None = Field(None, max_length=200, description="Only this talk (slug).")
+    speaker: str | None = Field(None, max_length=200)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
 @router.get("/search", response_model=SearchOut)
-async def api_search(
-    request: Request,
-    q: QueryText = "",
-    limit: Limit = 10,
-    offset: Offset = 0,
-    talk: Annotated[str | None, Query(max_length=200, description="Only this talk (slug).")] = None,
-    speaker: Annotated[str | None, Query(max_length=200)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> Response:
+async def api_search(request: Request, params: Annotated[SearchParams, Query()]) -> Response:
     """Search every talk; each hit points at the second its first matched word is spoken."""
-    filters = search_filters(talk, speaker, date_from, date_to)
+    p = params
+    filters = search_filters(p.talk, p.speaker, p.date_from, p.date_to)
     service: SearchService = request.app.state.search_service
 
     def run() -> bytes:
         # one trip to the thread pool for connection, search and JSON: the request's hot path
         with request.app.state.engine.connect() as conn:
-            result = service.search(conn, q, filters=filters, limit=limit, offset=offset)
-        return search_out(result, limit, offset).model_dump_json().encode()
+            result = service.search(conn, p.q, filters=filters, limit=p.limit, offset=p.offset)
+        return search_out(result, p.limit, p.offset).model_dump_json().encode()
 
     return Response(await run_in_threadpool(run), media_type="application/json")
 
