@@ -39,11 +39,6 @@ def stem(norm: str) -> str:
     return _STEMMER.stemWord(BASE_FORM.get(norm, norm))
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character offsets of each word: what highlighting needs, without normalising."""
-    return [m.span() for m in WORD_RE.finditer(text)]
-
-
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order."""
     return [normalize(w) for w in WORD_RE.findall(text)]

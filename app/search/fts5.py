@@ -126,6 +126,11 @@ class Fts5Engine:
         conn.exec_driver_sql(REMOVE_TALK_SQL, (talk_id,))
 
     def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+        return [(int(rowid), -float(score)) for rowid, score in self._ranked(conn, plan, limit)]
+
+    def _ranked(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple]:
+        """(rowid, bm25) of the best `limit` matches, over the newest passages when the query
+        may match more than SCAN_LIMIT of them."""
         bound = 0 if plan.filters.talk else self._match_bound(conn, plan)
         if bound > SCAN_LIMIT:
             low, high = driver_rows(conn, ID_RANGE_SQL)[0]
@@ -133,15 +138,14 @@ class Fts5Engine:
             while share < 1:
                 after = high - int(share * (high - low + 1))
                 sql, params = search_sql(plan, after)
-                rows = _run(conn, sql, (*params, limit))
+                rows = driver_rows(conn, sql, (*params, limit))
                 if len(rows) >= limit:
-                    return [(int(rowid), -float(score)) for rowid, score in rows]
+                    return rows
                 # matches are sparser than the bound said (a phrase, words rarely together):
                 # widen by what the window found, with margin
                 share *= min(max(2.0, 1.5 * limit / max(len(rows), 1)), MAX_WIDEN)
         sql, params = search_sql(plan)
-        rows = _run(conn, sql, (*params, limit))
-        return [(int(rowid), -float(score)) for rowid, score in rows]
+        return driver_rows(conn, sql, (*params, limit))
 
     def _match_bound(self, conn: Connection, plan: MatchPlan) -> int:
         """At most how many passages can match: the rarest required clause's passages."""
@@ -163,7 +167,3 @@ class Fts5Engine:
 
     def term_passages(self, conn: Connection, term: str) -> int:
         return term_stats.passages_with(conn, term)
-
-
-def _run(conn: Connection, sql: str, params: tuple[object, ...]) -> list[tuple]:
-    return driver_rows(conn, sql, params)

@@ -40,17 +40,21 @@ class PassageScore:
 
     def renormalise(self, bm25_norm: float) -> None:
         """The same passage in a larger pool, whose BM25 range is different."""
-        self.score = (
-            COVERAGE_WEIGHT * self.coverage
-            + ORDER_WEIGHT * self.order
-            + COMPACT_WEIGHT * self.compact
-            + BM25_WEIGHT * bm25_norm
-        )
+        self.score = combined_score(self.coverage, self.order, self.compact, bm25_norm)
 
     @property
     def is_quote(self) -> bool:
         """Every clause found, in order, close together: the query reads as this passage."""
         return self.coverage == 1.0 and self.order == 1.0 and self.compact >= 0.75
+
+
+def combined_score(coverage: float, order: float, compact: float, bm25_norm: float) -> float:
+    return (
+        COVERAGE_WEIGHT * coverage
+        + ORDER_WEIGHT * order
+        + COMPACT_WEIGHT * compact
+        + BM25_WEIGHT * bm25_norm
+    )
 
 
 Pos = tuple[int, int]  # a span as (start, end): plain tuples keep the per-passage work cheap
@@ -135,12 +139,7 @@ def score_passage(
     words_matched = len({i for s, e in matched for i in range(s, e)})
     compact = words_matched / max(hi - lo, 1)
     order = _in_order(per_clause, lo, hi)
-    score = (
-        COVERAGE_WEIGHT * coverage
-        + ORDER_WEIGHT * order
-        + COMPACT_WEIGHT * compact
-        + BM25_WEIGHT * bm25_norm
-    )
+    score = combined_score(coverage, order, compact, bm25_norm)
     return PassageScore(
         passage_id, score, coverage, Span(lo, hi), [Span(s, e) for s, e in matched], order, compact
     )
@@ -160,9 +159,10 @@ def _one_word(
         first = at if first is None else min(first, at)
     if first is None:
         return None
-    score = COVERAGE_WEIGHT + ORDER_WEIGHT + COMPACT_WEIGHT + BM25_WEIGHT * bm25_norm
     span = Span(first, first + 1)
-    return PassageScore(passage_id, score, 1.0, span, [span], 1.0, 1.0)
+    return PassageScore(
+        passage_id, combined_score(1.0, 1.0, 1.0, bm25_norm), 1.0, span, [span], 1.0, 1.0
+    )
 
 
 def _words(
@@ -191,7 +191,7 @@ def _words(
     lo, hi = 0, -1
     rest = union
     while rest:
-        start = (rest & -rest).bit_length() - 1
+        start = _lowest(rest)
         rest &= rest - 1
         end = start
         for m in found:
@@ -199,7 +199,7 @@ def _words(
             if not ahead:
                 end = -1
                 break
-            nearest = start + (ahead & -ahead).bit_length() - 1
+            nearest = start + _lowest(ahead)
             if nearest > end:
                 end = nearest
         if end < 0:
@@ -219,18 +219,18 @@ def _words(
             pairs += 1
     order = pairs / (len(must) - 1)
     coverage = len(found) / len(must)
-    score = (
-        COVERAGE_WEIGHT * coverage
-        + ORDER_WEIGHT * order
-        + COMPACT_WEIGHT * compact
-        + BM25_WEIGHT * bm25_norm
-    )
+    score = combined_score(coverage, order, compact, bm25_norm)
     spans = []
     while inside:
-        i = (inside & -inside).bit_length() - 1
+        i = _lowest(inside)
         inside &= inside - 1
         spans.append(Span(i, i + 1))
     return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)
+
+
+def _lowest(mask: int) -> int:
+    """The lowest position set in a non-empty mask."""
+    return (mask & -mask).bit_length() - 1
 
 
 def _shifted(mask: int, gap: int) -> int:

@@ -1,6 +1,7 @@
 """The search service: parse, analyse, gather candidates from the engine, rank, relax when
 nothing matches, merge hits on the same moment, and shape results. Routes and the CLI call this."""
 
+import functools
 import itertools
 import json
 import logging
@@ -153,6 +154,8 @@ class SearchService:
         result: SearchResult,
     ) -> None:
         plan = self._plan(conn, parsed, filters)
+        # the archive's passage count, read once if the partial stage or the estimate needs it
+        passage_count = functools.cache(lambda: max(self.engine.count_passages(conn), 1))
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
         pool_size = CANDIDATES if len(plan.must) > 1 else ONE_CLAUSE_CANDIDATES
         want = max(pool_size, 2 * (offset + limit))
@@ -174,11 +177,11 @@ class SearchService:
         if len(plan.must) >= PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
             # no passage reads as the query; passages missing a word or two may (a misheard
             # caption, a word remembered wrong): coverage weighs against them in the ranking
-            by_id = {s.passage_id: s for s in self._partial(conn, plan)}
+            by_id = {s.passage_id: s for s in self._partial(conn, plan, passage_count())}
             by_id.update({s.passage_id: s for s in scored})
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
-            scored = self._partial(conn, plan)
+            scored = self._partial(conn, plan, passage_count())
         if scored and scored[0].coverage < 1.0 and not result.relaxed:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")
@@ -186,7 +189,7 @@ class SearchService:
         result.total = len(merged)
         if not complete:
             result.total_exact = False
-            matching = self._estimate_matches(conn, plan.must)
+            matching = self._estimate_matches(conn, plan.must, passage_count())
             result.total = max(len(merged), round(matching * len(merged) / max(len(scored), 1)))
         result.hits = self._hits(conn, merged[offset : offset + limit])
         if not merged:
@@ -304,12 +307,11 @@ class SearchService:
             return None, None
         return replace(plan, must=tuple(must)), " ".join(label_words)
 
-    def _partial(self, conn: Connection, plan: MatchPlan) -> list[PassageScore]:
+    def _partial(self, conn: Connection, plan: MatchPlan, total: int) -> list[PassageScore]:
         """Passages holding most of the words, ranked by coverage of all of them. Candidates:
         all but one of the informative words (words most passages hold, such as "the", say
         nothing about where a quote is), and any of the rarer half of the words."""
         frequency = self._frequencies(conn, plan.must)
-        total = max(self.engine.count_passages(conn), 1)
         informative = tuple(m for m in plan.must if frequency[m] <= RARE_SHARE * total)
         pool: dict[int, float] = {}
         if 2 <= len(informative) <= MAX_DROP_ONE_WORDS:
@@ -327,11 +329,10 @@ class SearchService:
                 pool.setdefault(pid, bm25)
         return self._score(conn, pool, plan.must)
 
-    def _estimate_matches(self, conn: Connection, must: tuple[Match, ...]) -> int:
+    def _estimate_matches(self, conn: Connection, must: tuple[Match, ...], total: int) -> int:
         """Passages matching every clause, estimated from term document counts as if words
         occurred independently (exact for one word): counting them with the engine would cost
         another pass over every match."""
-        total = max(self.engine.count_passages(conn), 1)
 
         def share(match: Match) -> float:
             if isinstance(match, Terms):

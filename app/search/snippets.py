@@ -62,12 +62,11 @@ def build_moment(
 
     seg_i = _segment_of(groups, m_start)
     seg = segments[seg_i]
-    following = segments[seg_i + 1].start if seg_i + 1 < len(segments) else next_start
+    following = _start_after(segments, seg_i, next_start)
     start = word_time(seg, following, m_start - (seg.word_offset - first_word))
     end_seg_i = _segment_of(groups, m_end - 1)
     end_seg = segments[end_seg_i]
-    end_next = segments[end_seg_i + 1].start if end_seg_i + 1 < len(segments) else next_start
-    end = end_seg.end if end_seg.end is not None else end_next
+    end = end_seg.end if end_seg.end is not None else _start_after(segments, end_seg_i, next_start)
 
     plain_parts: list[str] = []
     html_parts: list[str] = []
@@ -124,6 +123,11 @@ def _locate(
         if len(spans) < min(hi - at, seg.word_count) - skip:
             break
     return out
+
+
+def _start_after(segments: list[SegmentRow], i: int, next_start: float | None) -> float | None:
+    """When the segment after segments[i] starts (`next_start` past the last one)."""
+    return segments[i + 1].start if i + 1 < len(segments) else next_start
 
 
 def _segment_of(groups: list[tuple[int, int, list[tuple[int, int]]]], pos: int) -> int:

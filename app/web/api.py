@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from app.catalog import list_talks
 from app.models import Talk
 from app.search.plan import Filters
-from app.search.service import Hit, SearchResult, SearchService
+from app.search.service import Hit, SearchResult, SearchService, TalkRef
 from app.web.deps import SessionDep, TalkDep
 from app.web.schemas import (
     ChapterOut,
@@ -28,8 +28,10 @@ MAX_QUERY_CHARS = 2000
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
 
 QUERY_HELP = 'Words, "phrase", -not, a OR b, pre*.'
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=10_000)]
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def search_filters(
@@ -59,18 +61,8 @@ def search_out(result: SearchResult, limit: int, offset: int) -> SearchOut:
 
 
 def hit_out(hit: Hit) -> HitOut:
-    talk = hit.talk
     return HitOut(
-        talk=TalkSummary(
-            slug=talk.slug,
-            title=talk.title,
-            date=talk.date,
-            speakers=talk.speakers,
-            youtube_id=talk.youtube_id,
-            video_url=talk.video_url,
-            media_url=talk.media_url,
-            url=f"/talks/{talk.slug}",
-        ),
+        talk=TalkSummary(**_summary_fields(hit.talk)),
         start=hit.start,
         end=hit.end,
         speaker=hit.speaker,
@@ -87,8 +79,8 @@ class SearchParams(BaseModel):
     """The query string of /api/search, validated as one model (one pass, not one per field)."""
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description=QUERY_HELP)
-    limit: int = Field(10, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10_000)
+    limit: int = Field(10, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     talk: str | None = Field(None, max_length=200, description="Only this talk (slug).")
     speaker: str | None = Field(None, max_length=200)
     date_from: date | None = None
@@ -111,7 +103,7 @@ async def api_search(request: Request, params: Annotated[SearchParams, Query()])
     return Response(await run_in_threadpool(run), media_type="application/json")
 
 
-def _summary_fields(talk: Talk) -> dict[str, object]:
+def _summary_fields(talk: Talk | TalkRef) -> dict[str, object]:
     return dict(
         slug=talk.slug,
         title=talk.title,
