@@ -2,20 +2,25 @@
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.config import get_settings
-from app.db import open_database
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files
+from app.links import clock
 from app.logging_setup import configure_logging
-from app.search.engine import ENGINES, get_engine
+from app.search.engine import ENGINES, SearchEngine, get_engine
 from app.search.service import SearchService
+from app.store import Store, StoreError, open_store
+from app.store.copy import copy_archive
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
@@ -33,7 +38,11 @@ DbOption = Annotated[
 
 EngineOption = Annotated[
     str | None,
-    typer.Option("--engine", help="fts5, tantivy or whoosh; default: env TALKS_ENGINE, then fts5"),
+    typer.Option(
+        "--engine",
+        help="fts5, postgres, tantivy or whoosh; default: env TALKS_ENGINE, then the "
+        "database's own (fts5 for SQLite, postgres for PostgreSQL)",
+    ),
 ]
 
 
@@ -41,11 +50,50 @@ def _db_url(db: str | None) -> str:
     return db or get_settings().db
 
 
-def _engine_name(engine: str | None) -> str:
+def _engine_name(engine: str | None) -> str | None:
     name = engine or get_settings().engine
-    if name not in ENGINES:
+    if name is not None and name not in ENGINES:
         raise typer.BadParameter(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     return name
+
+
+def _fail(message: str) -> None:
+    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+
+
+@contextmanager
+def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, SearchEngine]]:
+    """The migrated store and its search engine; a database that cannot be opened or used is
+    one line on stderr (exit status 2), not a traceback."""
+    try:
+        search_engine = get_engine(_engine_name(engine), url, get_settings().index_dir)
+        store = open_store(url)
+    except StoreError as exc:
+        _fail(str(exc))
+    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        _fail(f"cannot open the archive {_safe(url)}: {_first_line(exc)}")
+    try:
+        yield store, search_engine
+    except DBAPIError as exc:
+        _fail(f"the archive {_safe(url)} failed: {_first_line(exc)}")
+    finally:
+        store.dispose()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable URL)"
 
 
 @cli.command()
@@ -60,10 +108,8 @@ def ingest(
     began = time.perf_counter()
     files, missing = transcript_files(paths)
     url = _db_url(db)
-    search_engine = get_engine(_engine_name(engine), url)
-    with open_database(url, writer=True) as database:
-        with database.begin() as conn:
-            search_engine.sync(conn)  # first repair what a crashed run left behind
+    with _archive(url, engine) as (store, search_engine):
+        search_engine.sync(store)  # first repair what a crashed run left behind
         if sys.stderr.isatty() and files:
             with Progress(
                 TextColumn("[bold]ingest"),
@@ -79,11 +125,10 @@ def ingest(
                 def advance(path: Path) -> None:
                     progress.update(task, advance=1, description=path.name[:40])
 
-                report = load_files(database, search_engine, files, on_file=advance)
+                report = load_files(store, search_engine, files, on_file=advance)
         else:
-            report = load_files(database, search_engine, files)
-        with database.begin() as conn:
-            search_engine.sync(conn)
+            report = load_files(store, search_engine, files)
+        search_engine.sync(store)
     for line in [*missing, *report.errors]:
         err.print(f"error: {line}", markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - began
@@ -114,11 +159,13 @@ def serve(
     settings = get_settings()
     url = _db_url(db)
     os.environ["TALKS_DB"] = url  # the app factory reads settings; workers inherit these
-    os.environ["TALKS_ENGINE"] = _engine_name(engine)
+    name = _engine_name(engine)
+    if name:
+        os.environ["TALKS_ENGINE"] = name
     get_settings.cache_clear()
     configure_logging(settings.log_level)
-    with open_database(url, writer=True) as database, database.begin() as conn:
-        get_engine(_engine_name(engine), url).sync(conn)  # migrate and repair before serving
+    with _archive(url, name) as (store, search_engine):
+        search_engine.sync(store)  # migrate and repair before serving
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -141,10 +188,9 @@ def search(
     configure_logging("WARNING")
     settings = get_settings()
     url = _db_url(db)
-    search_engine = get_engine(_engine_name(engine), url)
-    service = SearchService(search_engine, settings.query_time_limit_ms, settings.slow_query_ms)
-    with open_database(url) as database, database.connect() as conn:
-        result = service.search(conn, query, limit=limit)
+    with _archive(url, engine) as (store, search_engine):
+        service = SearchService(search_engine, settings.query_time_limit_ms, settings.slow_query_ms)
+        result = service.search(store, query, limit=limit)
     if result.corrected_query:
         out.print(f"Showing results for: {result.corrected_query}", markup=False)
     for note in result.notes:
@@ -153,11 +199,8 @@ def search(
     noun = "hit" if result.total == 1 else "hits"
     out.print(f"{about}{result.total} {noun} ({result.elapsed_ms:.0f} ms)", markup=False)
     for hit in result.hits:
-        minutes, seconds = divmod(int(hit.start), 60)
-        hours, minutes = divmod(minutes, 60)
-        clock = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
         who = f" — {hit.speaker}" if hit.speaker else ""
-        out.print(f"\n{hit.talk.title} [{clock}]{who}", markup=False)
+        out.print(f"\n{hit.talk.title} [{clock(hit.start)}]{who}", markup=False)
         out.print(f"  {hit.text}", markup=False)
         out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
 
@@ -168,13 +211,53 @@ def reindex(db: DbOption = None, engine: EngineOption = None) -> None:
     configure_logging("WARNING")
     began = time.perf_counter()
     url = _db_url(db)
-    search_engine = get_engine(_engine_name(engine), url)
-    with open_database(url, writer=True) as database, database.begin() as conn:
-        talks = search_engine.rebuild(conn)
+    with _archive(url, engine) as (store, search_engine):
+        talks = search_engine.rebuild(store)
     out.print(
         f"reindexed {talks} talks with {search_engine.name}; {time.perf_counter() - began:.1f}s",
         markup=False,
     )
+
+
+@cli.command()
+def copy(
+    source: Annotated[str, typer.Option("--from", help="URL of the archive to copy.")],
+    target: Annotated[str, typer.Option("--to", help="URL of the archive to copy into.")],
+) -> None:
+    """Copy an archive into another database (e.g. SQLite to PostgreSQL), talk by talk.
+    Rerunning it copies only what is missing or changed; counts are compared at the end."""
+    configure_logging("WARNING")
+    began = time.perf_counter()
+    with _archive(source) as (source_store, _), _archive(target) as (target_store, index):
+        with Progress(
+            TextColumn("[bold]copy"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not sys.stderr.isatty(),
+        ) as progress:
+            task = progress.add_task("", total=None)
+            report = copy_archive(
+                source_store,
+                target_store,
+                index,
+                on_talk=lambda slug: progress.update(task, advance=1, description=slug[:40]),
+                before=lambda total: progress.update(task, total=total),
+            )
+        index.sync(target_store)
+    for line in report.mismatches:
+        err.print(f"error: counts differ: {line}", markup=False)
+    out.print(
+        f"{report.talks} talks: {report.copied} copied, {report.unchanged} already there; "
+        f"counts {'differ' if report.mismatches else 'match'}; "
+        f"{time.perf_counter() - began:.1f}s",
+        markup=False,
+    )
+    if report.mismatches:
+        raise typer.Exit(1)
 
 
 def main() -> None:

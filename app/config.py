@@ -13,10 +13,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALKS_", extra="ignore")
 
     db: str = DEFAULT_DB_URL
-    """SQLAlchemy URL of the SQLite database (TALKS_DB)."""
-    engine: str = "fts5"
-    """Search engine: fts5 (inside the SQLite file), tantivy or whoosh (a folder beside it)
-    (TALKS_ENGINE)."""
+    """SQLAlchemy URL of the archive: sqlite:///path or postgresql+psycopg://... (TALKS_DB)."""
+    read_db: str | None = None
+    """A PostgreSQL read replica for searches and pages; writes go to TALKS_DB (TALKS_READ_DB)."""
+    engine: str | None = None
+    """Search engine: fts5 (SQLite) or postgres (PostgreSQL), the default inside each database;
+    tantivy or whoosh, an index folder kept in step with the database (TALKS_ENGINE)."""
+    index_dir: str | None = None
+    """Folder for tantivy and Whoosh indexes: default beside the SQLite file, or data/ on each
+    node for PostgreSQL (TALKS_INDEX_DIR)."""
     host: str = "127.0.0.1"
     """Address `talks serve` binds to (TALKS_HOST)."""
     port: int = 8000

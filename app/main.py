@@ -11,10 +11,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings, get_settings
-from app.db import make_engine, migrate, session_factory
+from app.links import clock
 from app.logging_setup import configure_logging
 from app.search.engine import get_engine
 from app.search.service import SearchService
+from app.store import open_store
 from app.web import api, pages
 from app.web.errors import install_error_handlers
 
@@ -61,28 +62,25 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["clock"] = pages.clock
+    env.filters["clock"] = clock
     return env
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    engine = make_engine(settings.db)
-    migrate(engine)
+    store = open_store(settings.db, settings.read_db)
     app = FastAPI(
         title="Talk archive",
         description="Search talks by what was said; every hit links to the second it was said.",
         version="0.1.0",
     )
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = session_factory(engine)
+    app.state.store = store
     app.state.templates = templates()
-    search_engine = get_engine(settings.engine, settings.db)
+    search_engine = get_engine(settings.engine, settings.db, settings.index_dir)
     try:
-        with engine.begin() as conn:
-            search_engine.sync(conn)  # repairs an index left behind by a crash
+        search_engine.sync(store)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer
         log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)
     app.state.search_service = SearchService(

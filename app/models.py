@@ -1,4 +1,7 @@
-"""ORM models: a talk, its transcript segments, chapters, and the passages that are indexed."""
+"""ORM models: a talk, its transcript segments, chapters, and the passages that are indexed.
+
+The vocabulary and term statistics tables (migrations 0001, 0004) and the engines' own index
+tables are written by app/store with plain statements, so they have no classes here."""
 
 import datetime as dt
 
@@ -29,6 +32,7 @@ class Talk(Base):
     duration: Mapped[float | None] = mapped_column(Float)
     segment_count: Mapped[int] = mapped_column(Integer, default=0)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
+    passage_count: Mapped[int] = mapped_column(Integer, default=0)
     ingested_at: Mapped[dt.datetime] = mapped_column(
         DateTime, server_default=func.current_timestamp()
     )
@@ -87,22 +91,3 @@ class Passage(Base):
     last_segment: Mapped[int] = mapped_column(Integer)
     speakers: Mapped[str] = mapped_column(Text, default="")
     terms: Mapped[str] = mapped_column(Text, default="")  # index terms, one per word
-
-
-class Vocabulary(Base):
-    """Every normalised word of the archive with its count: the source of spelling corrections."""
-
-    __tablename__ = "vocabulary"
-
-    word: Mapped[str] = mapped_column(String(100), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer)
-
-
-class TermPassages(Base):
-    """How many passages hold each index term: document frequencies read by a primary-key
-    lookup (FTS5's own, through fts5vocab, walks the term's whole list: 11 ms for "and")."""
-
-    __tablename__ = "term_passages"
-
-    term: Mapped[str] = mapped_column(String(100), primary_key=True)
-    passages: Mapped[int] = mapped_column(Integer)

@@ -1,26 +1,28 @@
-"""Shared fixtures: a migrated SQLite file per test, an in-process client, the CLI runner, and
-access to ../shared (tests that need it skip with a reason when it is absent)."""
+"""Shared fixtures: an archive per backend (a migrated SQLite file, or a database of its own on
+a throwaway PostgreSQL cluster), an in-process client, the CLI runner, and access to ../shared
+(tests that need it skip with a reason when it is absent)."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from app.config import Settings, get_settings
-from app.db import make_engine, migrate
 from app.ingest.files import transcript_files
-from app.ingest.loader import load_files
+from app.ingest.loader import IngestReport, load_files
 from app.main import create_app
 from app.search.engine import SearchEngine, get_engine
+from app.store import Store, open_store
+from tests.postgres_cluster import PostgresCluster, find_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_1290f93bafb96edd.txt"
 EPISODES = SHARED / "corpus" / "datatalksclub" / "episodes"
 SAMPLE = ROOT / "data" / "000_1290f93bafb96edd.txt"
+BACKENDS = ("sqlite", "postgresql")
 
 
 def need_shared(path: Path) -> Path:
@@ -29,47 +31,78 @@ def need_shared(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'talks.db'}"
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """One PostgreSQL cluster for the whole session, started on first use."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; `make test` "
+            "installs Debian's postgresql when run as root): PostgreSQL tests skipped"
+        )
+    cluster = PostgresCluster(bin_dir)
+    try:
+        cluster.start()
+        cluster.create_template()
+    except Exception as exc:
+        cluster.stop()
+        pytest.skip(f"a throwaway PostgreSQL cluster could not be started: {exc}")
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture
-def db(db_url: str, engine_name: str) -> Iterator[Engine]:
-    engine = make_engine(db_url, writer=True)
-    migrate(engine)
-    _SEARCH_ENGINES[id(engine)] = get_engine(engine_name, db_url)
-    yield engine
-    _SEARCH_ENGINES.pop(id(engine), None)
-    engine.dispose()
+def backend() -> str:
+    """Overridden with both backends by the conformance suites (tests/search, tests/web)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def engine_name() -> str | None:
+    """The search engine; None: the one inside the database. Overridden in tests/search."""
+    return None
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'talks.db'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    name = cluster.new_database()
+    yield cluster.url(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def db(db_url: str, engine_name: str | None, tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty archive."""
+    store = open_store(db_url)
+    _SEARCH_ENGINES[id(store)] = get_engine(engine_name, db_url, str(tmp_path / "indexes"))
+    yield store
+    _SEARCH_ENGINES.pop(id(store), None)
+    store.dispose()
 
 
 _SEARCH_ENGINES: dict[int, SearchEngine] = {}
 
 
-def search_engine_of(db: Engine) -> SearchEngine:
-    """The search engine the `db` fixture was made with (FTS5 unless parametrized)."""
-    return _SEARCH_ENGINES.get(id(db)) or get_engine()
+def search_engine_of(db: Store) -> SearchEngine:
+    """The search engine the `db` fixture was made with."""
+    return _SEARCH_ENGINES.get(id(db)) or get_engine(None, db.url)
 
 
-def ingest(engine: Engine, *paths: Path):  # type: ignore[no-untyped-def]
+def ingest(store: Store, *paths: Path) -> IngestReport:
     files, missing = transcript_files(list(paths))
     assert not missing
-    search_engine = search_engine_of(engine)
-    report = load_files(engine, search_engine, files)
-    with engine.connect() as conn:
-        search_engine.sync(conn)
+    search_engine = search_engine_of(store)
+    report = load_files(store, search_engine, files)
+    search_engine.sync(store)
     return report
 
 
 @pytest.fixture
-def engine_name() -> str:
-    """Overridden with every engine in tests/search (the conformance suite)."""
-    return "fts5"
-
-
-@pytest.fixture
-def sample_db(db: Engine) -> Engine:
+def sample_db(db: Store) -> Store:
     """The bundled sample talk (the seed's raw captions with its sidecar)."""
     report = ingest(db, SAMPLE)
     assert report.failed == 0, report.errors
@@ -77,11 +110,11 @@ def sample_db(db: Engine) -> Engine:
 
 
 @pytest.fixture
-def client(db_url: str, sample_db: Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(db=db_url))
+def client(db_url: str, sample_db: Store, tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(Settings(db=db_url, index_dir=str(tmp_path / "indexes")))
     with TestClient(app) as test_client:
         yield test_client
-    app.state.engine.dispose()
+    app.state.store.dispose()
 
 
 @pytest.fixture
@@ -89,3 +122,15 @@ def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("TALKS_DB", db_url)
     get_settings.cache_clear()
     return CliRunner()
+
+
+def table_rows(store: Store, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
+    """Rows of one statement (written with `?` placeholders) on either backend."""
+    with store.snapshot() as snapshot:
+        return snapshot.rows(sql, params)
+
+
+def index_rows(store: Store) -> int:
+    """Rows of the full-text index inside the database (FTS5 or PostgreSQL's)."""
+    table = "passage_fts" if store.backend == "sqlite" else "passage_index"
+    return table_rows(store, f"SELECT count(*) FROM {table}")[0][0]

@@ -15,9 +15,9 @@ from app.ingest.transcript import (
     TranscriptError,
     clean_text,
     parse_clock,
-    youtube_id_from,
 )
 from app.ingest.yaml_safe import child_node, item_lines, load_yaml
+from app.links import youtube_id_from
 
 WORDS_PER_SECOND = 2.5  # speaking rate used only to extrapolate past the last known time
 _ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")

@@ -9,16 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select
-
 from app.ingest.detect import decode, reader_for
 from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
 from app.ingest.transcript import Transcript, TranscriptError
-from app.models import Chapter, Passage, Segment, Talk
-from app.search import term_stats, vocabulary
 from app.search.analysis import stem, words
 from app.search.engine import SearchEngine
 from app.search.passages import passage_spans
+from app.store import Store, TalkRecord
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +41,8 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Prepared:
-    transcript: Transcript
-    slug: str
-    content_hash: str
-    source: Path
-
-
 def load_files(
-    engine: Engine,
+    store: Store,
     search_engine: SearchEngine,
     files: Iterable[Path],
     on_file: Callable[[Path], None] = lambda _p: None,
@@ -63,7 +52,7 @@ def load_files(
     for path in files:
         report.files += 1
         try:
-            outcome = _load_one(engine, search_engine, path, slugs_in_batch, report)
+            outcome = _load_one(store, search_engine, path, slugs_in_batch, report)
         except TranscriptError as exc:
             report.failed += 1
             where = f"{path}:{exc.line}" if exc.line else str(path)
@@ -78,7 +67,7 @@ def load_files(
 
 
 def _load_one(
-    engine: Engine,
+    store: Store,
     search_engine: SearchEngine,
     path: Path,
     slugs_in_batch: dict[str, Path],
@@ -99,116 +88,83 @@ def _load_one(
         raise TranscriptError(f"slug {slug!r} is already taken by {slugs_in_batch[slug]}")
     slugs_in_batch[slug] = path
 
-    with engine.connect() as conn:
-        row = conn.execute(select(Talk.content_hash).where(Talk.slug == slug)).first()
-    if row is not None and row[0] == digest:
+    with store.snapshot() as snapshot:
+        stored_hash = snapshot.talk_hash(slug)
+    if stored_hash == digest:
         return "unchanged"
 
     text = decode(data)
     transcript = reader_for(path, text)(text, path)
     apply_sidecar(transcript, meta)
-    outcome = _store(engine, search_engine, _Prepared(transcript, slug, digest, path))
+    record = talk_record(transcript, slug, digest, path)
+    with store.write() as writer:
+        outcome = writer.replace_talk(record, search_engine)
     if outcome != "unchanged":
         report.segments += len(transcript.segments)
     return outcome
 
 
-def _store(engine: Engine, search_engine: SearchEngine, item: _Prepared) -> str:
-    """Replace-or-insert one talk in a single transaction: "new", "updated" or "unchanged"
-    (another ingest stored the same content meanwhile)."""
-    tr = item.transcript
+def talk_record(tr: Transcript, slug: str, content_hash: str, source: Path) -> TalkRecord:
+    """The rows of one talk: its segments with word offsets, chapters, passages with their
+    index terms, and its word counts for the vocabulary."""
     seg_words = [words(s.text) for s in tr.segments]
-    seg_terms = [[stem(w) for w in ws] for ws in seg_words]
     counts = [len(w) for w in seg_words]
     last = tr.segments[-1]
     duration = tr.duration or max(last.end or 0.0, last.start + counts[-1] / 2.5)
-
-    with engine.begin() as conn:
-        old = conn.execute(select(Talk.id, Talk.content_hash).where(Talk.slug == item.slug)).first()
-        old_id = old[0] if old else None
-        if old is not None and old[1] == item.content_hash:
-            return "unchanged"
-        if old_id is not None:
-            old_texts = conn.execute(select(Segment.text).where(Segment.talk_id == old_id))
-            vocabulary.remove_words(conn, Counter(w for (t,) in old_texts for w in words(t)))
-            old_terms = conn.execute(select(Passage.terms).where(Passage.talk_id == old_id))
-            term_stats.remove(conn, term_stats.passage_terms(t for (t,) in old_terms))
-            search_engine.remove_talk(conn, old_id)
-            conn.execute(delete(Talk).where(Talk.id == old_id))
-        talk_id = conn.execute(
-            insert(Talk).values(
-                slug=item.slug,
-                title=tr.title or item.source.stem,
-                date=tr.date,
-                speakers=tr.speakers,
-                description=tr.description,
-                topics=tr.topics,
-                youtube_id=tr.youtube_id,
-                video_url=tr.video_url,
-                media_url=tr.media_url,
-                source_path=str(item.source),
-                source_format=tr.format,
-                content_hash=item.content_hash,
-                duration=duration,
-                segment_count=len(tr.segments),
-                word_count=sum(counts),
+    segments = []
+    offset = 0
+    for ordinal, (seg, n) in enumerate(zip(tr.segments, counts, strict=True)):
+        segments.append(
+            dict(
+                ord=ordinal,
+                start=seg.start,
+                end=seg.end,
+                speaker=seg.speaker,
+                text=seg.text,
+                word_offset=offset,
+                word_count=n,
             )
-        ).inserted_primary_key[0]
-        offset = 0
-        seg_rows = []
-        for ordinal, (seg, n) in enumerate(zip(tr.segments, counts, strict=True)):
-            seg_rows.append(
-                dict(
-                    talk_id=talk_id,
-                    ord=ordinal,
-                    start=seg.start,
-                    end=seg.end,
-                    speaker=seg.speaker,
-                    text=seg.text,
-                    word_offset=offset,
-                    word_count=n,
-                )
+        )
+        offset += n
+    flat_terms = [stem(w) for ws in seg_words for w in ws]
+    fallback_speakers = ", ".join(tr.speakers)
+    passages = []
+    for span in passage_spans(counts):
+        names = {
+            tr.segments[i].speaker
+            for i in range(span.first_segment, span.last_segment + 1)
+            if tr.segments[i].speaker
+        }
+        passages.append(
+            dict(
+                word_start=span.word_start,
+                word_end=span.word_end,
+                first_segment=span.first_segment,
+                last_segment=span.last_segment,
+                speakers=(", ".join(sorted(names)) or fallback_speakers).lower(),
+                terms=" ".join(flat_terms[span.word_start : span.word_end]),
             )
-            offset += n
-        conn.execute(insert(Segment), seg_rows)
-        if tr.chapters:
-            conn.execute(
-                insert(Chapter),
-                [
-                    dict(talk_id=talk_id, ord=i, title=c.title, start=c.start)
-                    for i, c in enumerate(tr.chapters)
-                ],
-            )
-        flat_terms = [t for seg in seg_terms for t in seg]
-        fallback_speakers = ", ".join(tr.speakers)
-        spans = passage_spans(counts)
-        passage_rows = []
-        for span in spans:
-            names = {
-                tr.segments[i].speaker
-                for i in range(span.first_segment, span.last_segment + 1)
-                if tr.segments[i].speaker
-            }
-            passage_rows.append(
-                dict(
-                    talk_id=talk_id,
-                    word_start=span.word_start,
-                    word_end=span.word_end,
-                    first_segment=span.first_segment,
-                    last_segment=span.last_segment,
-                    speakers=(", ".join(sorted(names)) or fallback_speakers).lower(),
-                    terms=" ".join(flat_terms[span.word_start : span.word_end]),
-                )
-            )
-        fts_rows = []
-        if passage_rows:
-            ids = conn.execute(
-                insert(Passage).returning(Passage.id, sort_by_parameter_order=True),
-                passage_rows,
-            ).scalars()
-            fts_rows = [(pid, row["terms"]) for pid, row in zip(ids, passage_rows, strict=True)]
-        if fts_rows:
-            search_engine.add_passages(conn, fts_rows)
-        vocabulary.add_words(conn, Counter(w for ws in seg_words for w in ws))
-        term_stats.add(conn, term_stats.passage_terms(row["terms"] for row in passage_rows))
-    return "updated" if old_id is not None else "new"
+        )
+    return TalkRecord(
+        slug=slug,
+        content_hash=content_hash,
+        columns=dict(
+            title=tr.title or source.stem,
+            date=tr.date,
+            speakers=tr.speakers,
+            description=tr.description,
+            topics=tr.topics,
+            youtube_id=tr.youtube_id,
+            video_url=tr.video_url,
+            media_url=tr.media_url,
+            source_path=str(source),
+            source_format=tr.format,
+            duration=duration,
+            segment_count=len(tr.segments),
+            word_count=sum(counts),
+        ),
+        segments=segments,
+        chapters=[dict(ord=i, title=c.title, start=c.start) for i, c in enumerate(tr.chapters)],
+        passages=passages,
+        words=Counter(w for ws in seg_words for w in ws),
+    )

@@ -7,8 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.ingest.episode_md import _date
-from app.ingest.transcript import Transcript, TranscriptError, clean_text, youtube_id_from
+from app.ingest.transcript import Transcript, TranscriptError, clean_text
 from app.ingest.yaml_safe import load_yaml
+from app.links import youtube_id_from
 
 SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")
 

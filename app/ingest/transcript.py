@@ -49,8 +49,6 @@ class Transcript:
 
 
 _SPACE = re.compile(r"\s+")
-_YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/embed/|/shorts/|/live/)([A-Za-z0-9_-]{11})")
-_BARE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
 
 
@@ -81,11 +79,3 @@ def check_order(segments: list[Segment]) -> None:
                 f"timestamp {segments[i].start:g}s goes back before {segments[i - 1].start:g}s "
                 f"(segment {i + 1})"
             )
-
-
-def youtube_id_from(value: str) -> str | None:
-    value = value.strip()
-    if _BARE_ID.match(value):
-        return value
-    m = _YOUTUBE_ID.search(value)
-    return m.group(1) if m else None

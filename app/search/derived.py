@@ -1,6 +1,6 @@
 """What engines whose index lives outside SQLite share: the index is derived data.
 
-The loader writes SQLite only; `sync` then brings the index in step with the talks table (adds
+The loader writes the database only; `sync` then brings the index in step with the talks table (adds
 talks it lacks or holds in an older version, deletes talks gone), driven by a state file of talk
 id -> content hash written after each index commit. A crash between the database commit and the
 index commit is repaired by the next sync (`talks ingest`, `talks serve` start-up,
@@ -16,16 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from app.store import Store, Writer
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "talks-state.json"
-TALKS_SQL = "SELECT id, content_hash FROM talks"
-PASSAGES_SQL = (
-    "SELECT p.id, p.talk_id, p.terms, p.speakers, t.slug, t.date "
-    "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.talk_id = ?"
-)
 
 
 def date_number(value: object) -> int:
@@ -62,10 +57,10 @@ class DerivedIndex:
 
     # -- shared -------------------------------------------------------------------------------
 
-    def add_passages(self, conn: Connection, rows: object) -> None:
+    def add_passages(self, writer: Writer, rows: object) -> None:
         """Nothing inside the database transaction: `sync` reads the committed passages."""
 
-    def remove_talk(self, conn: Connection, talk_id: int) -> None:
+    def remove_talk(self, writer: Writer, talk_id: int) -> None:
         """Nothing inside the database transaction: `sync` drops talks that are gone."""
 
     def _state(self) -> dict[str, str]:
@@ -79,30 +74,32 @@ class DerivedIndex:
         tmp.write_text(json.dumps(state))
         os.replace(tmp, self.folder / STATE_FILE)
 
-    def sync(self, conn: Connection) -> int:
+    def sync(self, store: Store) -> int:
         """Bring the index in step with the database; returns how many talks it rewrote."""
-        wanted = {str(tid): h for tid, h in conn.exec_driver_sql(TALKS_SQL)}
-        state = self._state()
-        changed = {tid for tid, h in state.items() if wanted.get(tid) != h}
-        missing = [tid for tid, h in wanted.items() if state.get(tid) != h]
-        if not changed and not missing:
-            return 0
-        writer = self._writer()
-        for tid in changed | set(missing):
-            self._delete_talk(writer, int(tid))
-            state.pop(tid, None)
-        for tid in missing:
-            for row in conn.exec_driver_sql(PASSAGES_SQL, (int(tid),)):
-                self._add(writer, row)
-            state[tid] = wanted[tid]
+        with store.snapshot() as snapshot:
+            wanted = {str(tid): h for tid, h in snapshot.talk_hashes().items()}
+            state = self._state()
+            changed = {tid for tid, h in state.items() if wanted.get(tid) != h}
+            missing = [tid for tid, h in wanted.items() if state.get(tid) != h]
+            if not changed and not missing:
+                return 0
+            writer = self._writer()
+            for tid in changed | set(missing):
+                self._delete_talk(writer, int(tid))
+                state.pop(tid, None)
+            for tid in missing:
+                for row in snapshot.passages_to_index(int(tid)):
+                    self._add(writer, row)
+                state[tid] = wanted[tid]
         self._commit(writer)
         self._write_state(state)
         rewritten = len(changed | set(missing))
         log.info("%s index: %d talks rewritten", self.name, rewritten)
         return rewritten
 
-    def rebuild(self, conn: Connection) -> int:
+    def rebuild(self, store: Store) -> int:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
         self._open()
-        return self.sync(conn)
+        self.sync(store)
+        return len(self._state())

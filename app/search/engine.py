@@ -1,68 +1,90 @@
-"""The protocol every search engine implements; routes and ranking never see engine syntax."""
+"""The protocol every search engine implements; routes and ranking never see engine syntax.
+
+Engines read and write through the store (app/store): a snapshot for searches, the talk's
+writer transaction for an index kept inside the database."""
 
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
-from app.db import QueryTimeout
 from app.search.plan import MatchPlan
+from app.store import Snapshot, Store, StoreError, Writer, backend_of
 
-__all__ = ["QueryTimeout", "SearchEngine", "get_engine"]
+__all__ = ["ENGINES", "SearchEngine", "default_engine", "get_engine"]
 
 
 class SearchEngine(Protocol):
     name: str
 
-    def sync(self, conn: Connection) -> int:
-        """Bring an index kept outside SQLite in step with the database (committed talks);
-        returns how many talks it rewrote. Engines inside SQLite do nothing."""
+    def sync(self, store: Store) -> int:
+        """Bring the index in step with the committed talks; returns how many talks it
+        rewrote. An index written in each talk's transaction only repairs a mismatch."""
 
-    def rebuild(self, conn: Connection) -> int:
-        """Rebuild the index from the database."""
+    def rebuild(self, store: Store) -> int:
+        """Rebuild the index from the database; returns how many talks it holds."""
 
-    def add_passages(self, conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
-        """Index (passage id, space-separated index terms) inside the caller's transaction."""
+    def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None:
+        """Index (passage id, space-separated index terms) inside the talk's transaction."""
 
-    def remove_talk(self, conn: Connection, talk_id: int) -> None:
+    def remove_talk(self, writer: Writer, talk_id: int) -> None:
         """Drop a talk's passages from the index (before its rows are deleted)."""
 
-    def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
         """Up to `limit` (passage id, relevance), best first; relevance: higher is better."""
 
-    def count_passages(self, conn: Connection) -> int:
+    def count_passages(self, snapshot: Snapshot) -> int:
         """How many passages the index holds."""
 
-    def term_passages(self, conn: Connection, term: str) -> int:
+    def term_passages(self, snapshot: Snapshot, term: str) -> int:
         """How many passages hold this index term."""
 
 
-ENGINES = ("fts5", "tantivy", "whoosh")
+ENGINES = ("fts5", "postgres", "tantivy", "whoosh")
+NATIVE = {"sqlite": "fts5", "postgresql": "postgres"}  # the engine inside each backend
+DEFAULT_INDEX_DIR = Path("data")
 
 
-def index_folder(db_url: str, name: str) -> Path:
-    """Where an engine whose index lives outside SQLite keeps it: beside the database file."""
-    database = make_url(db_url).database or "talks.db"
-    return Path(f"{database}.{name}")
+def default_engine(db_url: str) -> str:
+    return NATIVE[backend_of(db_url)]
 
 
-def get_engine(name: str = "fts5", db_url: str | None = None) -> SearchEngine:
+def index_folder(db_url: str, name: str, index_dir: str | None = None) -> Path:
+    """Where an engine whose index lives outside the database keeps it: beside an SQLite file
+    (or in `index_dir`); for PostgreSQL, in `index_dir` (default data/) on each node."""
+    url = make_url(db_url)
+    if backend_of(db_url) == "sqlite":
+        database = Path(url.database or "talks.db")
+        folder = database.parent if index_dir is None else Path(index_dir)
+        return folder / f"{database.name}.{name}"
+    label = f"{url.host or 'local'}-{url.port or 5432}-{url.database or 'talks'}"
+    return Path(index_dir or DEFAULT_INDEX_DIR) / f"{label}.{name}"
+
+
+def get_engine(
+    name: str | None = None, db_url: str = "sqlite:///data/talks.db", index_dir: str | None = None
+) -> SearchEngine:
+    """The engine `name` (default: the one inside the database) for the archive at `db_url`."""
+    backend = backend_of(db_url)
+    name = name or NATIVE[backend]
+    if name in NATIVE.values() and NATIVE[backend] != name:
+        other = next(b for b, e in NATIVE.items() if e == name)
+        raise StoreError(f"the {name} engine needs a {other} archive; this one is {backend}")
     if name == "fts5":
         from app.search.fts5 import Fts5Engine
 
         return Fts5Engine()
+    if name == "postgres":
+        from app.search.postgres_engine import PostgresEngine
+
+        return PostgresEngine()
     if name == "tantivy":
         from app.search.tantivy_engine import TantivyEngine
 
-        if db_url is None:
-            raise ValueError("the tantivy engine needs the database URL to find its index")
-        return TantivyEngine(index_folder(db_url, name))
+        return TantivyEngine(index_folder(db_url, name, index_dir))
     if name == "whoosh":
         from app.search.whoosh_engine import WhooshEngine
 
-        if db_url is None:
-            raise ValueError("the whoosh engine needs the database URL to find its index")
-        return WhooshEngine(index_folder(db_url, name))
-    raise ValueError(f"unknown search engine {name!r} (available: {', '.join(ENGINES)})")
+        return WhooshEngine(index_folder(db_url, name, index_dir))
+    raise StoreError(f"unknown search engine {name!r} (available: {', '.join(ENGINES)})")

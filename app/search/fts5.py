@@ -6,12 +6,8 @@ FTS5 syntax; values are bound parameters; filter columns come from a fixed set.
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection
-
-from app.db import driver_rows
-from app.search import term_stats
-from app.search.plan import AllOf, Either, Filters, Match, MatchPlan, Terms
-from app.search.plan import Sequence as Phrase
+from app.search.plan import AllOf, Filters, Match, MatchPlan, Phrase, Terms, match_bound
+from app.store import Snapshot, Store, Writer
 
 INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
@@ -20,7 +16,7 @@ REMOVE_TALK_SQL = (
 INDEXED_SQL = "SELECT count(*), coalesce(sum(rowid), 0) FROM passage_fts"
 STORED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passages"
 REBUILD_SQL = "INSERT INTO passage_fts(rowid, terms) SELECT id, terms FROM passages"
-PASSAGE_COUNT_SQL = "SELECT count(*) FROM passages"
+CLEAR_SQL = "DELETE FROM passage_fts"
 ID_RANGE_SQL = "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM passages)"
 # FTS5 scores every match before it can sort (no skipping of low-scoring blocks as in tantivy):
 # ranking the 140,000 passages holding "and" at 1,000 hours takes 330 ms. A query that may
@@ -105,65 +101,54 @@ def search_sql(plan: MatchPlan, after_id: int | None = None) -> tuple[str, list[
 class Fts5Engine:
     name = "fts5"
 
-    def sync(self, conn: Connection) -> int:
+    def sync(self, store: Store) -> int:
         """The index is written in each talk's transaction, but an archive ingested with another
         engine has none: rebuild when the index and the passages disagree."""
-        indexed = conn.exec_driver_sql(INDEXED_SQL).first()
-        stored = conn.exec_driver_sql(STORED_SQL).first()
-        if tuple(indexed) == tuple(stored):  # type: ignore[arg-type]
-            return 0
-        return self.rebuild(conn)
+        with store.snapshot() as snapshot:
+            if snapshot.rows(INDEXED_SQL) == snapshot.rows(STORED_SQL):
+                return 0
+        return self.rebuild(store)
 
-    def rebuild(self, conn: Connection) -> int:
-        conn.exec_driver_sql("DELETE FROM passage_fts")
-        conn.exec_driver_sql(REBUILD_SQL)
-        return int(conn.exec_driver_sql("SELECT count(*) FROM talks").scalar_one())
+    def rebuild(self, store: Store) -> int:
+        with store.write() as writer:
+            writer.execute(CLEAR_SQL)
+            writer.execute(REBUILD_SQL)
+            return int(writer.rows("SELECT count(*) FROM talks")[0][0])
 
-    def add_passages(self, conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
-        conn.exec_driver_sql(INSERT_SQL, list(rows))
+    def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None:
+        writer.execute_many(INSERT_SQL, list(rows))
 
-    def remove_talk(self, conn: Connection, talk_id: int) -> None:
-        conn.exec_driver_sql(REMOVE_TALK_SQL, (talk_id,))
+    def remove_talk(self, writer: Writer, talk_id: int) -> None:
+        writer.execute(REMOVE_TALK_SQL, (talk_id,))
 
-    def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
-        return [(int(rowid), -float(score)) for rowid, score in self._ranked(conn, plan, limit)]
+    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+        return [(int(rowid), -float(score)) for rowid, score in self._ranked(snapshot, plan, limit)]
 
-    def _ranked(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple]:
+    def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple]:
         """(rowid, bm25) of the best `limit` matches, over the newest passages when the query
         may match more than SCAN_LIMIT of them."""
-        bound = 0 if plan.filters.talk else self._match_bound(conn, plan)
+        bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
         if bound > SCAN_LIMIT:
-            low, high = driver_rows(conn, ID_RANGE_SQL)[0]
+            low, high = snapshot.rows(ID_RANGE_SQL)[0]
             share = SCAN_LIMIT / bound
             while share < 1:
                 after = high - int(share * (high - low + 1))
                 sql, params = search_sql(plan, after)
-                rows = driver_rows(conn, sql, (*params, limit))
+                rows = snapshot.rows(sql, (*params, limit))
                 if len(rows) >= limit:
                     return rows
                 # matches are sparser than the bound said (a phrase, words rarely together):
                 # widen by what the window found, with margin
                 share *= min(max(2.0, 1.5 * limit / max(len(rows), 1)), MAX_WIDEN)
         sql, params = search_sql(plan)
-        return driver_rows(conn, sql, (*params, limit))
+        return snapshot.rows(sql, (*params, limit))
 
-    def _match_bound(self, conn: Connection, plan: MatchPlan) -> int:
+    def _match_bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
         """At most how many passages can match: the rarest required clause's passages."""
+        return match_bound(plan, snapshot.term_passages)
 
-        def bound(match: Match) -> int:
-            if isinstance(match, Terms):
-                return sum(self.term_passages(conn, t) for t in match.alternatives)
-            if isinstance(match, Phrase):
-                return min(bound(p) for p in match.parts)
-            if isinstance(match, AllOf):
-                return min(bound(i) for i in match.items)
-            assert isinstance(match, Either)
-            return sum(bound(o) for o in match.options)
+    def count_passages(self, snapshot: Snapshot) -> int:
+        return snapshot.passage_count()
 
-        return min((bound(m) for m in plan.must), default=0)
-
-    def count_passages(self, conn: Connection) -> int:
-        return int(driver_rows(conn, PASSAGE_COUNT_SQL)[0][0])
-
-    def term_passages(self, conn: Connection, term: str) -> int:
-        return term_stats.passages_with(conn, term)
+    def term_passages(self, snapshot: Snapshot, term: str) -> int:
+        return snapshot.term_passages(term)

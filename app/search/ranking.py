@@ -4,8 +4,7 @@ word is the moment a hit points at."""
 
 from dataclasses import dataclass
 
-from app.search.plan import AllOf, Either, Match, Terms, flat_terms
-from app.search.plan import Sequence as Phrase
+from app.search.plan import AllOf, AnyOf, Match, Phrase, Terms, flat_terms
 
 COVERAGE_WEIGHT = 100.0
 ORDER_WEIGHT = 30.0
@@ -90,7 +89,7 @@ def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Pos]:
         return [(i, i + n) for i in sorted(starts or ())]
     if isinstance(clause, AllOf):  # scored as its parts; here: where any part is
         return sorted({s for item in clause.items for s in clause_spans(item, positions)})
-    assert isinstance(clause, Either)
+    assert isinstance(clause, AnyOf)
     return sorted({s for option in clause.options for s in clause_spans(option, positions)})
 
 

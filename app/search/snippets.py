@@ -9,20 +9,10 @@ from itertools import islice
 from app.search.analysis import WORD_RE
 from app.search.passages import word_time
 from app.search.ranking import Span
+from app.store.base import SegmentRow
 
 CONTEXT_WORDS = 12
 MAX_SNIPPET_WORDS = 45
-
-
-@dataclass(frozen=True, slots=True)
-class SegmentRow:
-    ord: int
-    start: float
-    end: float | None
-    speaker: str | None
-    text: str
-    word_offset: int
-    word_count: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import tantivy
-from sqlalchemy import Connection
 
 from app.search.derived import DerivedIndex, date_number
-from app.search.plan import AllOf, Either, Filters, Match, MatchPlan, Terms
-from app.search.plan import Sequence as Phrase
+from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
+from app.store import Snapshot
 
 WRITER_HEAP = 128 * 1024 * 1024
 RELOAD_SECONDS = 1.0
@@ -92,7 +91,7 @@ class TantivyEngine(DerivedIndex):
             return Query.boolean_query([(Occur.Must, self._match(p)) for p in match.parts])
         if isinstance(match, AllOf):
             return Query.boolean_query([(Occur.Must, self._match(i)) for i in match.items])
-        assert isinstance(match, Either)
+        assert isinstance(match, AnyOf)
         return Query.boolean_query([(Occur.Should, self._match(o)) for o in match.options])
 
     def _filters(self, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
@@ -127,7 +126,7 @@ class TantivyEngine(DerivedIndex):
         clauses += self._filters(plan.filters)
         return Query.boolean_query(clauses)
 
-    def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
         searcher = self._searcher()
         result = searcher.search(self.build_query(plan), limit, count=False)
         if not result.hits:
@@ -136,8 +135,8 @@ class TantivyEngine(DerivedIndex):
         ids = searcher.fast_field_values("id", addresses)
         return [(int(pid), float(score)) for (score, _), pid in zip(result.hits, ids, strict=True)]
 
-    def term_passages(self, conn: Connection, term: str) -> int:
+    def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return int(self._searcher().doc_freq("terms", term))
 
-    def count_passages(self, conn: Connection) -> int:
+    def count_passages(self, snapshot: Snapshot) -> int:
         return int(self._searcher().num_docs)

@@ -1,45 +1,19 @@
 """The archive's vocabulary (normalised word -> count): kept in step by the loader, and the
 source for prefix expansion and spelling correction."""
 
-from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import Connection
 
-from app.db import driver_rows
+from app.store import Snapshot
 
-ADD_SQL = (
-    "INSERT INTO vocabulary(word, count) VALUES (?, ?) "
-    "ON CONFLICT(word) DO UPDATE SET count = count + excluded.count"
-)
-SUBTRACT_SQL = "UPDATE vocabulary SET count = count - ? WHERE word = ?"
-PRUNE_SQL = "DELETE FROM vocabulary WHERE count <= 0"
-COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
-PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
-ALL_SQL = "SELECT word, count FROM vocabulary"
-VERSION_SQL = "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0) FROM talks"
+PREFIX_WORDS = 64
 
 
-def add_words(conn: Connection, counts: Counter[str]) -> None:
-    conn.exec_driver_sql(ADD_SQL, list(counts.items()))
-
-
-def remove_words(conn: Connection, counts: Counter[str]) -> None:
-    conn.exec_driver_sql(SUBTRACT_SQL, [(n, w) for w, n in counts.items()])
-    conn.exec_driver_sql(PRUNE_SQL)
-
-
-def word_count(conn: Connection, word: str) -> int:
-    rows = driver_rows(conn, COUNT_SQL, (word,))
-    return int(rows[0][0]) if rows else 0
-
-
-def expand_prefix(conn: Connection, prefix: str, limit: int = 64) -> list[str]:
+def expand_prefix(snapshot: Snapshot, prefix: str, limit: int = PREFIX_WORDS) -> list[str]:
     """The most frequent words starting with `prefix`."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return [w for (w,) in driver_rows(conn, PREFIX_SQL, (prefix, upper, limit))]
+    return snapshot.prefix_words(prefix, limit)
 
 
 def max_edits(word: str) -> int:
@@ -53,27 +27,27 @@ def max_edits(word: str) -> int:
 class Speller:
     """Spelling suggestions from the vocabulary, loaded once per archive version."""
 
-    version: tuple[int, int, int] = (-1, -1, -1)
+    version: tuple[int, ...] = (-1, -1, -1)
     words: list[str] | None = None
     counts: list[int] | None = None
     _index: dict[str, int] | None = None
 
-    def refresh(self, conn: Connection) -> None:
-        version = tuple(driver_rows(conn, VERSION_SQL)[0])
+    def refresh(self, snapshot: Snapshot) -> None:
+        version = snapshot.vocabulary_version()
         if version != self.version or self.words is None:
-            rows = driver_rows(conn, ALL_SQL)
+            rows = snapshot.vocabulary()
             self.words = [w for w, _ in rows]
             self.counts = [int(c) for _, c in rows]
             self._index = None
-            self.version = version  # type: ignore[assignment]
+            self.version = version
 
-    def suggest(self, conn: Connection, word: str, limit: int = 3) -> list[str]:
+    def suggest(self, snapshot: Snapshot, word: str, limit: int = 3) -> list[str]:
         """Close words (optimal string alignment: a swap of two letters is one edit), the
         nearest first, then the most frequent."""
         edits = max_edits(word)
         if edits == 0:
             return []
-        self.refresh(conn)
+        self.refresh(snapshot)
         assert self.words is not None and self.counts is not None
         found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=50)
         counts = self.counts

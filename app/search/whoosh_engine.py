@@ -7,15 +7,14 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from app.search.derived import DerivedIndex, date_number
-from app.search.plan import AllOf, Either, Filters, Match, MatchPlan, Terms
-from app.search.plan import Sequence as Phrase
+from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
+from app.store import Snapshot
 
 REFRESH_SECONDS = 1.0
 
@@ -93,7 +92,7 @@ class WhooshEngine(DerivedIndex):
             return wq.And([self._match(p) for p in match.parts])
         if isinstance(match, AllOf):
             return wq.And([self._match(i) for i in match.items])
-        assert isinstance(match, Either)
+        assert isinstance(match, AnyOf)
         return wq.Or([self._match(o) for o in match.options])
 
     def _filters(self, filters: Filters) -> list[wq.Query]:
@@ -123,14 +122,14 @@ class WhooshEngine(DerivedIndex):
             query = wq.AndNot(query, wq.Or([self._match(m) for m in plan.must_not]))
         return query
 
-    def search(self, conn: Connection, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
         searcher = self._current()
         with self._lock:
             results = searcher.search(self.build_query(plan), limit=limit)
             return [(int(hit["id"]), float(hit.score)) for hit in results]
 
-    def term_passages(self, conn: Connection, term: str) -> int:
+    def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return int(self._current().doc_frequency("terms", term))
 
-    def count_passages(self, conn: Connection) -> int:
+    def count_passages(self, snapshot: Snapshot) -> int:
         return int(self._current().doc_count())

@@ -7,10 +7,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.catalog import list_talks
 from app.models import Talk
 from app.search.plan import Filters
-from app.search.service import Hit, SearchResult, SearchService, TalkRef
+from app.search.results import Hit, SearchResult, TalkRef
+from app.search.service import SearchService
+from app.store.catalog import list_talks
 from app.web.deps import SessionDep, TalkDep
 from app.web.schemas import (
     ChapterOut,
@@ -96,8 +97,9 @@ async def api_search(request: Request, params: Annotated[SearchParams, Query()])
 
     def run() -> bytes:
         # one trip to the thread pool for connection, search and JSON: the request's hot path
-        with request.app.state.engine.connect() as conn:
-            result = service.search(conn, p.q, filters=filters, limit=p.limit, offset=p.offset)
+        result = service.search(
+            request.app.state.store, p.q, filters=filters, limit=p.limit, offset=p.offset
+        )
         return search_out(result, p.limit, p.offset).model_dump_json().encode()
 
     return Response(await run_in_threadpool(run), media_type="application/json")

@@ -1,27 +1,26 @@
-"""Request dependencies: settings, a database connection or session, the search service, and
-talk lookups that 404."""
+"""Request dependencies: settings, the store and an ORM session, the search service, and talk
+lookups that 404."""
 
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from app.catalog import get_talk
 from app.config import Settings, get_settings
 from app.models import Talk
 from app.search.service import SearchService
+from app.store import Store
+from app.store.catalog import get_talk
 from app.web.errors import AppError
 
 
-def get_connection(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.connect() as conn:
-        yield conn
+async def get_store(request: Request) -> Store:  # async: no thread-pool trip
+    return request.app.state.store
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
+    with request.app.state.store.session() as session:
         yield session
 
 
@@ -30,7 +29,7 @@ async def get_service(request: Request) -> SearchService:  # async: no thread-po
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ConnectionDep = Annotated[Connection, Depends(get_connection)]
+StoreDep = Annotated[Store, Depends(get_store)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ServiceDep = Annotated[SearchService, Depends(get_service)]
 

@@ -6,24 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.catalog import archive_totals
 from app.models import Talk
-from app.search.service import Hit
+from app.search.results import Hit
+from app.store.catalog import archive_totals
 from app.web.api import MAX_QUERY_CHARS, search_filters
-from app.web.deps import ConnectionDep, ServiceDep, SessionDep, TalkDep
+from app.web.deps import ServiceDep, SessionDep, StoreDep, TalkDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-
-
-def clock(seconds: float | None) -> str:
-    """Seconds as M:SS or H:MM:SS."""
-    if seconds is None:
-        return ""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def group_by_talk(hits: list[Hit]) -> list[tuple[Hit, list[Hit]]]:
@@ -43,7 +33,7 @@ def _render(request: Request, name: str, **context: object) -> HTMLResponse:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    conn: ConnectionDep,
+    store: StoreDep,
     session: SessionDep,
     service: ServiceDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
@@ -57,7 +47,7 @@ def search_page(
     if q.strip():
         filters = search_filters(talk, speaker, date_from, date_to)
         result = service.search(
-            conn, q, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            store, q, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
     talks, segments, hours = archive_totals(session)
     return _render(

@@ -1,4 +1,5 @@
-"""Initial schema: talks, segments, chapters, passages, vocabulary and the FTS5 passage index.
+"""Initial schema: talks, segments, chapters, passages, vocabulary and, on SQLite, the FTS5
+passage index.
 
 Revision ID: 0001
 Revises:
@@ -83,14 +84,16 @@ def upgrade() -> None:
     )
     # The full-text index holds each passage's analysed terms (see app/search/analysis.py);
     # its rowid is the passage id. Kept out of autogenerate (migrations/env.py).
-    op.execute(
-        "CREATE VIRTUAL TABLE passage_fts USING fts5("
-        "terms, tokenize = 'unicode61 remove_diacritics 0', detail = 'full')"
-    )
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE passage_fts USING fts5("
+            "terms, tokenize = 'unicode61 remove_diacritics 0', detail = 'full')"
+        )
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE passage_fts")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE passage_fts")
     op.drop_table("vocabulary")
     op.drop_table("passages")
     op.drop_table("chapters")

@@ -1,11 +1,10 @@
-"""fts5vocab view over the passage index: how many passages hold a term (for relaxed search).
+"""Once an fts5vocab view over the passage index; now nothing (0005 drops the view where an
+earlier version made it). Kept so archives at this revision still upgrade.
 
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
-
-from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -14,8 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("CREATE VIRTUAL TABLE passage_fts_terms USING fts5vocab(passage_fts, 'row')")
+    pass
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE passage_fts_terms")
+    pass

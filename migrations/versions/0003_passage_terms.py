@@ -18,6 +18,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("passages") as batch:
         batch.add_column(sa.Column("terms", sa.Text, nullable=False, server_default=""))
+    if op.get_bind().dialect.name != "sqlite":
+        return  # only SQLite archives predate this column
     op.execute(
         "UPDATE passages SET terms = coalesce("
         "(SELECT terms FROM passage_fts WHERE passage_fts.rowid = passages.id), '')"

@@ -1,4 +1,4 @@
-"""Document frequency per index term, kept by the loader (see app/search/term_stats.py).
+"""Document frequency per index term, kept by the loader (see app/store/sql.py).
 
 Revision ID: 0004
 Revises: 0003
@@ -23,14 +23,12 @@ def upgrade() -> None:
         sa.Column("passages", sa.Integer, nullable=False),
         sqlite_with_rowid=False,
     )
-    conn = op.get_bind()
     counts: Counter[str] = Counter()
-    for (terms,) in conn.exec_driver_sql("SELECT terms FROM passages"):
+    for (terms,) in op.get_bind().execute(sa.text("SELECT terms FROM passages")):
         counts.update(set(terms.split()))
     if counts:
-        conn.exec_driver_sql(
-            "INSERT INTO term_passages(term, passages) VALUES (?, ?)", list(counts.items())
-        )
+        table = sa.table("term_passages", sa.column("term"), sa.column("passages"))
+        op.bulk_insert(table, [{"term": t, "passages": n} for t, n in counts.items()])
 
 
 def downgrade() -> None:

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.db import make_engine  # noqa: E402
+
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.search.analysis import words  # noqa: E402
 from app.search.engine import ENGINES, get_engine  # noqa: E402

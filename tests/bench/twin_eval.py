@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.db import open_database  # noqa: E402
+
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.ingest.files import transcript_files  # noqa: E402
 from app.ingest.loader import load_files  # noqa: E402

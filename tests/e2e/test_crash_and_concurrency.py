@@ -1,10 +1,10 @@
-"""Crashes and concurrency with real processes: SIGKILL mid-ingest, ingest while serving, two
-ingests at once. After each, SQLite's integrity check passes and every talk is whole or absent."""
+"""Crashes and concurrency with real processes, on both backends: SIGKILL mid-ingest, ingest
+while serving, two ingests at once. After each, the database is sound (SQLite's integrity
+checks) and every talk is whole or absent."""
 
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -14,14 +14,27 @@ from pathlib import Path
 
 import pytest
 
-from app.db import make_engine
-from app.search.engine import ENGINES, get_engine
+from app.search.engine import get_engine
+from app.store import open_store
+from tests.conftest import BACKENDS
 from tests.e2e.test_cli_http import run_talks
 from tests.servers import TALKS, talks_server
 
 pytestmark = pytest.mark.e2e
 TALK_COUNT = 30
 LINES = 1500
+ARCHIVES = [
+    ("sqlite", "fts5"),
+    ("sqlite", "tantivy"),
+    ("sqlite", "whoosh"),
+    ("postgresql", "postgres"),
+]
+INDEX_TABLES = {"fts5": "passage_fts", "postgres": "passage_index"}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def write_batch(folder: Path, version: int = 0) -> None:
@@ -37,87 +50,101 @@ def write_batch(folder: Path, version: int = 0) -> None:
         (folder / f"talk-{t:02d}.txt").write_text("\n".join(lines) + "\n")
 
 
-def check_whole_or_absent(db_file: Path, engine: str = "fts5") -> int:
-    """Integrity check, then every talk's counts agree with its rows (and, for FTS5, its index
-    rows: that index is written in the talk's transaction). Returns the talk count."""
-    conn = sqlite3.connect(db_file, timeout=30)
+def check_whole_or_absent(url: str, engine: str | None = None) -> int:
+    """The database is sound, and every talk's counts agree with its rows (and with its index
+    rows, for an index written in the talk's transaction). Returns the talk count."""
+    store = open_store(url)
     try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("INSERT INTO passage_fts(passage_fts) VALUES('integrity-check')")
-        talks = conn.execute("SELECT id, slug, segment_count FROM talks").fetchall()
-        for talk_id, slug, segment_count in talks:
-            segments = conn.execute(
-                "SELECT count(*) FROM segments WHERE talk_id = ?", (talk_id,)
-            ).fetchone()[0]
-            assert segments == segment_count == LINES, slug
-            passages = conn.execute(
-                "SELECT count(*) FROM passages WHERE talk_id = ?", (talk_id,)
-            ).fetchone()[0]
-            assert passages > 0, slug
-            if engine == "fts5":
-                indexed = conn.execute(
-                    "SELECT count(*) FROM passage_fts WHERE rowid IN "
-                    "(SELECT id FROM passages WHERE talk_id = ?)",
-                    (talk_id,),
-                ).fetchone()[0]
-                assert passages == indexed, slug
+        with store.snapshot() as snapshot:
+            rows = snapshot.rows
+            if store.backend == "sqlite":
+                assert rows("PRAGMA integrity_check") == [("ok",)]
+                rows("INSERT INTO passage_fts(passage_fts) VALUES('integrity-check')")
+            talks = rows("SELECT id, slug, segment_count FROM talks")
+            table = INDEX_TABLES.get(engine or ("fts5" if store.backend == "sqlite" else ""))
+            for talk_id, slug, segment_count in talks:
+                segments = rows("SELECT count(*) FROM segments WHERE talk_id = ?", (talk_id,))
+                assert segments[0][0] == segment_count == LINES, slug
+                passages = rows("SELECT count(*) FROM passages WHERE talk_id = ?", (talk_id,))
+                assert passages[0][0] > 0, slug
+                if table:
+                    id_column = "rowid" if table == "passage_fts" else "id"
+                    indexed = rows(
+                        f"SELECT count(*) FROM {table} WHERE {id_column} IN "
+                        "(SELECT id FROM passages WHERE talk_id = ?)",
+                        (talk_id,),
+                    )
+                    assert passages == indexed, slug
         slugs = [slug for _, slug, _ in talks]
         assert len(slugs) == len(set(slugs))
         return len(talks)
     finally:
-        conn.close()
+        store.dispose()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+def first_line_versions(url: str) -> int:
+    store = open_store(url)
+    try:
+        with store.snapshot() as snapshot:
+            sql = (
+                "SELECT count(DISTINCT substr(text, length(text) - 1)) FROM segments WHERE ord = 0"
+            )
+            return snapshot.rows(sql)[0][0]
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize(("backend", "engine"), ARCHIVES, ids=[f"{b}-{e}" for b, e in ARCHIVES])
 def test_sigkill_mid_ingest_leaves_whole_talks_and_a_rerun_finishes(
-    tmp_path: Path, engine: str
+    tmp_path: Path, db_url: str, engine: str
 ) -> None:
     folder = tmp_path / "batch"
-    db_file = tmp_path / "talks.db"
-    db = f"sqlite:///{db_file}"
+    db = db_url
     rng = random.Random(5)
     interrupted = 0  # rounds killed mid-batch: some talks (re)loaded, others not yet
+    env = dict(os.environ, TALKS_INDEX_DIR=str(tmp_path / "indexes"))
     for round_ in range(8):
         write_batch(folder, version=round_ % 3)  # changed files make replacements happen too
         proc = subprocess.Popen(
             [TALKS, "ingest", str(folder), "--db", db, "--engine", engine],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
-        time.sleep(rng.uniform(1.2, 4.0))  # past start-up (~1 s), into the batch
+        time.sleep(rng.uniform(1.2, 4.0))  # a random moment past start-up (~1 s), mid-batch
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        if db_file.exists():
-            loaded = check_whole_or_absent(db_file, engine)
-            conn = sqlite3.connect(db_file)
-            versions = conn.execute(
-                "SELECT count(DISTINCT substr(text, -2)) FROM segments WHERE ord = 0"
-            ).fetchone()[0]
-            conn.close()
-            interrupted += 0 < loaded < TALK_COUNT or versions > 1
+        loaded = check_whole_or_absent(db, engine)
+        interrupted += 0 < loaded < TALK_COUNT or first_line_versions(db) > 1
     assert interrupted >= 2, "the kills never landed mid-batch: the test proved nothing"
-    final = run_talks("ingest", str(folder), "--db", db, "--engine", engine, db=db)
+    final = subprocess.run(
+        [TALKS, "ingest", str(folder), "--db", db, "--engine", engine],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert final.returncode == 0, final.stderr
-    assert check_whole_or_absent(db_file, engine) == TALK_COUNT
-    check_index_matches_database(db, engine)
+    assert check_whole_or_absent(db, engine) == TALK_COUNT
+    check_index_matches_database(db, engine, str(tmp_path / "indexes"))
 
 
-def check_index_matches_database(db: str, engine: str) -> None:
-    """The search index holds exactly the database's passages (for an index outside SQLite,
-    after the sync that every ingest starts and ends with)."""
-    database = make_engine(db)
-    search_engine = get_engine(engine, db)
-    with database.connect() as conn:
-        passages = conn.exec_driver_sql("SELECT count(*) FROM passages").scalar_one()
-        assert search_engine.count_passages(conn) == passages
-        assert search_engine.sync(conn) == 0  # nothing left to repair
-    database.dispose()
+def check_index_matches_database(db: str, engine: str, index_dir: str) -> None:
+    """The search index holds exactly the database's passages (for an index outside the
+    database, after the sync that every ingest starts and ends with)."""
+    store = open_store(db)
+    search_engine = get_engine(engine, db, index_dir)
+    with store.snapshot() as snapshot:
+        passages = snapshot.rows("SELECT count(*) FROM passages")[0][0]
+        assert search_engine.count_passages(snapshot) == passages
+    assert search_engine.sync(store) == 0  # nothing left to repair
+    store.dispose()
 
 
-def test_ingest_while_serving_never_fails_a_request(tmp_path: Path) -> None:
+def test_ingest_while_serving_never_fails_a_request(tmp_path: Path, db_url: str) -> None:
     folder = tmp_path / "batch"
     write_batch(folder)
-    db = f"sqlite:///{tmp_path / 'talks.db'}"
+    db = db_url
     assert run_talks("ingest", str(folder / "talk-00.txt"), db=db).returncode == 0
     failures: list[str] = []
     done = threading.Event()
@@ -155,11 +182,10 @@ def test_ingest_while_serving_never_fails_a_request(tmp_path: Path) -> None:
     assert answered[0] > 20 and failures == []
 
 
-def test_two_ingests_at_once(tmp_path: Path) -> None:
+def test_two_ingests_at_once(tmp_path: Path, db_url: str) -> None:
     folder = tmp_path / "batch"
     write_batch(folder)
-    db_file = tmp_path / "talks.db"
-    db = f"sqlite:///{db_file}"
+    db = db_url
     env = dict(os.environ, TALKS_DB=db)
     procs = [
         subprocess.Popen(
@@ -173,6 +199,6 @@ def test_two_ingests_at_once(tmp_path: Path) -> None:
     ]
     outputs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
-    assert check_whole_or_absent(db_file) == TALK_COUNT
+    assert check_whole_or_absent(db) == TALK_COUNT
     summaries = " ".join(out for out, _ in outputs)
     assert "failed" in summaries and " 0 failed" in summaries

@@ -1,22 +1,23 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import func, select
 
-from app.ingest import loader
 from app.ingest.loader import slugify
 from app.models import Passage, Segment, Talk
-from tests.conftest import ingest
+from app.store import Store
+from app.store.sql import ADD_WORDS_SQL, SqlWriter
+from tests.conftest import BACKENDS, index_rows, ingest, table_rows
 
 
-def count(engine: Engine, model: type) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
-def fts_rows(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM passage_fts")).scalar_one()
+def count(store: Store, model: type) -> int:
+    with store.session() as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_slug_rule(stem: str, slug: str) -> None:
     assert slugify(stem) == slug
 
 
-def test_rerun_is_a_no_op_and_a_change_replaces_the_talk(db: Engine, tmp_path: Path) -> None:
+def test_rerun_is_a_no_op_and_a_change_replaces_the_talk(db: Store, tmp_path: Path) -> None:
     path = tmp_path / "talk.txt"
     path.write_text("0:01 hello there\n0:03 general kenobi\n")
     first = ingest(db, tmp_path)
@@ -46,17 +47,13 @@ def test_rerun_is_a_no_op_and_a_change_replaces_the_talk(db: Engine, tmp_path: P
     assert third.updated == 1
     assert count(db, Talk) == 1
     assert count(db, Segment) == 3
-    assert fts_rows(db) == count(db, Passage)
-    with db.connect() as conn:
-        assert (
-            conn.execute(text("SELECT count FROM vocabulary WHERE word='kenobi'")).first() is None
-        )
-        assert (
-            conn.execute(text("SELECT count FROM vocabulary WHERE word='grievous'")).scalar() == 1
-        )
+    assert index_rows(db) == count(db, Passage)
+    vocabulary = "SELECT count FROM vocabulary WHERE word = ?"
+    assert table_rows(db, vocabulary, ("kenobi",)) == []
+    assert table_rows(db, vocabulary, ("grievous",)) == [(1,)]
 
 
-def test_a_bad_file_is_reported_and_the_rest_load(db: Engine, tmp_path: Path) -> None:
+def test_a_bad_file_is_reported_and_the_rest_load(db: Store, tmp_path: Path) -> None:
     (tmp_path / "good.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nfine\n")
     (tmp_path / "bad.txt").write_text("0:10 ok\n0:99 broken\n")
     (tmp_path / "empty.vtt").write_text("")
@@ -68,39 +65,43 @@ def test_a_bad_file_is_reported_and_the_rest_load(db: Engine, tmp_path: Path) ->
     assert all("\n" not in e for e in report.errors)
 
 
-def test_sidecar_sets_metadata(db: Engine, tmp_path: Path) -> None:
+def test_sidecar_sets_metadata(db: Store, tmp_path: Path) -> None:
     (tmp_path / "talk.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nfine\n")
     (tmp_path / "talk.json").write_text(
         '{"title": "Named", "speakers": ["Ada"], "video_url": "https://youtu.be/abcdefghijk"}'
     )
     report = ingest(db, tmp_path)
     assert (report.new, report.files) == (1, 1)  # the JSON is a sidecar, not a transcript
-    with db.connect() as conn:
-        title, youtube = conn.execute(select(Talk.title, Talk.youtube_id)).one()
+    with db.session() as session:
+        title, youtube = session.execute(select(Talk.title, Talk.youtube_id)).one()
     assert (title, youtube) == ("Named", "abcdefghijk")
 
 
 def test_a_crash_mid_talk_leaves_the_archive_as_it_was(
-    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "talk.txt"
     path.write_text("0:01 original words\n")
     ingest(db, tmp_path)
     path.write_text("0:01 replacement words\n0:02 more\n")
 
-    def explode(*_args: object) -> None:
-        raise RuntimeError("power cut")
+    execute_many = SqlWriter.execute_many
 
-    monkeypatch.setattr(loader.vocabulary, "add_words", explode)
+    def explode(writer: SqlWriter, sql: str, rows: object) -> None:
+        if sql == ADD_WORDS_SQL:  # the talk's rows are written by now
+            raise RuntimeError("power cut")
+        execute_many(writer, sql, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqlWriter, "execute_many", explode)
     with pytest.raises(RuntimeError):
         ingest(db, tmp_path)
-    with db.connect() as conn:
-        texts = conn.execute(select(Segment.text)).scalars().all()
+    with db.session() as session:
+        texts = session.execute(select(Segment.text)).scalars().all()
     assert texts == ["original words"]
-    assert count(db, Talk) == 1 and fts_rows(db) == count(db, Passage)
+    assert count(db, Talk) == 1 and index_rows(db) == count(db, Passage)
 
 
-def test_same_slug_twice_in_one_batch_fails_the_second(db: Engine, tmp_path: Path) -> None:
+def test_same_slug_twice_in_one_batch_fails_the_second(db: Store, tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "talk.txt").write_text("0:01 one\n")
@@ -110,18 +111,17 @@ def test_same_slug_twice_in_one_batch_fails_the_second(db: Engine, tmp_path: Pat
     assert "already taken" in report.errors[0]
 
 
-def _term_passages(db: Engine) -> dict[str, int]:
-    with db.connect() as conn:
-        stored = dict(conn.execute(text("SELECT term, passages FROM term_passages")).all())
-        recount: dict[str, int] = {}
-        for (terms,) in conn.execute(text("SELECT terms FROM passages")):
-            for term in set(terms.split()):
-                recount[term] = recount.get(term, 0) + 1
+def _term_passages(db: Store) -> dict[str, int]:
+    stored = dict(table_rows(db, "SELECT term, passages FROM term_passages"))
+    recount: dict[str, int] = {}
+    for (terms,) in table_rows(db, "SELECT terms FROM passages"):
+        for term in set(terms.split()):
+            recount[term] = recount.get(term, 0) + 1
     assert stored == recount
     return stored
 
 
-def test_passages_per_term_follow_every_load_and_replacement(db: Engine, tmp_path: Path) -> None:
+def test_passages_per_term_follow_every_load_and_replacement(db: Store, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("0:01 engines weave patterns\n0:05 engines again\n")
     (tmp_path / "b.txt").write_text("0:01 tables of engines\n")
     ingest(db, tmp_path)

@@ -1,10 +1,26 @@
-"""Every test here that touches a database runs once per engine: the conformance suite."""
+"""Every test here that touches a database runs once per backend and engine: the conformance
+suite (SQLite with FTS5, tantivy and Whoosh; PostgreSQL with its own full-text search)."""
 
 import pytest
 
-from app.search.engine import ENGINES
+ARCHIVES = [
+    ("sqlite", "fts5"),
+    ("sqlite", "tantivy"),
+    ("sqlite", "whoosh"),
+    ("postgresql", "postgres"),
+]
 
 
-@pytest.fixture(params=ENGINES)
-def engine_name(request: pytest.FixtureRequest) -> str:
+@pytest.fixture(params=ARCHIVES, ids=[f"{b}-{e}" for b, e in ARCHIVES])
+def archive(request: pytest.FixtureRequest) -> tuple[str, str]:
     return request.param
+
+
+@pytest.fixture
+def backend(archive: tuple[str, str]) -> str:
+    return archive[0]
+
+
+@pytest.fixture
+def engine_name(archive: tuple[str, str]) -> str:
+    return archive[1]

@@ -5,20 +5,20 @@ too few matches (falling back to every passage), and is not used when a talk is 
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from app.search import fts5
-from app.search.plan import Filters, MatchPlan, Sequence, Terms
+from app.search.plan import Filters, MatchPlan, Phrase, Terms
+from app.store import Store
 from tests.conftest import ingest, search_engine_of
 
 
 @pytest.fixture
-def engine_name() -> str:
-    return "fts5"
+def archive() -> tuple[str, str]:
+    return ("sqlite", "fts5")
 
 
 @pytest.fixture
-def forty_talks(db: Engine, tmp_path: Path) -> Engine:
+def forty_talks(db: Store, tmp_path: Path) -> Store:
     for n in range(40):
         said = "the rare phrase here" if n in (3, 36) else "common words only"
         (tmp_path / f"talk-{n:02d}.txt").write_text(f"0:01 the {said} and the rest\n")
@@ -26,13 +26,13 @@ def forty_talks(db: Engine, tmp_path: Path) -> Engine:
     return db
 
 
-def _slugs(db: Engine, plan: MatchPlan, limit: int) -> list[int]:
-    with db.connect() as conn:
-        return [pid for pid, _ in search_engine_of(db).search(conn, plan, limit)]
+def _slugs(db: Store, plan: MatchPlan, limit: int) -> list[int]:
+    with db.snapshot() as snapshot:
+        return [pid for pid, _ in search_engine_of(db).search(snapshot, plan, limit)]
 
 
 def test_a_very_common_word_is_ranked_over_the_newest_passages(
-    forty_talks: Engine, monkeypatch: pytest.MonkeyPatch
+    forty_talks: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     everything = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 100)
     assert len(everything) == 40
@@ -42,11 +42,11 @@ def test_a_very_common_word_is_ranked_over_the_newest_passages(
 
 
 def test_the_window_widens_when_it_holds_too_few_matches(
-    forty_talks: Engine, monkeypatch: pytest.MonkeyPatch
+    forty_talks: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(fts5, "SCAN_LIMIT", 4)
     # the phrase's words are everywhere, the phrase in two talks: one in the oldest passages
-    phrase = MatchPlan(must=(Sequence((Terms(("the",)), Terms(("rare",)))),))
+    phrase = MatchPlan(must=(Phrase((Terms(("the",)), Terms(("rare",)))),))
     assert len(_slugs(forty_talks, phrase, 2)) == 2
     one_talk = MatchPlan(must=(Terms(("the",)),), filters=Filters(talk="talk-00"))
     assert len(_slugs(forty_talks, one_talk, 5)) == 1

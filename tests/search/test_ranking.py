@@ -4,15 +4,15 @@ scoring, and the window, order and compactness mean what the ranking relies on."
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.search.plan import Either, Terms
+from app.search.plan import AnyOf, Terms
 from app.search.ranking import Span, score_passage
 
 VOCAB = ["a", "b", "c", "d", "e"]
 
 
-def _general(must: tuple[Terms, ...]) -> tuple[Either, ...]:
+def _general(must: tuple[Terms, ...]) -> tuple[AnyOf, ...]:
     """The same clauses, wrapped so that scoring takes the general path."""
-    return tuple(Either((t,)) for t in must)
+    return tuple(AnyOf((t,)) for t in must)
 
 
 def _key(s):  # type: ignore[no-untyped-def]

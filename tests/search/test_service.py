@@ -3,21 +3,21 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from app.search.plan import Filters
-from app.search.service import SearchResult, SearchService
+from app.search.results import SearchResult
+from app.search.service import SearchService
+from app.store import Store
 from tests.conftest import ingest, search_engine_of
 
 SLUG = "000-1290f93bafb96edd"
 
 
-def search(engine: Engine, q: str, **kw: object) -> SearchResult:
-    with engine.connect() as conn:
-        return SearchService(search_engine_of(engine)).search(conn, q, **kw)  # type: ignore[arg-type]
+def search(store: Store, q: str, **kw: object) -> SearchResult:
+    return SearchService(search_engine_of(store)).search(store, q, **kw)  # type: ignore[arg-type]
 
 
-def test_phrase_across_three_caption_lines_starts_at_its_first_line(sample_db: Engine) -> None:
+def test_phrase_across_three_caption_lines_starts_at_its_first_line(sample_db: Store) -> None:
     result = search(
         sample_db, '"conference but not really a conference it\'s more like a bunch of meetups"'
     )
@@ -29,30 +29,30 @@ def test_phrase_across_three_caption_lines_starts_at_its_first_line(sample_db: E
     assert "<mark>conference</mark>" in top.snippet and "<mark>meetups</mark>" in top.snippet
 
 
-def test_unquoted_quote_lands_on_its_line(sample_db: Engine) -> None:
+def test_unquoted_quote_lands_on_its_line(sample_db: Store) -> None:
     top = search(sample_db, "if you want to go far go together").hits[0]
     assert top.start == pytest.approx(20 * 60 + 44)
 
 
-def test_overlapping_passages_give_one_hit_per_moment(sample_db: Engine) -> None:
+def test_overlapping_passages_give_one_hit_per_moment(sample_db: Store) -> None:
     result = search(sample_db, '"go far go together"')
     assert result.total == 1 and len(result.hits) == 1
 
 
-def test_typo_is_corrected_and_labelled(sample_db: Engine) -> None:
+def test_typo_is_corrected_and_labelled(sample_db: Store) -> None:
     result = search(sample_db, "conferecne bunch of meetups")
     assert result.corrected_query == "conference bunch of meetups"
     assert result.hits and result.hits[0].start == 13.0  # "a conference it's more like a bunch of"
 
 
-def test_missing_word_relaxes_and_says_so(sample_db: Engine) -> None:
+def test_missing_word_relaxes_and_says_so(sample_db: Store) -> None:
     result = search(sample_db, "bunch of meetups xylophone")
     assert result.relaxed and result.hits
     assert result.hits[0].start == 13.0
     assert any("closest" in n for n in result.notes)
 
 
-def test_exclusion_and_or(sample_db: Engine) -> None:
+def test_exclusion_and_or(sample_db: Store) -> None:
     plain = search(sample_db, "learning", limit=100)
     excluded = search(sample_db, "learning -machine", limit=100)
     assert 0 < excluded.total < plain.total
@@ -63,12 +63,12 @@ def test_exclusion_and_or(sample_db: Engine) -> None:
     assert both.total == search(sample_db, "meetups").total + search(sample_db, "kaggle").total
 
 
-def test_prefix_expands_from_the_vocabulary(sample_db: Engine) -> None:
+def test_prefix_expands_from_the_vocabulary(sample_db: Store) -> None:
     result = search(sample_db, "transitio*")
     assert result.hits and all("<mark>transition" in h.snippet for h in result.hits)
 
 
-def test_pagination_and_total(sample_db: Engine) -> None:
+def test_pagination_and_total(sample_db: Store) -> None:
     first = search(sample_db, "machine learning", limit=5)
     second = search(sample_db, "machine learning", limit=5, offset=5)
     assert first.total > 10
@@ -92,13 +92,13 @@ def test_pagination_and_total(sample_db: Engine) -> None:
         "-only -exclusions",
     ],
 )
-def test_strange_queries_never_raise(sample_db: Engine, q: str) -> None:
+def test_strange_queries_never_raise(sample_db: Store, q: str) -> None:
     result = search(sample_db, q)
     assert isinstance(result.total, int)
     assert result.hits or result.notes
 
 
-def test_filters_by_talk_speaker_and_date(db: Engine, tmp_path: Path) -> None:
+def test_filters_by_talk_speaker_and_date(db: Store, tmp_path: Path) -> None:
     (tmp_path / "one.json").write_text(
         '[{"start": 1, "speaker": "Ada", "text": "engines weave patterns"},'
         ' {"start": 5, "speaker": "Charles", "text": "engines compute tables"}]'
@@ -115,14 +115,14 @@ def test_filters_by_talk_speaker_and_date(db: Engine, tmp_path: Path) -> None:
     assert search(db, "engines", filters=Filters(speakers=("nobody",))).total == 0
 
 
-def test_quoted_phrase_not_found_falls_back_to_its_words_close_together(sample_db: Engine) -> None:
+def test_quoted_phrase_not_found_falls_back_to_its_words_close_together(sample_db: Store) -> None:
     result = search(sample_db, '"if you want to go far you go together"')
     assert result.relaxed and result.hits
     assert result.hits[0].start == pytest.approx(20 * 60 + 44)
     assert any("exact phrase" in n for n in result.notes)
 
 
-def test_misheard_word_in_a_long_quote_still_finds_the_moment(sample_db: Engine) -> None:
+def test_misheard_word_in_a_long_quote_still_finds_the_moment(sample_db: Store) -> None:
     # the captions say "a bunch of meetups"; the quote remembers "a couple of meetups"
     result = search(sample_db, "more like a couple of meetups so for two weeks")
     assert result.hits[0].start == 13.0
@@ -130,8 +130,8 @@ def test_misheard_word_in_a_long_quote_still_finds_the_moment(sample_db: Engine)
 
 
 def test_one_moment_per_talk_first_unless_another_is_as_strong() -> None:
+    from app.search.moments import best_moment_per_talk_first
     from app.search.ranking import PassageScore, Span
-    from app.search.service import best_moment_per_talk_first
 
     def hit(pid: int, score: float) -> PassageScore:
         return PassageScore(pid, score, 1.0, Span(0, 1), [Span(0, 1)])
@@ -148,15 +148,14 @@ def test_keyboard_slips_are_preferred_among_equal_corrections() -> None:
     assert not _keyboard_slip("tze", "the") and not _keyboard_slip("th", "the")
 
 
-def test_a_search_past_its_time_limit_answers_with_a_hint(sample_db: Engine) -> None:
-    with sample_db.connect() as conn:
-        service = SearchService(search_engine_of(sample_db), time_limit_ms=0)
-        result = service.search(conn, "machine learning")
+def test_a_search_past_its_time_limit_answers_with_a_hint(sample_db: Store) -> None:
+    service = SearchService(search_engine_of(sample_db), time_limit_ms=0)
+    result = service.search(sample_db, "machine learning")
     assert result.hits == [] and "took too long" in result.notes[-1]
 
 
 def test_a_typo_in_a_quote_of_common_words_still_finds_the_quote(
-    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # many passages hold the words scattered (and rank higher by BM25); one says them in order
     import app.search.service as service_module

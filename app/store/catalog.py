@@ -1,5 +1,5 @@
-"""Read-side queries for talks: the list with counts, and one talk with its chapters and
-segments."""
+"""Catalogue reads through the ORM (both backends): the list of talks with counts, one talk with
+its chapters and segments, and the archive's totals."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload

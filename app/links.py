@@ -1,0 +1,48 @@
+"""How the archive names moments: the clock format, moment and video links, and the one rule
+for what a YouTube id is."""
+
+import re
+
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_YOUTUBE_URL = re.compile(r"(?:v=|youtu\.be/|/embed/|/shorts/|/live/)([A-Za-z0-9_-]{11})")
+
+
+def youtube_id_from(value: str) -> str | None:
+    """A bare id or the id in a YouTube URL; None for anything else."""
+    value = value.strip()
+    if YOUTUBE_ID.fullmatch(value):
+        return value
+    m = _YOUTUBE_URL.search(value)
+    return m.group(1) if m else None
+
+
+def is_youtube_id(value: str | None) -> bool:
+    return bool(value) and YOUTUBE_ID.fullmatch(value or "") is not None
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds as M:SS or H:MM:SS ("" for none)."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def moment_url(slug: str, start: float) -> str:
+    return f"/talks/{slug}?t={int(start)}"
+
+
+def source_video_url(
+    youtube_id: str | None, video_url: str | None, media_url: str | None, start: float
+) -> str | None:
+    """The original video at that second, where known."""
+    seconds = int(start)
+    if is_youtube_id(youtube_id):
+        return f"https://www.youtube.com/watch?v={youtube_id}&t={seconds}s"
+    if video_url:
+        sep = "&" if "?" in video_url else "?"
+        return f"{video_url}{sep}t={seconds}" if "youtu" in video_url else video_url
+    if media_url:
+        return f"{media_url}#t={seconds}"
+    return None

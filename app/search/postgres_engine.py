@@ -1,0 +1,157 @@
+"""PostgreSQL full-text engine: each passage's index terms as a tsvector with positions (GIN),
+queried with tsquery. All tsvector and tsquery syntax lives here.
+
+The terms are already analysed by app.search.analysis and go into tsvector and tsquery literals
+as quoted lexemes, so PostgreSQL neither parses, stems nor drops them: no stop words ("to be or
+not to be" stays a phrase of six words), and no user text is ever read as tsquery syntax. Values
+are bound parameters; filter columns come from a fixed set.
+"""
+
+from collections.abc import Sequence
+
+from app.search.plan import AllOf, Filters, Match, MatchPlan, Phrase, Terms, match_bound
+from app.store import Snapshot, Store, Writer
+
+INSERT_SQL = "INSERT INTO passage_index(id, tsv) VALUES (?, CAST(? AS tsvector))"
+REMOVE_TALK_SQL = (
+    "DELETE FROM passage_index WHERE id IN (SELECT id FROM passages WHERE talk_id = ?)"
+)
+INDEXED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passage_index"
+STORED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passages"
+CLEAR_SQL = "TRUNCATE passage_index"
+DROP_GIN_SQL = "DROP INDEX IF EXISTS ix_passage_index_tsv"
+CREATE_GIN_SQL = (
+    "CREATE INDEX ix_passage_index_tsv ON passage_index USING gin (tsv) WITH (fastupdate = off)"
+)
+PASSAGES_AFTER_SQL = "SELECT id, terms FROM passages WHERE id > ? ORDER BY id LIMIT ?"
+TALK_COUNT_SQL = "SELECT count(*) FROM talks"
+REBUILD_BATCH = 5000
+# ts_rank reads every match's tsvector: ranking the 140,000 passages holding "and" at 1,000
+# hours would take seconds. A query that may match more than SCAN_LIMIT passages is ranked
+# over its newest SCAN_LIMIT matches (found by walking the primary key backwards).
+SCAN_LIMIT = 2000
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(terms: str) -> str:
+    """'go far go' -> "'go':1,3 'far':2": the terms as lexemes with their positions."""
+    positions: dict[str, list[str]] = {}
+    for i, term in enumerate(terms.split(), start=1):
+        positions.setdefault(term, []).append(str(i))
+    return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+
+
+def _terms(terms: Terms) -> str:
+    if len(terms.alternatives) == 1:
+        return _lexeme(terms.alternatives[0])
+    return "(" + " | ".join(_lexeme(t) for t in terms.alternatives) + ")"
+
+
+def render_match(match: Match) -> str:
+    if isinstance(match, Terms):
+        return _terms(match)
+    if isinstance(match, Phrase):
+        return "(" + " <-> ".join(_terms(p) for p in match.parts) + ")"
+    if isinstance(match, AllOf):
+        return "(" + " & ".join(render_match(i) for i in match.items) + ")"
+    return "(" + " | ".join(render_match(o) for o in match.options) + ")"
+
+
+def render_plan(plan: MatchPlan) -> str:
+    """The plan as tsquery text. `near` asks for every word (tsquery has no "within N words":
+    ranking in Python then prefers the passages where they stand close)."""
+    expr = " & ".join(render_match(m) for m in plan.must)
+    if plan.must_not:
+        expr = f"({expr}) & !(" + " | ".join(render_match(m) for m in plan.must_not) + ")"
+    return expr
+
+
+def filter_sql(filters: Filters) -> tuple[str, str, list[object]]:
+    """JOIN and WHERE fragments for the filters, from a fixed set of columns."""
+    where, params = [], []
+    if filters.talk:
+        where.append("t.slug = ?")
+        params.append(filters.talk)
+    if filters.date_from:
+        where.append("t.date >= CAST(? AS date)")
+        params.append(filters.date_from)
+    if filters.date_to:
+        where.append("t.date <= CAST(? AS date)")
+        params.append(filters.date_to)
+    for name in filters.speakers:
+        where.append("p.speakers LIKE ? ESCAPE '\\'")
+        escaped = name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    if not where:
+        return "", "", []
+    join = " JOIN passages p ON p.id = i.id JOIN talks t ON t.id = p.talk_id"
+    return join, " AND " + " AND ".join(where), params
+
+
+def search_sql(plan: MatchPlan, capped: bool) -> tuple[str, list[object]]:
+    """Best matches by ts_rank; `capped`: among the newest SCAN_LIMIT matches only."""
+    join, where, params = filter_sql(plan.filters)
+    query = render_plan(plan)
+    # ranked by the wanted words alone: ts_rank gives every match the same rank when the
+    # query holds a negation
+    rank_query = " & ".join(render_match(m) for m in plan.must)
+    matches = f"FROM passage_index i{join} WHERE i.tsv @@ CAST(? AS tsquery){where}"
+    if capped:
+        sql = (
+            "SELECT id, ts_rank(tsv, CAST(? AS tsquery)) AS rank FROM "
+            f"(SELECT i.id, i.tsv {matches} ORDER BY i.id DESC LIMIT {SCAN_LIMIT}) newest "
+            "ORDER BY rank DESC, id LIMIT ?"
+        )
+    else:
+        sql = (
+            f"SELECT i.id, ts_rank(i.tsv, CAST(? AS tsquery)) AS rank {matches} "
+            "ORDER BY rank DESC, i.id LIMIT ?"
+        )
+    return sql, [rank_query, query, *params]
+
+
+class PostgresEngine:
+    name = "postgres"
+
+    def sync(self, store: Store) -> int:
+        """The index is written in each talk's transaction; rebuilt when it disagrees with the
+        passages (an archive copied or ingested with another engine)."""
+        with store.snapshot() as snapshot:
+            if snapshot.rows(INDEXED_SQL) == snapshot.rows(STORED_SQL):
+                return 0
+        return self.rebuild(store)
+
+    def rebuild(self, store: Store) -> int:
+        """In one transaction; the GIN index is built once at the end (faster than keeping it
+        up to date row by row)."""
+        with store.write() as writer:
+            writer.execute(CLEAR_SQL)
+            writer.execute(DROP_GIN_SQL)
+            after = 0
+            while batch := writer.rows(PASSAGES_AFTER_SQL, (after, REBUILD_BATCH)):
+                writer.execute_many(
+                    INSERT_SQL, [(pid, tsvector_literal(terms)) for pid, terms in batch]
+                )
+                after = batch[-1][0]
+            writer.execute(CREATE_GIN_SQL)
+            return int(writer.rows(TALK_COUNT_SQL)[0][0])
+
+    def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None:
+        writer.execute_many(INSERT_SQL, [(pid, tsvector_literal(terms)) for pid, terms in rows])
+
+    def remove_talk(self, writer: Writer, talk_id: int) -> None:
+        writer.execute(REMOVE_TALK_SQL, (talk_id,))
+
+    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+        capped = not plan.filters.talk and match_bound(plan, snapshot.term_passages) > SCAN_LIMIT
+        sql, params = search_sql(plan, capped)
+        return [(int(pid), float(rank)) for pid, rank in snapshot.rows(sql, (*params, limit))]
+
+    def count_passages(self, snapshot: Snapshot) -> int:
+        return snapshot.passage_count()
+
+    def term_passages(self, snapshot: Snapshot, term: str) -> int:
+        return snapshot.term_passages(term)

@@ -1,0 +1,95 @@
+"""When strict matching finds nothing, or nothing that reads as the quote: the plans to try
+next. Pure planning; the service runs them."""
+
+from dataclasses import replace
+
+from app.search import query, vocabulary
+from app.search.analysis import stem
+from app.search.plan import AllOf, AnyOf, Match, MatchPlan, Terms
+from app.search.query import ParsedQuery
+from app.store import Snapshot
+
+RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
+COMMON_RATIO = 20  # ... when a close word is this many times more common
+MAX_DROP_ONE_WORDS = 8
+RARE_HALF_MIN_WORDS = 5
+RARE_SHARE = 0.2  # a word in more than this share of passages says little about where
+
+
+def corrected_plan(
+    snapshot: Snapshot, speller: vocabulary.Speller, parsed: ParsedQuery, plan: MatchPlan
+) -> tuple[MatchPlan | None, str | None]:
+    """Words the archive has never seen, or has seen only once or twice beside a far more
+    common close word (a misheard caption), get their closest vocabulary words as
+    alternatives. Returns the new plan and the query as corrected."""
+    changed = False
+    must: list[Match] = []
+    label_words: list[str] = []
+    for clause, match in zip(parsed.must, plan.must, strict=True):
+        if isinstance(clause, query.Word) and not clause.prefix:
+            count = snapshot.word_count(clause.text)
+            if count <= RARE_WORD_COUNT:
+                suggestions = [
+                    w
+                    for w in speller.suggest(snapshot, clause.text)
+                    if count == 0 or speller.count_of(w) >= COMMON_RATIO * count
+                ]
+                if suggestions:
+                    changed = True
+                    alts = dict.fromkeys([stem(clause.text)] + [stem(w) for w in suggestions])
+                    must.append(Terms(tuple(alts)))
+                    label_words.append(suggestions[0])
+                    continue
+            label_words.append(clause.text)
+        else:
+            label_words.append(clause_text(clause))
+        must.append(match)
+    if not changed:
+        return None, None
+    return replace(plan, must=tuple(must)), " ".join(label_words)
+
+
+def partial_plans(plan: MatchPlan, frequency: dict[Match, int], total: int) -> list[MatchPlan]:
+    """Plans for passages holding most of the words: all but one of the informative words
+    (words most passages hold, such as "the", say nothing about where a quote is), and any of
+    the rarer half of the words. Their passages are ranked by coverage of all the words."""
+    informative = tuple(m for m in plan.must if frequency[m] <= RARE_SHARE * total)
+    plans = []
+    if 2 <= len(informative) <= MAX_DROP_ONE_WORDS:
+        n = len(informative)
+        all_but_one = AnyOf(
+            tuple(AllOf(informative[:i] + informative[i + 1 :]) for i in range(n))  # type: ignore[arg-type]
+        )
+        plans.append(replace(plan, must=(all_but_one,)))
+    if len(plan.must) >= RARE_HALF_MIN_WORDS and informative:
+        k = max(2, (len(plan.must) + 1) // 2)
+        rare = tuple(sorted(informative, key=lambda m: frequency[m])[:k])
+        plans.append(replace(plan, must=(AnyOf(rare),)))  # type: ignore[arg-type]
+    return plans
+
+
+def phrases_as_words(parsed: ParsedQuery) -> ParsedQuery:
+    words: list[query.Clause] = []
+    for clause in parsed.must:
+        if isinstance(clause, query.Phrase):
+            words.extend(query.Word(w) for w in clause.words)
+        else:
+            words.append(clause)
+    return replace(parsed, must=list(dict.fromkeys(words)))
+
+
+def clause_text(clause: query.Clause) -> str:
+    if isinstance(clause, query.Word):
+        return clause.text + ("*" if clause.prefix else "")
+    if isinstance(clause, query.Phrase):
+        return '"' + " ".join(clause.words) + '"'
+    assert isinstance(clause, query.AnyOf)
+    return " OR ".join(clause_text(o) for o in clause.options)
+
+
+def nothing_found_hint(parsed: ParsedQuery) -> str:
+    if any(isinstance(c, query.Phrase) for c in parsed.must):
+        return "Nothing found. Try fewer words, or drop the quotes to match the words anywhere."
+    if parsed.must_not:
+        return "Nothing found. Try removing the excluded words (those starting with -)."
+    return "Nothing found. Try fewer or different words, or a prefix such as transit*."

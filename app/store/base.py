@@ -1,0 +1,146 @@
+"""What the archive reads and writes, as one protocol: the search service, the engines, the
+loader and the pages see these and nothing else of the database. SQLite and PostgreSQL
+implement it (app/store/sqlite.py, app/store/postgres.py)."""
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from sqlalchemy.orm import Session
+
+Backend = Literal["sqlite", "postgresql"]
+
+
+class QueryTimeout(Exception):
+    """A search ran past its time limit and was stopped."""
+
+
+class StoreError(Exception):
+    """The archive cannot be opened, read or written; the message is one line for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRow:
+    ord: int
+    start: float
+    end: float | None
+    speaker: str | None
+    text: str
+    word_offset: int
+    word_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class HitRow:
+    """What a hit shows of its passage and talk."""
+
+    passage_id: int
+    talk_id: int
+    word_start: int
+    first_segment: int
+    last_segment: int
+    slug: str
+    title: str
+    date: object
+    speakers: object  # JSON list (text on SQLite, a list on PostgreSQL)
+    youtube_id: str | None
+    video_url: str | None
+    media_url: str | None
+
+
+@dataclass
+class TalkRecord:
+    """Everything ingest writes for one talk, prepared outside any transaction."""
+
+    slug: str
+    content_hash: str
+    columns: dict[str, Any]  # the talks row but id, slug and content_hash
+    segments: list[dict[str, Any]]
+    chapters: list[dict[str, Any]]
+    passages: list[dict[str, Any]]  # word_start, word_end, first/last_segment, speakers, terms
+    words: Counter[str] = field(default_factory=Counter)  # normalised word -> occurrences
+
+
+class Snapshot(Protocol):
+    """One read transaction: every read of one search sees the same committed archive."""
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement (written with `?` placeholders); for engine modules."""
+
+    def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
+        """passage id -> (talk id, first word, index terms in order)."""
+
+    def hit_rows(self, ids: list[int]) -> dict[int, HitRow]: ...
+
+    def hit_segments(self, hits: list[HitRow]) -> list[list[SegmentRow]]:
+        """Each hit's segments and the one after it (for the time its last line ends)."""
+
+    def word_count(self, word: str) -> int: ...
+
+    def prefix_words(self, prefix: str, limit: int) -> list[str]:
+        """The most frequent vocabulary words starting with `prefix`."""
+
+    def vocabulary(self) -> list[tuple[str, int]]: ...
+
+    def vocabulary_version(self) -> tuple[int, ...]:
+        """Changes whenever the vocabulary may have changed."""
+
+    def term_passages(self, term: str) -> int:
+        """How many passages hold this index term."""
+
+    def passage_count(self) -> int: ...
+
+    def talk_hashes(self) -> dict[int, str]:
+        """talk id -> content hash, for indexes kept outside the database."""
+
+    def passages_to_index(self, talk_id: int) -> list[tuple[Any, ...]]:
+        """(id, talk_id, terms, speakers, slug, date) of one talk's passages."""
+
+    def talk_hash(self, slug: str) -> str | None:
+        """The content hash of the talk stored under `slug`."""
+
+
+class Writer(Protocol):
+    """One write transaction; writers take turns (one at a time per archive)."""
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None: ...
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
+
+    def talk_hash(self, slug: str) -> str | None: ...
+
+    def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
+        """Insert or replace one talk whole: "new", "updated" or "unchanged"."""
+
+
+class PassageIndex(Protocol):
+    """The part of a search engine that ingest writes in the talk's transaction."""
+
+    def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None: ...
+
+    def remove_talk(self, writer: Writer, talk_id: int) -> None: ...
+
+
+class Store(Protocol):
+    url: str
+    backend: Backend
+
+    def snapshot(self, time_limit_ms: int | None = None) -> AbstractContextManager[Snapshot]: ...
+
+    def write(self) -> AbstractContextManager[Writer]: ...
+
+    def session(self) -> AbstractContextManager[Session]:
+        """An ORM session for catalogue reads (app/store/catalog.py)."""
+
+    def migrate(self) -> None: ...
+
+    def dispose(self) -> None: ...
+
+
+def chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,57 @@
+"""The archive in PostgreSQL, shared by any number of `talks serve` nodes.
+
+A search reads one snapshot (REPEATABLE READ READ ONLY), each of its statements is stopped by
+`statement_timeout` and the search as a whole by the store's deadline. Searches may read from a
+replica (`read_url`). Writers take turns through a transaction-level advisory lock, so ingests
+from several machines never interleave their vocabulary and statistics updates; readers are
+never blocked by them.
+"""
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.exc import DBAPIError
+
+from app.store.sql import SqlStore, pyformat
+
+POOL_SIZE = 20
+WRITER_LOCK = 0x74616C6B  # "talk": one key for every writer of the archive
+SNAPSHOT_SQL = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+TIMEOUT_SQL = "SET LOCAL statement_timeout = {ms}"
+LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+
+
+class PostgresStore(SqlStore):
+    backend = "postgresql"
+
+    def _pool(self, url: str, writer: bool) -> Engine:
+        return create_engine(
+            url,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_SIZE,
+            pool_use_lifo=True,
+            pool_pre_ping=True,  # a node outlives database restarts and failovers
+        )
+
+    def _start_snapshot(self, conn: Connection, time_limit_ms: int | None) -> None:
+        driver: Any = conn.connection.driver_connection
+        driver.execute(SNAPSHOT_SQL)  # the transaction's first statement
+        if time_limit_ms is not None:  # 0 would mean "no limit" to PostgreSQL
+            driver.execute(TIMEOUT_SQL.format(ms=max(1, int(time_limit_ms))))
+
+    def _timed_out(self, exc: BaseException) -> bool:
+        import psycopg
+
+        if isinstance(exc, DBAPIError):
+            exc = exc.orig  # type: ignore[assignment]
+        return isinstance(exc, psycopg.errors.QueryCanceled)
+
+    def _lock_writer(self, conn: Connection) -> None:
+        conn.exec_driver_sql(LOCK_SQL)
+
+    def _native(self, sql: str) -> str:
+        return pyformat(sql)
+
+    def run_many(self, driver: Any, sql: str, rows: Any) -> None:
+        with driver.cursor() as cursor:
+            cursor.executemany(self._native(sql), rows)

@@ -1,0 +1,86 @@
+"""The archive in one SQLite file: WAL, foreign keys, a busy timeout, memory-mapped reads.
+
+Every connection works in explicit transactions (the pysqlite driver's own is off), so the
+several reads of one search see one snapshot even while an ingest commits. A writer's
+transactions start with BEGIN IMMEDIATE: they take the write lock up front and wait (busy
+timeout) for another writer, instead of failing with "database is locked" when a read
+transaction has to be upgraded after someone else wrote. A search's time limit is SQLite's
+progress handler (datasette's sqlite_timelimit).
+"""
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from app.store.sql import SqlStore
+
+BUSY_TIMEOUT_MS = 30_000
+POOL_SIZE = 20
+MMAP_BYTES = 1 << 30
+PROGRESS_STEPS = 1_000  # SQLite virtual-machine steps between two looks at the clock
+
+
+def _on_connect(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN instead
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # read pages straight from the OS page cache (shared by every connection and worker)
+    # instead of copying them through read() into each connection's small private cache
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    cursor.close()
+
+
+def _begin(conn: Connection) -> None:
+    # straight to the driver: SQLAlchemy's statement path costs more than the BEGIN itself
+    conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+
+
+def _begin_immediate(conn: Connection) -> None:
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+
+
+class SqliteStore(SqlStore):
+    backend = "sqlite"
+
+    def _pool(self, url: str, writer: bool) -> Engine:
+        parsed = make_url(url)
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        pool = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=POOL_SIZE,  # one per request thread: FastAPI runs sync routes in 40 threads
+            max_overflow=POOL_SIZE,
+            pool_use_lifo=True,  # the most recently used connection: its page cache is warm
+        )
+        event.listen(pool, "connect", _on_connect)
+        event.listen(pool, "begin", _begin_immediate if writer else _begin)
+        return pool
+
+    def _start_snapshot(self, conn: Connection, time_limit_ms: int | None) -> None:
+        conn.begin()  # BEGIN now: every read of this search sees one snapshot
+        if time_limit_ms is not None:
+            deadline = time.perf_counter() + time_limit_ms / 1000
+
+            def past_deadline() -> int:
+                return 1 if time.perf_counter() > deadline else 0
+
+            conn.connection.dbapi_connection.set_progress_handler(  # type: ignore[union-attr]
+                past_deadline, PROGRESS_STEPS
+            )
+
+    def _end_snapshot(self, conn: Connection) -> None:
+        conn.connection.dbapi_connection.set_progress_handler(None, 0)  # type: ignore[union-attr]
+
+    def _timed_out(self, exc: BaseException) -> bool:
+        if isinstance(exc, OperationalError):
+            exc = exc.orig  # type: ignore[assignment]
+        return isinstance(exc, sqlite3.OperationalError) and "interrupted" in str(exc)

@@ -1,0 +1,57 @@
+"""The store's promises on both backends: one snapshot per search, a time limit, writers that
+take turns, and a clear error for a database it cannot use."""
+
+import pytest
+
+from app.store import QueryTimeout, StoreError, connect
+from app.store import Store as StoreType
+from tests.conftest import BACKENDS
+
+COUNT_SQL = "SELECT count(*) FROM vocabulary"
+ADD_SQL = "INSERT INTO vocabulary(word, count) VALUES (?, ?)"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def test_a_snapshot_reads_one_state_while_another_connection_commits(db: StoreType) -> None:
+    with db.snapshot() as snapshot:
+        assert snapshot.rows(COUNT_SQL) == [(0,)]
+        with db.write() as writer:
+            writer.execute(ADD_SQL, ("new", 1))
+        assert snapshot.rows(COUNT_SQL) == [(0,)]  # still the state it started with
+    with db.snapshot() as snapshot:
+        assert snapshot.rows(COUNT_SQL) == [(1,)]
+
+
+def test_a_write_that_fails_leaves_nothing_behind(db: StoreType) -> None:
+    with pytest.raises(RuntimeError), db.write() as writer:
+        writer.execute(ADD_SQL, ("half", 1))
+        raise RuntimeError("crash")
+    with db.snapshot() as snapshot:
+        assert snapshot.rows(COUNT_SQL) == [(0,)]
+
+
+def test_a_statement_past_the_time_limit_raises_query_timeout(db: StoreType) -> None:
+    with db.write() as writer:
+        writer.execute_many(ADD_SQL, [(f"w{i}", i) for i in range(2000)])
+    # a cross join of 2000^3 rows runs for minutes unless stopped
+    slow = "SELECT count(*) FROM vocabulary a, vocabulary b, vocabulary c"
+    with pytest.raises(QueryTimeout), db.snapshot(time_limit_ms=50) as snapshot:
+        snapshot.rows(slow)
+    with db.snapshot() as snapshot:  # the connection is usable again
+        assert snapshot.rows(COUNT_SQL) == [(2000,)]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://localhost/talks", "mysql databases are not supported"),
+        ("not a url", "is not a database URL"),
+    ],
+)
+def test_an_unsupported_url_is_one_clear_error(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message):
+        connect(url)
