@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps bench-deps bench screenshots lint eval eval-twin load clean
+.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,14 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and this is not root: browser tests will be skipped"; fi; }
 
-test: install-test browser-deps
+# PostgreSQL tests start a throwaway cluster from Debian's binaries; install them when missing.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing and this is not root: PostgreSQL tests will be skipped"; fi; }
+
+test: install-test browser-deps postgres-deps
 	$(BIN)/python -m pytest -q
 
 # Refresh the README's screenshots from the browser tests.

@@ -94,3 +94,30 @@ class PostgresCluster:
 
     def drop_database(self, name: str) -> None:
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def main() -> None:
+    """`python -m tests.postgres_cluster [DATABASE]`: a throwaway cluster for benchmarks and
+    manual runs; prints the database URL and stops the cluster on Ctrl-C or SIGTERM."""
+    import signal
+    import sys
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        sys.exit("PostgreSQL is not installed: apt-get install postgresql")
+    cluster = PostgresCluster(bin_dir)
+    cluster.start()
+    name = sys.argv[1] if len(sys.argv) > 1 else "talks"
+    cluster.admin(f"CREATE DATABASE {name}")
+    print(cluster.url(name), flush=True)
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    main()

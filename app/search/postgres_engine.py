@@ -12,7 +12,11 @@ from collections.abc import Sequence
 from app.search.plan import AllOf, Filters, Match, MatchPlan, Phrase, Terms, match_bound
 from app.store import Snapshot, Store, Writer
 
-INSERT_SQL = "INSERT INTO passage_index(id, tsv) VALUES (?, CAST(? AS tsvector))"
+# a talk's passages in one statement, as two arrays
+INSERT_SQL = (
+    "INSERT INTO passage_index(id, tsv) SELECT id, CAST(tsv AS tsvector) "
+    "FROM unnest(CAST(? AS integer[]), CAST(? AS text[])) AS rows(id, tsv)"
+)
 REMOVE_TALK_SQL = (
     "DELETE FROM passage_index WHERE id IN (SELECT id FROM passages WHERE talk_id = ?)"
 )
@@ -20,9 +24,10 @@ INDEXED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passage_index"
 STORED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passages"
 CLEAR_SQL = "TRUNCATE passage_index"
 DROP_GIN_SQL = "DROP INDEX IF EXISTS ix_passage_index_tsv"
-CREATE_GIN_SQL = (
-    "CREATE INDEX ix_passage_index_tsv ON passage_index USING gin (tsv) WITH (fastupdate = off)"
-)
+CREATE_GIN_SQL = "CREATE INDEX ix_passage_index_tsv ON passage_index USING gin (tsv)"
+# ingest adds entries to the GIN index's pending list (fastupdate), which every search scans:
+# merged into the index proper after each ingest run
+MERGE_PENDING_SQL = "SELECT gin_clean_pending_list('ix_passage_index_tsv')"
 PASSAGES_AFTER_SQL = "SELECT id, terms FROM passages WHERE id > ? ORDER BY id LIMIT ?"
 TALK_COUNT_SQL = "SELECT count(*) FROM talks"
 REBUILD_BATCH = 5000
@@ -33,15 +38,20 @@ SCAN_LIMIT = 2000
 
 
 def _lexeme(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in term or "\\" in term:  # never from app.search.analysis, but quoted all the same
+        term = term.replace("\\", "\\\\").replace("'", "''")
+    return f"'{term}'"
 
 
 def tsvector_literal(terms: str) -> str:
     """'go far go' -> "'go':1,3 'far':2": the terms as lexemes with their positions."""
     positions: dict[str, list[str]] = {}
     for i, term in enumerate(terms.split(), start=1):
-        positions.setdefault(term, []).append(str(i))
-    return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+        if term in positions:
+            positions[term].append(str(i))
+        else:
+            positions[term] = [str(i)]
+    return " ".join([f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items()])
 
 
 def _terms(terms: Terms) -> str:
@@ -118,11 +128,15 @@ class PostgresEngine:
 
     def sync(self, store: Store) -> int:
         """The index is written in each talk's transaction; rebuilt when it disagrees with the
-        passages (an archive copied or ingested with another engine)."""
+        passages (an archive copied or ingested with another engine). Merges the GIN index's
+        pending list either way."""
         with store.snapshot() as snapshot:
-            if snapshot.rows(INDEXED_SQL) == snapshot.rows(STORED_SQL):
-                return 0
-        return self.rebuild(store)
+            whole = snapshot.rows(INDEXED_SQL) == snapshot.rows(STORED_SQL)
+        if not whole:
+            return self.rebuild(store)
+        with store.write() as writer:
+            writer.rows(MERGE_PENDING_SQL)
+        return 0
 
     def rebuild(self, store: Store) -> int:
         """In one transaction; the GIN index is built once at the end (faster than keeping it
@@ -132,15 +146,17 @@ class PostgresEngine:
             writer.execute(DROP_GIN_SQL)
             after = 0
             while batch := writer.rows(PASSAGES_AFTER_SQL, (after, REBUILD_BATCH)):
-                writer.execute_many(
-                    INSERT_SQL, [(pid, tsvector_literal(terms)) for pid, terms in batch]
-                )
+                self.add_passages(writer, batch)
                 after = batch[-1][0]
             writer.execute(CREATE_GIN_SQL)
             return int(writer.rows(TALK_COUNT_SQL)[0][0])
 
     def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None:
-        writer.execute_many(INSERT_SQL, [(pid, tsvector_literal(terms)) for pid, terms in rows])
+        if rows:
+            writer.execute(
+                INSERT_SQL,
+                ([pid for pid, _ in rows], [tsvector_literal(terms) for _, terms in rows]),
+            )
 
     def remove_talk(self, writer: Writer, talk_id: int) -> None:
         writer.execute(REMOVE_TALK_SQL, (talk_id,))

@@ -74,7 +74,7 @@ def read_record(store: Store, slug: str) -> TalkRecord:
 def talk_hashes(store: Store) -> dict[str, str]:
     """slug -> content hash of every talk."""
     with store.session() as session:
-        return dict(session.execute(select(Talk.slug, Talk.content_hash)).tuples().all())
+        return {slug: h for slug, h in session.execute(select(Talk.slug, Talk.content_hash))}
 
 
 def table_counts(store: Store, slugs: list[str]) -> tuple[int, int, int, int]:

@@ -64,7 +64,7 @@ ADD_WORDS_SQL = (
     "INSERT INTO vocabulary(word, count) VALUES (?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
 )
-SUBTRACT_WORDS_SQL = "UPDATE vocabulary SET count = count - ? WHERE word = ?"
+SUBTRACT_WORDS_SQL = "UPDATE vocabulary SET count = count - ? WHERE word = ?"  # (n, word)
 PRUNE_WORDS_SQL = "DELETE FROM vocabulary WHERE count <= 0"
 ADD_TERMS_SQL = (
     "INSERT INTO term_passages(term, passages) VALUES (?, ?) "
@@ -72,6 +72,12 @@ ADD_TERMS_SQL = (
 )
 SUBTRACT_TERMS_SQL = "UPDATE term_passages SET passages = passages - ? WHERE term = ?"
 PRUNE_TERMS_SQL = "DELETE FROM term_passages WHERE passages <= 0"
+COUNT_CHANGES = {
+    "add_words": ADD_WORDS_SQL,
+    "subtract_words": SUBTRACT_WORDS_SQL,
+    "add_terms": ADD_TERMS_SQL,
+    "subtract_terms": SUBTRACT_TERMS_SQL,
+}
 
 
 def passage_terms(passages: Iterable[str]) -> Counter[str]:
@@ -206,9 +212,9 @@ class SqlWriter:
             index.add_passages(
                 self, [(pid, p["terms"]) for pid, p in zip(ids, record.passages, strict=True)]
             )
-        self.execute_many(ADD_WORDS_SQL, sorted(record.words.items()))
+        self._store.count(self._driver, "add_words", sorted(record.words.items()))
         terms = passage_terms(p["terms"] for p in record.passages)
-        self.execute_many(ADD_TERMS_SQL, sorted(terms.items()))
+        self._store.count(self._driver, "add_terms", sorted(terms.items()))
         return "new" if old is None else "updated"
 
     def _forget_talk(self, talk_id: int, index: PassageIndex) -> None:
@@ -218,12 +224,12 @@ class SqlWriter:
         old_words: Counter[str] = Counter()
         for (text,) in conn.execute(select(Segment.text).where(Segment.talk_id == talk_id)):
             old_words.update(words(text))
-        self.execute_many(SUBTRACT_WORDS_SQL, sorted((n, w) for w, n in old_words.items()))
+        self._store.count(self._driver, "subtract_words", sorted(old_words.items()))
         self.execute(PRUNE_WORDS_SQL)
         old_terms = passage_terms(
             t for (t,) in conn.execute(select(Passage.terms).where(Passage.talk_id == talk_id))
         )
-        self.execute_many(SUBTRACT_TERMS_SQL, sorted((n, t) for t, n in old_terms.items()))
+        self._store.count(self._driver, "subtract_terms", sorted(old_terms.items()))
         self.execute(PRUNE_TERMS_SQL)
         index.remove_talk(self, talk_id)
         conn.execute(delete(Talk).where(Talk.id == talk_id))
@@ -269,6 +275,15 @@ class SqlStore:
 
     def run_many(self, driver: Any, sql: str, rows: Sequence[Sequence[object]]) -> None:
         driver.executemany(self._native(sql), rows)
+
+    def count(self, driver: Any, change: str, counts: list[tuple[str, int]]) -> None:
+        """Add or subtract (key, n) pairs in the vocabulary or term statistics."""
+        if not counts:
+            return
+        if change.startswith("add"):
+            self.run_many(driver, COUNT_CHANGES[change], counts)
+        else:
+            self.run_many(driver, COUNT_CHANGES[change], [(n, key) for key, n in counts])
 
     # -- shared -------------------------------------------------------------------------------
 

@@ -172,3 +172,13 @@ def test_a_typo_in_a_quote_of_common_words_still_finds_the_quote(
     result = search(db, "I thnik you kind", limit=1)  # 4 candidates fetched, of 14
     assert result.corrected_query == "i think you kind"
     assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
+
+
+def test_a_phrase_of_stop_words_is_found_at_its_line(db: Store, tmp_path: Path) -> None:
+    (tmp_path / "hamlet.txt").write_text(
+        "0:01 a play about a prince\n0:07 to be or not to be\n0:09 that is the question\n"
+    )
+    ingest(db, tmp_path)
+    result = search(db, '"to be or not to be that is the question"')
+    assert result.hits and not result.relaxed
+    assert (result.hits[0].talk.slug, result.hits[0].start) == ("hamlet", 7.0)

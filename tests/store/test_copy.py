@@ -1,0 +1,72 @@
+"""`talks copy`: an archive moved from SQLite to PostgreSQL finds the same moments; a rerun
+copies nothing; a changed talk is copied again."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.search.engine import get_engine
+from app.search.service import SearchService
+from app.store import open_store
+from tests.conftest import SAMPLE, ingest
+from tests.postgres_cluster import PostgresCluster
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    store = open_store(url)
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "short.txt").write_text("0:01 a short talk about looms\n")
+    ingest(store, SAMPLE, tmp_path / "talks")
+    store.dispose()
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresCluster) -> str:
+    return postgres.url(postgres.new_database())
+
+
+def moments(url: str, q: str) -> list[tuple[str, float]]:
+    """Every moment found, in order of time (the engines' relevance differs in detail)."""
+    store = open_store(url)
+    try:
+        result = SearchService(get_engine(None, url)).search(store, q, limit=100)
+        assert result.total < 100
+        return sorted((h.talk.slug, h.start) for h in result.hits)
+    finally:
+        store.dispose()
+
+
+def test_copy_to_postgresql_then_again(sqlite_url: str, postgres_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
+    assert first.exit_code == 0, first.output
+    assert "2 talks: 2 copied, 0 already there; counts match" in first.output
+    for q in ('"go far go together"', "looms", "kaggle", "machine learning engineer"):
+        assert moments(sqlite_url, q) == moments(postgres_url, q), q
+    again = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
+    assert "2 talks: 0 copied, 2 already there; counts match" in again.output
+
+    store = open_store(sqlite_url)
+    (tmp_path / "talks" / "short.txt").write_text("0:01 a short talk about weaving\n")
+    ingest(store, tmp_path / "talks")
+    store.dispose()
+    changed = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
+    assert "2 talks: 1 copied, 1 already there; counts match" in changed.output
+    assert moments(postgres_url, "weaving") == [("short", 1.0)]
+    assert "short" not in {slug for slug, _ in moments(postgres_url, "looms")}
+
+
+def test_copy_from_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["copy", "--from", "postgresql://nobody@127.0.0.1:1/none", "--to", "sqlite://"]
+    )
+    assert result.exit_code == 2
+    assert "cannot open the archive postgresql+psycopg://nobody@127.0.0.1:1/none" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
