@@ -2,6 +2,8 @@
 
 import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import Settings, get_settings
 from app.links import clock
 from app.logging_setup import configure_logging
+from app.search.derived import DerivedIndex, IndexFollower
 from app.search.engine import get_engine
 from app.search.service import SearchService
 from app.store import open_store
@@ -70,15 +73,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     store = open_store(settings.db, settings.read_db)
+    search_engine = get_engine(settings.engine, settings.db, settings.index_dir)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        follower = None
+        if isinstance(search_engine, DerivedIndex):
+            follower = IndexFollower(search_engine, store)
+            follower.start()
+        try:
+            yield
+        finally:
+            if follower is not None:
+                follower.stop()
+
     app = FastAPI(
         title="Talk archive",
         description="Search talks by what was said; every hit links to the second it was said.",
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.store = store
     app.state.templates = templates()
-    search_engine = get_engine(settings.engine, settings.db, settings.index_dir)
     try:
         search_engine.sync(store)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer

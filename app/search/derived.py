@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from app.store import Store, Writer
 log = logging.getLogger(__name__)
 
 STATE_FILE = "talks-state.json"
+FOLLOW_SECONDS = 5.0
 
 
 def date_number(value: object) -> int:
@@ -103,3 +105,31 @@ class DerivedIndex:
         self._open()
         self.sync(store)
         return len(self._state())
+
+
+class IndexFollower:
+    """Keeps a node's derived index in step while it serves: talks that other processes or
+    other machines ingest reach this node's index within FOLLOW_SECONDS."""
+
+    def __init__(self, index: DerivedIndex, store: Store, every: float = FOLLOW_SECONDS) -> None:
+        self.index = index
+        self.store = store
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.index.sync(self.store)
+            except Exception:  # another worker holds the index writer: the next round will do
+                log.warning(
+                    "%s index: not brought in step this round", self.index.name, exc_info=True
+                )

@@ -35,8 +35,7 @@ COUNT_CHANGES = {
         "ON CONFLICT(term) DO UPDATE SET passages = term_passages.passages + excluded.passages"
     ),
     "subtract_terms": (
-        f"UPDATE term_passages t SET passages = t.passages - d.n FROM {PAIRS} "
-        "WHERE t.term = d.key"
+        f"UPDATE term_passages t SET passages = t.passages - d.n FROM {PAIRS} WHERE t.term = d.key"
     ),
 }
 

@@ -16,8 +16,10 @@ from tests.servers import TALKS, talks_server
 pytestmark = pytest.mark.e2e
 
 
-def run_talks(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, TALKS_DB=db)
+def run_talks(
+    *args: str, db: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, **(env or {}), TALKS_DB=db)
     return subprocess.run([TALKS, *args], capture_output=True, text=True, env=env, timeout=300)
 
 

@@ -66,7 +66,6 @@ def test_copy_from_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) 
         cli, ["copy", "--from", "postgresql://nobody@127.0.0.1:1/none", "--to", "sqlite://"]
     )
     assert result.exit_code == 2
-    assert "cannot open the archive postgresql+psycopg://nobody@127.0.0.1:1/none" in (
-        result.output
-    )
+    assert result.output.startswith("error: cannot open the archive postgresql://nobody@")
+    assert "Connection refused" in result.output and result.output.count("\n") == 1
     assert "Traceback" not in result.output
