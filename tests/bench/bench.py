@@ -4,8 +4,12 @@ slugs), ingests it with `talks ingest`, then measures search latency per query c
 the search service, through HTTP, and for the raw engine query alone, and HTTP throughput with
 concurrent clients. Traffic stays on 127.0.0.1; every loop is bounded.
 
-usage: python tests/bench/bench.py [--hours 1000] [--engine fts5|tantivy|whoosh] [--per-class 40]
-       [--clients 16] [--seconds 20] [--workers 2] [--keep DIR] [--archive DIR]
+usage: python tests/bench/bench.py [--hours 1000] [--engine fts5|postgres|tantivy|whoosh]
+       [--db URL] [--per-class 40] [--clients 16] [--seconds 20] [--workers 2] [--keep DIR]
+       [--archive DIR]
+
+--db puts the archive in that (empty) database instead of a new SQLite file, e.g. PostgreSQL:
+`python -m tests.postgres_cluster bench` starts a throwaway cluster and prints its URL.
 
 Throughput is measured with wrk (a C load generator, `apt-get install wrk`; `make bench` installs
 it when run as root) so the client takes little of the machine's two cores; without wrk, with
@@ -33,14 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.db import make_engine  # noqa: E402
-
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.search.analysis import words  # noqa: E402
 from app.search.engine import ENGINES, get_engine  # noqa: E402
 from app.search.plan import Filters  # noqa: E402
 from app.search.query import parse_query  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
+from app.store import open_store  # noqa: E402
 from tests.servers import TALKS, talks_server  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -195,7 +198,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20, help="throughput run")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--episodes", type=Path, default=SHARED / "corpus/datatalksclub/episodes")
-    ap.add_argument("--engine", default="fts5", choices=ENGINES)
+    ap.add_argument("--engine", default=None, choices=ENGINES, help="default: the database's own")
+    ap.add_argument("--db", help="an empty database to ingest into (default: a new SQLite file)")
     ap.add_argument("--keep", type=Path, help="keep the built archive in this folder")
     ap.add_argument(
         "--archive", type=Path, help="reuse the archive --keep left in this folder (no ingest)"
@@ -207,6 +211,7 @@ def main() -> None:
     corpus = work / "corpus"
     corpus.mkdir()
     files, total_words = build_corpus(args.episodes, args.hours, corpus, rng)
+    engine_args = ["--engine", args.engine] if args.engine else []
     if args.archive:
         db_file = args.archive / "bench.db"
         if not db_file.exists():
@@ -216,8 +221,8 @@ def main() -> None:
         db_file = work / "bench.db"
         t0 = time.perf_counter()
         ingest = subprocess.run(
-            [TALKS, "ingest", str(corpus), "--engine", args.engine],
-            env=dict(os.environ, TALKS_DB=f"sqlite:///{db_file}"),
+            [TALKS, "ingest", str(corpus), *engine_args],
+            env=dict(os.environ, TALKS_DB=args.db or f"sqlite:///{db_file}"),
             capture_output=True,
             text=True,
         )
@@ -226,32 +231,37 @@ def main() -> None:
         if ingest.returncode != 0:
             print(ingest.stdout[-2000:], ingest.stderr[-2000:])
             sys.exit(1)
-    db = f"sqlite:///{db_file}"
-    size_mb = sum(p.stat().st_size for p in db_file.parent.rglob("*") if "bench.db" in str(p))
+    db = args.db or f"sqlite:///{db_file}"
+    store = open_store(db)
+    if store.backend == "sqlite":
+        size_mb = sum(p.stat().st_size for p in db_file.parent.rglob("*") if "bench.db" in str(p))
+    else:
+        with store.snapshot() as snapshot:
+            size_mb = snapshot.rows("SELECT pg_database_size(current_database())")[0][0]
     size_mb /= 2**20
     queries = make_queries(args.episodes, rng, args.per_class)
 
-    engine = make_engine(db)
     search_engine = get_engine(args.engine, db)
+    engine_name = search_engine.name
     service = SearchService(search_engine)
     svc: dict[str, list[float]] = {}
     raw: dict[str, list[float]] = {}
-    with engine.connect() as conn:
-        service.search(conn, "warm up the vocabulary sevreal")
-        for cls in CLASSES:
-            for q in queries[cls]:
-                t = time.perf_counter()
-                service.search(conn, q, limit=10)
-                svc.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
-                # the raw engine: the same query's strict match, top 10, nothing else
-                plan = service._plan(conn, parse_query(q), Filters())
+    service.search(store, "warm up the vocabulary sevreal")
+    for cls in CLASSES:
+        for q in queries[cls]:
+            t = time.perf_counter()
+            service.search(store, q, limit=10)
+            svc.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
+            # the raw engine: the same query's strict match, top 10, nothing else
+            with store.snapshot() as snapshot:
+                plan = service._plan(snapshot, parse_query(q), Filters())
                 if plan.must:
                     t = time.perf_counter()
-                    search_engine.search(conn, plan, 10)
+                    search_engine.search(snapshot, plan, 10)
                     raw.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
-    engine.dispose()
+    store.dispose()
 
-    quiet = {"TALKS_SLOW_QUERY_MS": "100000", "TALKS_ENGINE": args.engine}
+    quiet = {"TALKS_SLOW_QUERY_MS": "100000", "TALKS_ENGINE": engine_name}
     with talks_server(db, work / "serve.log", env=quiet, workers=args.workers) as base:
         port = int(base.rsplit(":", 1)[1])
         for _ in range(4 * args.workers):  # each worker loads its speller once, not measured
@@ -284,7 +294,7 @@ def main() -> None:
 
     print(
         f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; "
-        f"engine {args.engine}"
+        f"engine {engine_name}, {store.backend}"
     )
     if args.archive:
         print(f"ingest: reused {args.archive}, database {size_mb:.0f} MB")

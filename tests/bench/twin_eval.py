@@ -19,13 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.db import open_database  # noqa: E402
-
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.ingest.files import transcript_files  # noqa: E402
 from app.ingest.loader import load_files  # noqa: E402
 from app.search.engine import get_engine  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
+from app.store import open_store  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 TWIN = "from-software-engineer-to-machine-learning"
@@ -61,33 +60,35 @@ def main() -> None:
         url = f"sqlite:///{tmp}/twin.db"
         files, _ = transcript_files([args.episodes, args.seed])
         files = [f for f in files if f.stem != TWIN]
-        with open_database(url) as engine:
-            load_files(engine, get_engine(), files)
-            service = SearchService(get_engine())
+        store = open_store(url)
+        try:
+            load_files(store, get_engine(None, url), files)
+            service = SearchService(get_engine(None, url))
             by_len: dict[int, list[int | None]] = {}
             lat = []
-            with engine.connect() as conn:
-                for q, length, lo, hi in queries:
-                    t0 = time.perf_counter()
-                    hits = service.search(conn, q, limit=10).hits
-                    lat.append(time.perf_counter() - t0)
-                    rank = next(
-                        (
-                            r
-                            for r, h in enumerate(hits, 1)
-                            if h.talk.slug == SEED_SLUG
-                            and lo - args.slack <= h.start <= hi + args.slack
-                        ),
-                        None,
+            for q, length, lo, hi in queries:
+                t0 = time.perf_counter()
+                hits = service.search(store, q, limit=10).hits
+                lat.append(time.perf_counter() - t0)
+                rank = next(
+                    (
+                        r
+                        for r, h in enumerate(hits, 1)
+                        if h.talk.slug == SEED_SLUG
+                        and lo - args.slack <= h.start <= hi + args.slack
+                    ),
+                    None,
+                )
+                by_len.setdefault(length, []).append(rank)
+                if rank != 1 and args.verbose:
+                    top = hits[0] if hits else None
+                    print(
+                        f"MISS {q!r} want {lo:.0f}-{hi:.0f} got "
+                        f"{top.talk.slug if top else None} {top.start if top else ''} "
+                        f"{top.text[:80] if top else ''}"
                     )
-                    by_len.setdefault(length, []).append(rank)
-                    if rank != 1 and args.verbose:
-                        top = hits[0] if hits else None
-                        print(
-                            f"MISS {q!r} want {lo:.0f}-{hi:.0f} got "
-                            f"{top.talk.slug if top else None} {top.start if top else ''} "
-                            f"{top.text[:80] if top else ''}"
-                        )
+        finally:
+            store.dispose()
     allr = [r for rs in by_len.values() for r in rs]
     for length, rs in sorted(by_len.items()):
         n = len(rs)
