@@ -53,9 +53,12 @@ lint: install-test
 	$(BIN)/ruff format --check app tests
 
 # Quote-finding quality on the shared dev set (slow-ish: ingests 162 episodes; not in `make test`).
+# EVAL_DB=<empty database URL> runs it on that archive (PostgreSQL: `python -m tests.postgres_cluster`).
+EVAL_DB ?=
 eval: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(PYTHON) ../shared/tools/quote_eval.py . ../shared/queries/dev.jsonl \
-		../shared/corpus/datatalksclub/episodes ../shared/seed/000_1290f93bafb96edd.txt
+		../shared/corpus/datatalksclub/episodes ../shared/seed/000_1290f93bafb96edd.txt \
+		$(if $(EVAL_DB),--db $(EVAL_DB))
 
 # Harder check: sentences of the seed's edited twin searched against its raw captions.
 eval-twin: install
@@ -63,10 +66,13 @@ eval-twin: install
 
 # Speed at HOURS hours (default 1,000) for ENGINE (default fts5): ingest, latency per query
 # class through the service, HTTP and the raw engine, throughput with 16 clients (not in `make test`).
+# BENCH_DB=<empty database URL> benchmarks that database (e.g. PostgreSQL) with its own engine.
 HOURS ?= 1000
-ENGINE ?= fts5
+ENGINE ?=
+BENCH_DB ?=
 bench: install bench-deps
-	$(BIN)/python tests/bench/bench.py --hours $(HOURS) --engine $(ENGINE)
+	$(BIN)/python tests/bench/bench.py --hours $(HOURS) $(if $(ENGINE),--engine $(ENGINE)) \
+		$(if $(BENCH_DB),--db $(BENCH_DB))
 
 # wrk generates the benchmark's load in C, leaving the two cores to the server.
 bench-deps:

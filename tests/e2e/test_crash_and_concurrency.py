@@ -82,6 +82,25 @@ def check_whole_or_absent(url: str, engine: str | None = None) -> int:
         store.dispose()
 
 
+def wait_for_talk_of_version(url: str, version: int, proc: subprocess.Popen) -> None:
+    """Poll until a talk of `version` is in the archive or the ingest has ended."""
+    sql = "SELECT count(*) FROM segments WHERE ord = 0 AND text LIKE ?"
+    while proc.poll() is None:
+        try:
+            store = open_store(url)
+        except Exception:  # the ingest is creating the database: not there yet
+            time.sleep(0.05)
+            continue
+        try:
+            while proc.poll() is None:
+                with store.snapshot() as snapshot:
+                    if snapshot.rows(sql, (f"% v{version}",))[0][0] > 0:
+                        return
+                time.sleep(0.02)
+        finally:
+            store.dispose()
+
+
 def first_line_versions(url: str) -> int:
     store = open_store(url)
     try:
@@ -104,14 +123,18 @@ def test_sigkill_mid_ingest_leaves_whole_talks_and_a_rerun_finishes(
     interrupted = 0  # rounds killed mid-batch: some talks (re)loaded, others not yet
     env = dict(os.environ, TALKS_INDEX_DIR=str(tmp_path / "indexes"))
     for round_ in range(8):
-        write_batch(folder, version=round_ % 3)  # changed files make replacements happen too
+        version = round_ % 3
+        write_batch(folder, version=version)  # changed files make replacements happen too
         proc = subprocess.Popen(
             [TALKS, "ingest", str(folder), "--db", db, "--engine", engine],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
         )
-        time.sleep(rng.uniform(1.2, 4.0))  # a random moment past start-up (~1 s), mid-batch
+        # kill once the batch is under way: when the first talk of this version has committed,
+        # plus a random moment more
+        wait_for_talk_of_version(db, version, proc)
+        time.sleep(rng.uniform(0, 0.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         loaded = check_whole_or_absent(db, engine)

@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from app.ingest.loader import slugify
 from app.models import Passage, Segment, Talk
 from app.store import Store
-from app.store.sql import ADD_WORDS_SQL, SqlWriter
 from tests.conftest import BACKENDS, index_rows, ingest, table_rows
 
 
@@ -85,14 +84,14 @@ def test_a_crash_mid_talk_leaves_the_archive_as_it_was(
     ingest(db, tmp_path)
     path.write_text("0:01 replacement words\n0:02 more\n")
 
-    execute_many = SqlWriter.execute_many
+    real_count = type(db).count
 
-    def explode(writer: SqlWriter, sql: str, rows: object) -> None:
-        if sql == ADD_WORDS_SQL:  # the talk's rows are written by now
+    def explode(store: Store, driver: object, change: str, counts: object) -> None:
+        if change == "add_words":  # the talk's rows and index entries are written by now
             raise RuntimeError("power cut")
-        execute_many(writer, sql, rows)  # type: ignore[arg-type]
+        real_count(store, driver, change, counts)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SqlWriter, "execute_many", explode)
+    monkeypatch.setattr(type(db), "count", explode)
     with pytest.raises(RuntimeError):
         ingest(db, tmp_path)
     with db.session() as session:
