@@ -86,6 +86,20 @@ def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, Searc
         store.dispose()
 
 
+def _progress(label: str) -> Progress:
+    """A progress bar on stderr, shown only on a terminal."""
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -111,15 +125,7 @@ def ingest(
     with _archive(url, engine) as (store, search_engine):
         search_engine.sync(store)  # first repair what a crashed run left behind
         if sys.stderr.isatty() and files:
-            with Progress(
-                TextColumn("[bold]ingest"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as progress:
+            with _progress("ingest") as progress:
                 task = progress.add_task("", total=len(files))
 
                 def advance(path: Path) -> None:
@@ -229,16 +235,7 @@ def copy(
     configure_logging("WARNING")
     began = time.perf_counter()
     with _archive(source) as (source_store, _), _archive(target) as (target_store, index):
-        with Progress(
-            TextColumn("[bold]copy"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not sys.stderr.isatty(),
-        ) as progress:
+        with _progress("copy") as progress:
             task = progress.add_task("", total=None)
             report = copy_archive(
                 source_store,

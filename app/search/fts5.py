@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from app.search.plan import AllOf, Filters, Match, MatchPlan, Phrase, Terms, match_bound
 from app.store import Snapshot, Store, Writer
+from app.store.base import contains_pattern
 
 INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
@@ -80,8 +81,7 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
         params.append(filters.date_to)
     for name in filters.speakers:
         where.append("p.speakers LIKE ? ESCAPE '\\'")
-        escaped = name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.append(f"%{escaped}%")
+        params.append(contains_pattern(name))
     if not where:
         return "", []
     join = " JOIN passages p ON p.id = f.rowid JOIN talks t ON t.id = p.talk_id"

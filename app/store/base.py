@@ -111,8 +111,6 @@ class Writer(Protocol):
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
 
-    def talk_hash(self, slug: str) -> str | None: ...
-
     def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
         """Insert or replace one talk whole: "new", "updated" or "unchanged"."""
 
@@ -144,3 +142,9 @@ class Store(Protocol):
 def chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching values that contain `text`, lower-cased."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

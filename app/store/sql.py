@@ -180,10 +180,6 @@ class SqlWriter:
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         return self._store.run(self._driver, sql, params)
 
-    def talk_hash(self, slug: str) -> str | None:
-        found = self.rows(TALK_HASH_SQL, (slug,))
-        return found[0][0] if found else None
-
     def replace_talk(self, record: TalkRecord, index: PassageIndex) -> str:
         conn = self.conn
         old = conn.execute(
