@@ -30,8 +30,11 @@ def _version(path: str) -> int:
 
 
 class PostgresCluster:
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, durable: bool = False) -> None:
+        """`durable`: PostgreSQL's default fsync and commit settings (for benchmarks); tests
+        run without them, as nothing needs to outlive the cluster."""
         self.bin_dir = bin_dir
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="talks-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
@@ -56,11 +59,10 @@ class PostgresCluster:
 
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=300"
-        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+        options += "-c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         # -w: pg_ctl returns once the server accepts connections
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w",
                   "-o", options, "start")  # fmt: skip
@@ -98,14 +100,15 @@ class PostgresCluster:
 
 def main() -> None:
     """`python -m tests.postgres_cluster [DATABASE]`: a throwaway cluster for benchmarks and
-    manual runs; prints the database URL and stops the cluster on Ctrl-C or SIGTERM."""
+    manual runs, with PostgreSQL's default durability and otherwise default settings; prints
+    the database URL and stops the cluster on Ctrl-C or SIGTERM."""
     import signal
     import sys
 
     bin_dir = find_bin_dir()
     if bin_dir is None:
         sys.exit("PostgreSQL is not installed: apt-get install postgresql")
-    cluster = PostgresCluster(bin_dir)
+    cluster = PostgresCluster(bin_dir, durable=True)
     cluster.start()
     name = sys.argv[1] if len(sys.argv) > 1 else "talks"
     cluster.admin(f"CREATE DATABASE {name}")

@@ -1,10 +1,13 @@
 """One error type; JSON `{"error": {"status", "message"}}` under /api/, an HTML page elsewhere."""
 
 import logging
+import sqlite3
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,15 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
             parts.append(f"{where}: {e.get('msg')}")
         return error_response(request, 422, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(sqlite3.OperationalError)
+    @app.exception_handler(psycopg.OperationalError)
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        log.error("database error on %s: %s", request.url.path, exc)
+        return error_response(
+            request, 503, "The archive's database is not answering right now; try again shortly."
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

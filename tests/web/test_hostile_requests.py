@@ -1,6 +1,7 @@
 """Hostile queries and requests: any text never gets a 5xx, markup is escaped everywhere, no path
 leaves the archive, and nothing on the public server writes."""
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,3 +108,27 @@ def test_out_of_range_requests_get_422_with_a_message(client: TestClient) -> Non
         response = client.get("/api/search", params={"q": "go", **params})
         assert response.status_code == 422
         assert response.json()["error"]["message"]
+
+
+def test_a_database_that_stops_answering_is_a_503_not_a_traceback(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    store = client.app.state.store  # type: ignore[attr-defined]
+
+    def gone(*_args: object, **_kw: object) -> None:
+        raise psycopg.OperationalError("connection to server was lost")
+
+    monkeypatch.setattr(type(store), "snapshot", gone)
+    monkeypatch.setattr(type(store), "session", gone)
+    api = client.get("/api/search", params={"q": "go far"})
+    assert api.status_code == 503
+    assert api.json() == {
+        "error": {
+            "status": 503,
+            "message": "The archive's database is not answering right now; try again shortly.",
+        }
+    }
+    page = client.get("/talks/000-1290f93bafb96edd")
+    assert page.status_code == 503 and "not answering" in page.text
