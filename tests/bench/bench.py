@@ -200,6 +200,9 @@ def main() -> None:
     ap.add_argument("--episodes", type=Path, default=SHARED / "corpus/datatalksclub/episodes")
     ap.add_argument("--engine", default=None, choices=ENGINES, help="default: the database's own")
     ap.add_argument("--db", help="an empty database to ingest into (default: a new SQLite file)")
+    ap.add_argument(
+        "--reuse", action="store_true", help="--db already holds this corpus: no ingest"
+    )
     ap.add_argument("--keep", type=Path, help="keep the built archive in this folder")
     ap.add_argument(
         "--archive", type=Path, help="reuse the archive --keep left in this folder (no ingest)"
@@ -212,7 +215,10 @@ def main() -> None:
     corpus.mkdir()
     files, total_words = build_corpus(args.episodes, args.hours, corpus, rng)
     engine_args = ["--engine", args.engine] if args.engine else []
-    if args.archive:
+    if args.reuse and args.db:
+        db_file = work / "bench.db"
+        ingest_s, peak_mb = float("nan"), float("nan")
+    elif args.archive:
         db_file = args.archive / "bench.db"
         if not db_file.exists():
             sys.exit(f"{db_file} is missing: build it once with --keep {args.archive}")
@@ -296,8 +302,8 @@ def main() -> None:
         f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; "
         f"engine {engine_name}, {store.backend}"
     )
-    if args.archive:
-        print(f"ingest: reused {args.archive}, database {size_mb:.0f} MB")
+    if args.archive or args.reuse:
+        print(f"ingest: reused {args.archive or args.db}, database {size_mb:.0f} MB")
     else:
         print(
             f"ingest: {ingest_s:.1f} s, {total_words / ingest_s:,.0f} words/s, "
