@@ -4,10 +4,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TALKS = str(Path(sys.executable).parent / "talks")
@@ -58,3 +60,37 @@ def talks_server(
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@dataclass
+class RequestLog:
+    answered: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def clients_requesting(bases: list[str], paths: list[str]) -> Iterator[RequestLog]:
+    """A thread per base URL requesting `paths` in turn until the block ends; yields the log of
+    answered and failed requests (complete once the block has ended)."""
+    log = RequestLog()
+    done = threading.Event()
+
+    def client(base: str) -> None:
+        while not done.is_set():
+            for path in paths:
+                try:
+                    with urllib.request.urlopen(base + path, timeout=30) as response:
+                        response.read()
+                        log.answered += 1
+                except OSError as exc:  # HTTPError included
+                    log.failures.append(f"{base}{path}: {exc}")
+
+    threads = [threading.Thread(target=client, args=(base,)) for base in bases]
+    for t in threads:
+        t.start()
+    try:
+        yield log
+    finally:
+        done.set()
+        for t in threads:
+            t.join(60)

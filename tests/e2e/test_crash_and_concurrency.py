@@ -6,10 +6,7 @@ import os
 import random
 import signal
 import subprocess
-import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,7 @@ from app.search.engine import get_engine
 from app.store import open_store
 from tests.conftest import BACKENDS
 from tests.e2e.test_cli_http import run_talks
-from tests.servers import TALKS, talks_server
+from tests.servers import TALKS, clients_requesting, talks_server
 
 pytestmark = pytest.mark.e2e
 TALK_COUNT = 30
@@ -169,40 +166,16 @@ def test_ingest_while_serving_never_fails_a_request(tmp_path: Path, db_url: str)
     write_batch(folder)
     db = db_url
     assert run_talks("ingest", str(folder / "talk-00.txt"), db=db).returncode == 0
-    failures: list[str] = []
-    done = threading.Event()
-    answered = [0]
-
-    def client(base: str) -> None:
-        paths = [
-            "/api/search?q=pipeline+deploy",
-            "/api/search?q=%22talk+0+line%22",
-            "/talks/talk-00?t=60",
-        ]
-        while not done.is_set():
-            for path in paths:
-                try:
-                    with urllib.request.urlopen(base + path, timeout=30) as response:
-                        response.read()
-                        answered[0] += 1
-                except urllib.error.HTTPError as exc:
-                    failures.append(f"{path}: {exc.code}")
-                except OSError as exc:
-                    failures.append(f"{path}: {exc}")
-
-    with talks_server(db, tmp_path / "serve.log") as base:
-        threads = [threading.Thread(target=client, args=(base,)) for _ in range(4)]
-        for t in threads:
-            t.start()
-        try:
-            write_batch(folder, version=1)
-            ingest = run_talks("ingest", str(folder), db=db)
-        finally:
-            done.set()
-            for t in threads:
-                t.join(30)
+    paths = ["/api/search?q=pipeline+deploy", "/api/search?q=%22talk+0+line%22"]
+    paths.append("/talks/talk-00?t=60")
+    with (
+        talks_server(db, tmp_path / "serve.log") as base,
+        clients_requesting([base] * 4, paths) as requests,
+    ):
+        write_batch(folder, version=1)
+        ingest = run_talks("ingest", str(folder), db=db)
     assert ingest.returncode == 0, ingest.stderr
-    assert answered[0] > 20 and failures == []
+    assert requests.answered > 20 and requests.failures == []
 
 
 def test_two_ingests_at_once(tmp_path: Path, db_url: str) -> None:

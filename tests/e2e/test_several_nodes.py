@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.test_cli_http import run_talks
 from tests.e2e.test_crash_and_concurrency import TALK_COUNT, check_whole_or_absent, write_batch
-from tests.servers import talks_server
+from tests.servers import clients_requesting, talks_server
 
 pytestmark = pytest.mark.e2e
 QUERIES = [
@@ -46,43 +46,21 @@ def test_two_nodes_answer_alike_while_a_third_process_ingests(tmp_path: Path, db
     folder = tmp_path / "batch"
     write_batch(folder)
     assert run_talks("ingest", str(folder), db=db_url).returncode == 0
-    failures: list[str] = []
-    answered = [0]
-    done = threading.Event()
-
-    def client(base: str) -> None:
-        paths = ["/api/search?q=pipeline+deploy", "/api/search?q=%22talk+1+line%22"]
-        paths.append("/talks/talk-01?t=60")
-        while not done.is_set():
-            for path in paths:
-                try:
-                    with urllib.request.urlopen(base + path, timeout=30) as response:
-                        response.read()
-                        answered[0] += 1
-                except (urllib.error.HTTPError, OSError) as exc:
-                    failures.append(f"{base}{path}: {exc}")
-
+    paths = ["/api/search?q=pipeline+deploy", "/api/search?q=%22talk+1+line%22"]
+    paths.append("/talks/talk-01?t=60")
     replica = {"TALKS_READ_DB": db_url}
     with (
         talks_server(db_url, tmp_path / "one.log") as one,
         talks_server(db_url, tmp_path / "two.log", env=replica) as two,
     ):
         assert answers(one) == answers(two)
-        threads = [threading.Thread(target=client, args=(base,)) for base in (one, two) * 2]
-        for t in threads:
-            t.start()
-        try:
+        with clients_requesting([one, two] * 2, paths) as requests:
             write_batch(folder, version=1)
             ingest = run_talks("ingest", str(folder), db=db_url)
-        finally:
-            done.set()
-            for t in threads:
-                t.join(60)
         assert ingest.returncode == 0, ingest.stderr
         assert f"{TALK_COUNT} updated" in ingest.stdout
-        after_one, after_two = answers(one), answers(two)
-        assert after_one == after_two
-    assert answered[0] > 20 and failures == []
+        assert answers(one) == answers(two)
+    assert requests.answered > 20 and requests.failures == []
     assert check_whole_or_absent(db_url) == TALK_COUNT
 
 

@@ -129,18 +129,6 @@ def test_misheard_word_in_a_long_quote_still_finds_the_moment(sample_db: Store) 
     assert result.relaxed and result.hits[0].partial
 
 
-def test_one_moment_per_talk_first_unless_another_is_as_strong() -> None:
-    from app.search.moments import best_moment_per_talk_first
-    from app.search.ranking import PassageScore, Span
-
-    def hit(pid: int, score: float) -> PassageScore:
-        return PassageScore(pid, score, 1.0, Span(0, 1), [Span(0, 1)])
-
-    ranked = [(1, hit(10, 150)), (1, hit(11, 149)), (1, hit(12, 120)), (2, hit(20, 110))]
-    order = [s.passage_id for s in best_moment_per_talk_first(ranked)]
-    assert order == [10, 11, 20, 12]
-
-
 def test_keyboard_slips_are_preferred_among_equal_corrections() -> None:
     from app.search.vocabulary import _keyboard_slip
 
