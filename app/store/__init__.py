@@ -20,7 +20,7 @@ __all__ = [
 
 
 def backend_of(url: str) -> str:
-    """ "sqlite" or "postgresql" for a database URL; StoreError for anything else."""
+    """The backend of a database URL, "sqlite" or "postgresql"; StoreError for anything else."""
     try:
         name = make_url(url).get_backend_name()
     except ArgumentError:
@@ -38,7 +38,9 @@ def connect(url: str, read_url: str | None = None) -> Store:
     if backend_of(url) == "sqlite":
         from app.store.sqlite import SqliteStore
 
-        return SqliteStore(url, read_url)
+        if read_url is not None and read_url != url:
+            raise StoreError("a read replica (TALKS_READ_DB) needs a PostgreSQL archive")
+        return SqliteStore(url)
     from app.store.postgres import PostgresStore
 
     if read_url is not None and backend_of(read_url) != "postgresql":

@@ -55,3 +55,8 @@ def test_a_statement_past_the_time_limit_raises_query_timeout(db: StoreType) -> 
 def test_an_unsupported_url_is_one_clear_error(url: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         connect(url)
+
+
+def test_a_read_replica_for_sqlite_is_refused() -> None:
+    with pytest.raises(StoreError, match="needs a PostgreSQL archive"):
+        connect("sqlite:///a.db", read_url="sqlite:///b.db")
