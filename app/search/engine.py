@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from app.search.plan import MatchPlan
 from app.store import Snapshot, Store, StoreError, Writer, backend_of
 
-__all__ = ["ENGINES", "SearchEngine", "default_engine", "get_engine"]
+__all__ = ["ENGINES", "SearchEngine", "get_engine"]
 
 
 class SearchEngine(Protocol):
@@ -44,10 +44,6 @@ class SearchEngine(Protocol):
 ENGINES = ("fts5", "postgres", "tantivy", "whoosh")
 NATIVE = {"sqlite": "fts5", "postgresql": "postgres"}  # the engine inside each backend
 DEFAULT_INDEX_DIR = Path("data")
-
-
-def default_engine(db_url: str) -> str:
-    return NATIVE[backend_of(db_url)]
 
 
 def index_folder(db_url: str, name: str, index_dir: str | None = None) -> Path:

@@ -7,6 +7,7 @@ from several machines never interleave their vocabulary and statistics updates; 
 never blocked by them.
 """
 
+import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -52,11 +53,12 @@ class PostgresStore(SqlStore):
             pool_pre_ping=True,  # a node outlives database restarts and failovers
         )
 
-    def _start_snapshot(self, conn: Connection, time_limit_ms: int | None) -> None:
+    def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:
         driver: Any = conn.connection.driver_connection
         driver.execute(SNAPSHOT_SQL)  # the transaction's first statement
-        if time_limit_ms is not None:  # 0 would mean "no limit" to PostgreSQL
-            driver.execute(TIMEOUT_SQL.format(ms=max(1, int(time_limit_ms))))
+        if deadline is not None:  # at least 1 ms: 0 would mean "no limit" to PostgreSQL
+            ms = max(1, int((deadline - time.perf_counter()) * 1000))
+            driver.execute(TIMEOUT_SQL.format(ms=ms))
 
     def _timed_out(self, exc: BaseException) -> bool:
         import psycopg

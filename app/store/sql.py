@@ -248,7 +248,8 @@ class SqlStore:
     def _pool(self, url: str, writer: bool) -> Engine:
         raise NotImplementedError
 
-    def _start_snapshot(self, conn: Connection, time_limit_ms: int | None) -> None:
+    def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:
+        """Begin the read transaction; stop its statements past `deadline` (perf_counter)."""
         raise NotImplementedError
 
     def _end_snapshot(self, conn: Connection) -> None:
@@ -287,7 +288,7 @@ class SqlStore:
     def snapshot(self, time_limit_ms: int | None = None) -> Iterator[SqlSnapshot]:
         deadline = None if time_limit_ms is None else time.perf_counter() + time_limit_ms / 1000
         with self._reads.connect() as conn:
-            self._start_snapshot(conn, time_limit_ms)
+            self._start_snapshot(conn, deadline)
             try:
                 yield SqlSnapshot(self, conn, deadline)
             except QueryTimeout:

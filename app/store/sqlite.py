@@ -65,10 +65,9 @@ class SqliteStore(SqlStore):
         event.listen(pool, "begin", _begin_immediate if writer else _begin)
         return pool
 
-    def _start_snapshot(self, conn: Connection, time_limit_ms: int | None) -> None:
+    def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:
         conn.begin()  # BEGIN now: every read of this search sees one snapshot
-        if time_limit_ms is not None:
-            deadline = time.perf_counter() + time_limit_ms / 1000
+        if deadline is not None:
 
             def past_deadline() -> int:
                 return 1 if time.perf_counter() > deadline else 0
