@@ -22,6 +22,7 @@ SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_1290f93bafb96edd.txt"
 EPISODES = SHARED / "corpus" / "datatalksclub" / "episodes"
 SAMPLE = ROOT / "data" / "000_1290f93bafb96edd.txt"
+SAMPLE_SLUG = "from-software-engineering-to-machine-learning"  # from its sidecar
 BACKENDS = ("sqlite", "postgresql")
 
 

@@ -4,10 +4,10 @@ ids.youtube, dateadded, topics, and `transcript:` items that are `{header}` chap
 
 import datetime as dt
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from app.ingest.people import People, fold, people_folder
 from app.ingest.transcript import (
     Chapter,
     Segment,
@@ -16,22 +16,11 @@ from app.ingest.transcript import (
     clean_text,
     parse_clock,
 )
-from app.ingest.yaml_safe import child_node, item_lines, load_yaml
+from app.ingest.yaml_safe import child_node, item_lines, load_yaml, split_front_matter
 from app.links import youtube_id_from
 
 WORDS_PER_SECOND = 2.5  # speaking rate used only to extrapolate past the last known time
 _ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
-
-
-def split_front_matter(text: str) -> tuple[str, int]:
-    """The YAML between the first two `---` lines, and the file line where it starts."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise TranscriptError("no YAML front matter (the file must start with a '---' line)", 1)
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), 2
-    raise TranscriptError("front matter is not closed by a '---' line", 1)
 
 
 def read_episode(text: str, path: Path | None = None) -> Transcript:
@@ -73,9 +62,8 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
     for i in range(1, len(starts)):
         starts[i] = max(starts[i], starts[i - 1])  # a stray earlier time never reorders turns
     guests = _guest_names(data.get("guests"), path)
-    speaker_names = _full_names(guests)
     segments = [
-        Segment(start=start, text=body, speaker=speaker_names.get(who or "", who))
+        Segment(start=start, text=body, speaker=who)
         for start, (_, body, who) in zip(starts, turns, strict=True)
     ]
     chapters = [
@@ -179,33 +167,11 @@ def _duration(value: Any) -> float | None:
 
 
 def _guest_names(guests: Any, path: Path | None) -> list[str]:
+    """Guest ids as full names, from the `people/` folder beside or above the episode."""
     if isinstance(guests, str):
         guests = [guests]
     if not isinstance(guests, list):
         return []
-    names = []
-    for guest in guests:
-        key = str(guest).strip()
-        if key:
-            names.append(_person_name(key, path.resolve().parent) if path else key)
-    return names
-
-
-@lru_cache(maxsize=4096)
-def _person_name(key: str, folder: Path) -> str:
-    """A guest's full name from `people/<key>.md` beside or above the episode, else the key."""
-    for people in (folder / "people", folder.parent / "people"):
-        page = people / f"{key}.md"
-        if page.is_file():
-            try:
-                data, _ = load_yaml(split_front_matter(page.read_text(encoding="utf-8"))[0])
-            except (TranscriptError, OSError, UnicodeDecodeError):
-                return key
-            if isinstance(data, dict) and isinstance(data.get("title"), str):
-                return clean_text(data["title"])
-    return key
-
-
-def _full_names(guests: list[str]) -> dict[str, str]:
-    """Turns say `who: Santiago`; map a guest's first name to the full name."""
-    return {name.split()[0]: name for name in guests if " " in name}
+    people = people_folder(path.resolve().parent) if path else People()
+    keys = [str(guest).strip() for guest in guests]
+    return [people.by_id.get(fold(key), key) for key in keys if key]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.ingest.detect import decode, reader_for
+from app.ingest.people import resolve_speakers
 from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
 from app.ingest.transcript import Transcript, TranscriptError
 from app.search.analysis import stem, words
@@ -19,7 +20,7 @@ from app.store import Store, TalkRecord
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "4"  # bump when readers or analysis change, so every talk is rebuilt
+READER_VERSION = "5"  # bump when readers or analysis change, so every talk is rebuilt
 MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 
@@ -96,6 +97,7 @@ def _load_one(
     text = decode(data)
     transcript = reader_for(path, text)(text, path)
     apply_sidecar(transcript, meta)
+    resolve_speakers(transcript, path.parent)
     record = talk_record(transcript, slug, digest, path)
     with store.write() as writer:
         outcome = writer.replace_talk(record, search_engine)

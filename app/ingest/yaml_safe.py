@@ -64,3 +64,14 @@ def item_lines(node: yaml.Node | None, first_line: int) -> list[int]:
     if not isinstance(node, yaml.SequenceNode):
         return []
     return [item.start_mark.line + first_line for item in node.value]
+
+
+def split_front_matter(text: str) -> tuple[str, int]:
+    """The YAML between the first two `---` lines, and the file line where it starts."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise TranscriptError("no YAML front matter (the file must start with a '---' line)", 1)
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "".join(lines[1:i]), 2
+    raise TranscriptError("front matter is not closed by a '---' line", 1)

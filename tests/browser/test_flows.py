@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests.browser.conftest import LINE_SECONDS, save_screenshot
+from tests.conftest import SAMPLE_SLUG
 
 pytestmark = pytest.mark.browser
 MEDIA = "/talks/media-talk"
@@ -126,7 +127,7 @@ def test_phone_width_has_no_horizontal_scroll(site: str, browser, path: str) -> 
 def test_youtube_talk_wires_the_iframe_api(site: str, page) -> None:  # type: ignore[no-untyped-def]
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    page.goto(site + "/talks/000-1290f93bafb96edd?t=1244")
+    page.goto(site + f"/talks/{SAMPLE_SLUG}?t=1244")
     src = page.get_attribute("iframe#player", "src")
     assert src == "https://www.youtube.com/embed/xVYOdRrN7hw?enablejsapi=1&start=1244"
     page.wait_for_timeout(300)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EPISODES, SAMPLE, SEED, need_shared
+from tests.conftest import EPISODES, SAMPLE, SAMPLE_SLUG, SEED, need_shared
 from tests.servers import TALKS, talks_server
 
 pytestmark = pytest.mark.e2e
@@ -52,14 +52,14 @@ def test_ingest_reports_and_exit_status(db_url: str, tmp_path: Path) -> None:
 def test_search_command_prints_hits_with_links(db_url: str) -> None:
     assert run_talks("ingest", str(SAMPLE), db=db_url).returncode == 0
     out = run_talks("search", '"go far go together"', db=db_url).stdout
-    assert "[20:44]" in out and "/talks/000-1290f93bafb96edd?t=1244" in out
+    assert "[20:44]" in out and f"/talks/{SAMPLE_SLUG}?t=1244" in out
 
 
 def test_serve_answers_search_and_talk_page(server: str) -> None:
     q = urllib.parse.urlencode({"q": '"conference but not really a conference it\'s more like"'})
     body = get_json(f"{server}/api/search?{q}")
     hit = body["hits"][0]
-    assert hit["start"] == 11.0 and hit["url"] == "/talks/000-1290f93bafb96edd?t=11"
+    assert hit["start"] == 11.0 and hit["url"] == f"/talks/{SAMPLE_SLUG}?t=11"
     with urllib.request.urlopen(server + hit["url"], timeout=10) as page:
         html = page.read().decode()
     assert 'data-start="11.0" class="current"' in html

@@ -8,9 +8,9 @@ from app.search.plan import Filters
 from app.search.results import SearchResult
 from app.search.service import SearchService
 from app.store import Store
-from tests.conftest import ingest, search_engine_of
+from tests.conftest import SAMPLE_SLUG, ingest, search_engine_of
 
-SLUG = "000-1290f93bafb96edd"
+SLUG = SAMPLE_SLUG
 
 
 def search(store: Store, q: str, **kw: object) -> SearchResult:

@@ -1,6 +1,8 @@
 from fastapi.testclient import TestClient
 
-SLUG = "000-1290f93bafb96edd"
+from tests.conftest import SAMPLE_SLUG
+
+SLUG = SAMPLE_SLUG
 
 
 def test_search_shape(client: TestClient) -> None:

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.search.query import parse_query
+from tests.conftest import SAMPLE_SLUG
 
 NASTY = st.one_of(
     st.text(max_size=300),
@@ -93,7 +94,7 @@ def test_no_endpoint_writes(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     methods = {m for ops in spec["paths"].values() for m in ops}
     assert methods == {"get"}
-    for path in ("/api/search", "/api/talks", "/search", "/talks/000-1290f93bafb96edd"):
+    for path in ("/api/search", "/api/talks", "/search", f"/talks/{SAMPLE_SLUG}"):
         for method in ("post", "put", "delete", "patch"):
             assert client.request(method, path).status_code == 405
 
@@ -130,5 +131,5 @@ def test_a_database_that_stops_answering_is_a_503_not_a_traceback(
             "message": "The archive's database is not answering right now; try again shortly.",
         }
     }
-    page = client.get("/talks/000-1290f93bafb96edd")
+    page = client.get(f"/talks/{SAMPLE_SLUG}")
     assert page.status_code == 503 and "not answering" in page.text

@@ -4,9 +4,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.conftest import ingest
+from tests.conftest import SAMPLE_SLUG, ingest
 
-SLUG = "000-1290f93bafb96edd"
+SLUG = SAMPLE_SLUG
 
 
 def test_home_has_a_search_form(client: TestClient) -> None:
