@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     media_dir: str | None = None
     """A folder served at /media/, for talks whose sidecar says `media_url: /media/<file>`
     (TALKS_MEDIA_DIR)."""
+    public_url: str | None = None
+    """The archive's address as people reach it (https://talks.example.org), used for absolute
+    links in the API and the share box; default: the address of the request (TALKS_PUBLIC_URL)."""
+    cors_origins: str = "*"
+    """Origins allowed to read /api/ from a browser, comma-separated; `*` any (the API only
+    reads), empty none (TALKS_CORS_ORIGINS)."""
     log_level: str = "INFO"
     """Logging level for the server and CLI (TALKS_LOG_LEVEL)."""
 

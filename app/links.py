@@ -3,7 +3,10 @@ for what a YouTube id is."""
 
 import re
 
+from app.search.analysis import normalize
+
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_SLUG_RUN = re.compile(r"[^a-z0-9]+")
 _YOUTUBE_URL = re.compile(r"(?:v=|youtu\.be/|/embed/|/shorts/|/live/)([A-Za-z0-9_-]{11})")
 
 
@@ -46,3 +49,9 @@ def source_video_url(
     if media_url:
         return f"{media_url}#t={seconds}"
     return None
+
+
+def name_slug(name: str) -> str:
+    """A person's or topic's slug: its words folded to ASCII (dotless i as i), joined by '-'."""
+    folded = " ".join(normalize(w) for w in name.replace("ı", "i").split())
+    return _SLUG_RUN.sub("-", folded).strip("-") or "unknown"

@@ -7,13 +7,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.catalogue import CatalogueCache
 from app.config import Settings, get_settings
-from app.links import clock
+from app.links import clock, name_slug
 from app.logging_setup import configure_logging
 from app.search.derived import DerivedIndex, IndexFollower
 from app.search.engine import get_engine
@@ -66,6 +68,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["clock"] = clock
+    env.filters["slug"] = name_slug
     return env
 
 
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.templates = templates()
+    app.state.catalogue = CatalogueCache(store)
     try:
         search_engine.sync(store)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer
@@ -111,6 +115,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
     app.add_middleware(SecurityHeaders)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"]
+        )
     # everything built so far lives as long as the app: keep the garbage collector from
     # walking it again on every full collection (pauses of tens of ms in the middle of a search)
     gc.freeze()

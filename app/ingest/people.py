@@ -31,7 +31,6 @@ from app.search.analysis import normalize
 MAX_NAME_WORDS = 4
 SIMILAR_NAME = 0.8
 _TRAILING = re.compile(r"[\s.,:;!?\-–—]+$")
-_SLUG_RUN = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass
@@ -82,11 +81,6 @@ def fold(name: str) -> str:
     return " ".join(normalize(w) for w in name.replace("ı", "i").split())
 
 
-def person_slug(name: str) -> str:
-    """A person's slug from their name: lower case ASCII words joined by '-'."""
-    return _SLUG_RUN.sub("-", fold(name)).strip("-") or "unknown"
-
-
 @lru_cache(maxsize=64)
 def people_folder(folder: Path) -> People:
     """Everyone in `people/<id>.md` (front matter `title:` is the full name) beside or above."""
@@ -123,7 +117,8 @@ def resolve_name(label: str, talk_people: People, folder_people: People) -> str 
 
 def resolve_speakers(transcript: Transcript, folder: Path | None) -> None:
     """Gives every turn and the talk's speaker list full names; the talk's speakers become its
-    declared speakers followed by everyone else who speaks, in order of first turn."""
+    declared speakers followed by everyone else who speaks, in order of first turn. Unlabelled
+    lines of a talk with one speaker are theirs."""
     folder_people = people_folder(folder.resolve()) if folder else People()
     declared = []
     for name in transcript.speakers:
@@ -143,4 +138,7 @@ def resolve_speakers(transcript: Transcript, folder: Path | None) -> None:
         seg.speaker = cache[seg.speaker]
         if seg.speaker and seg.speaker not in speakers:
             speakers.append(seg.speaker)
+    if len(speakers) == 1 and all(seg.speaker is None for seg in transcript.segments):
+        for seg in transcript.segments:
+            seg.speaker = speakers[0]  # a talk with one speaker: every line is theirs
     transcript.speakers = speakers

@@ -47,3 +47,23 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """The index terms (stems) of `text`, one per word."""
     return [stem(normalize(w)) for w in WORD_RE.findall(text)]
+
+
+# Common English function words: they never name a talk or a person on their own, and a match
+# made only of them is not highlighted as if it were the match.
+STOP_WORDS = frozenset(
+    """a about above after again all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers him his how i if in into is it its itself just me more
+    most my no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would
+    you your yours""".split()
+)
+
+
+def content_terms(text: str) -> list[str]:
+    """The index terms of `text` without its stop words (all of them if it has nothing else)."""
+    found = [w for w in words(text)]
+    kept = [w for w in found if w not in STOP_WORDS] or found
+    return [stem(w) for w in kept]

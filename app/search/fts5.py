@@ -73,6 +73,9 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
     if filters.talk:
         where.append("t.slug = ?")
         params.append(filters.talk)
+    if filters.talks is not None:
+        where.append(f"t.slug IN ({', '.join('?' * len(filters.talks)) or 'NULL'})")
+        params.extend(filters.talks)
     if filters.date_from:
         where.append("t.date >= ?")
         params.append(filters.date_from)
@@ -93,7 +96,7 @@ def search_sql(plan: MatchPlan, after_id: int | None = None) -> tuple[str, list[
     newer = "" if after_id is None else f" AND f.rowid > {int(after_id)}"
     sql = (
         f"SELECT f.rowid, bm25(passage_fts) FROM passage_fts f{join} "
-        f"WHERE passage_fts MATCH ?{newer} ORDER BY bm25(passage_fts) LIMIT ?"
+        f"WHERE passage_fts MATCH ?{newer} ORDER BY bm25(passage_fts), f.rowid LIMIT ?"
     )
     return sql, [*params, render_plan(plan)]
 

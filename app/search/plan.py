@@ -42,6 +42,7 @@ Match = Terms | Phrase | AnyOf | AllOf
 @dataclass(frozen=True)
 class Filters:
     talk: str | None = None  # slug
+    talks: tuple[str, ...] | None = None  # only these talks (slugs): a topic's or a year's
     speakers: tuple[str, ...] = ()
     date_from: str | None = None  # ISO dates, inclusive
     date_to: str | None = None

@@ -95,6 +95,9 @@ def filter_sql(filters: Filters) -> tuple[str, str, list[object]]:
     if filters.talk:
         where.append("t.slug = ?")
         params.append(filters.talk)
+    if filters.talks is not None:
+        where.append(f"t.slug IN ({', '.join('?' * len(filters.talks)) or 'NULL'})")
+        params.extend(filters.talks)
     if filters.date_from:
         where.append("t.date >= CAST(? AS date)")
         params.append(filters.date_from)

@@ -3,7 +3,8 @@
 import json
 from dataclasses import dataclass, field
 
-from app.links import moment_url, source_video_url
+from app.links import moment_url, name_slug, source_video_url
+from app.search.passages import word_time
 from app.search.ranking import PassageScore
 from app.search.snippets import build_moment
 from app.store import Snapshot
@@ -44,6 +45,8 @@ class SearchResult:
     corrected_query: str | None = None
     notes: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    talk_moments: dict[int, int] = field(default_factory=dict)  # talk id -> moments found
+    speaker_moments: dict[str, int] = field(default_factory=dict)  # when facets were asked
 
 
 def build_hits(snapshot: Snapshot, scored: list[PassageScore]) -> list[Hit]:
@@ -84,6 +87,47 @@ def build_hits(snapshot: Snapshot, scored: list[PassageScore]) -> list[Hit]:
             )
         )
     return hits
+
+
+@dataclass(frozen=True, slots=True)
+class MomentFacts:
+    """Who says a passage's first matched word, and when: the hit's speaker and start."""
+
+    speaker: str | None
+    start: float
+
+
+def moment_facts(snapshot: Snapshot, scored: list[PassageScore]) -> dict[int, MomentFacts]:
+    """passage id -> its moment's speaker and second, read from the segments (not their text),
+    as build_hits would show them."""
+    spans = snapshot.passage_segments([s.passage_id for s in scored])
+    out: dict[int, MomentFacts] = {}
+    for s in scored:
+        segments = spans.get(s.passage_id)
+        if not segments:
+            continue
+        word = s.word_start + (s.matched[0].start if s.matched else 0)
+        i = 0
+        while i + 1 < len(segments) and segments[i + 1].word_offset <= word:
+            i += 1
+        seg = segments[i]
+        following = segments[i + 1].start if i + 1 < len(segments) else None
+        start = word_time(seg, following, word - seg.word_offset)
+        out[s.passage_id] = MomentFacts(seg.speaker, start)
+    return out
+
+
+def spoken_by(speaker: str | None, wanted: tuple[str, ...]) -> bool:
+    """Whether the moment's speaker is one of the people asked for: by full name, slug, or one
+    of their names ("Alexey" is Alexey Grigorev)."""
+    if not speaker:
+        return False
+    said = name_slug(speaker)
+    for name in wanted:
+        slug = name_slug(name)
+        if slug == said or ("-" not in slug and slug in said.split("-")):
+            return True
+    return False
 
 
 def json_list(value: object) -> list[str]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from app.search import query, vocabulary
 from app.search.analysis import stem
 from app.search.engine import SearchEngine
-from app.search.moments import exact_moments, merge_moments
+from app.search.moments import cap_per_talk, exact_moments, merge_moments
 from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery, parse_query
 from app.search.ranking import PassageScore, score_passage, wanted_terms
@@ -21,7 +21,7 @@ from app.search.relaxation import (
     partial_plans,
     phrases_as_words,
 )
-from app.search.results import SearchResult, build_hits
+from app.search.results import MomentFacts, SearchResult, build_hits, moment_facts, spoken_by
 from app.store import QueryTimeout, Snapshot, Store
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches
 PARTIAL_CANDIDATES = 100
 PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
 NO_FILTERS = Filters()
+TALK_CAP = 3  # a talk's moments past this many follow every other talk's
+MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 
 
 class SearchService:
@@ -48,7 +50,10 @@ class SearchService:
         filters: Filters = NO_FILTERS,
         limit: int = 10,
         offset: int = 0,
+        facets: bool = False,
     ) -> SearchResult:
+        """`facets`: also count the moments found per speaker (it reads every candidate's
+        speaker); moments per talk are always counted."""
         began = time.perf_counter()
         parsed = parse_query(text)
         result = SearchResult(query=text, total=0, notes=list(parsed.notes))
@@ -60,7 +65,7 @@ class SearchService:
         else:
             try:
                 with store.snapshot(self.time_limit_ms) as snapshot:
-                    self._run(snapshot, parsed, filters, limit, offset, result)
+                    self._run(snapshot, parsed, filters, limit, offset, result, facets)
             except QueryTimeout:
                 result.notes.append(
                     "That search took too long. Add more words or put a phrase in quotes."
@@ -80,25 +85,27 @@ class SearchService:
         limit: int,
         offset: int,
         result: SearchResult,
+        facets: bool,
     ) -> None:
+        """Ranks a first block of candidates the same way for every page, so paging neither
+        repeats nor skips; deeper pages rank further blocks and list them after it."""
         plan = self._plan(snapshot, parsed, filters)
         # the archive's passage count, read once if the partial stage or the estimate needs it
         passage_count = functools.cache(lambda: max(self.engine.count_passages(snapshot), 1))
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
-        pool_size = CANDIDATES if len(plan.must) > 1 else ONE_CLAUSE_CANDIDATES
-        want = max(pool_size, 2 * (offset + limit))
-        scored, complete = self._gather(snapshot, plan, want, offset + limit)
+        want = CANDIDATES if len(plan.must) > 1 else ONE_CLAUSE_CANDIDATES
+        scored, complete = self._gather(snapshot, plan, want)
         if not scored and any(isinstance(c, query.Phrase) for c in parsed.must):
             # the exact phrase is not there: its words, ranked by how close and in order
             parsed = phrases_as_words(parsed)
             plan = self._plan(snapshot, parsed, filters)
-            scored, complete = self._gather(snapshot, plan, want, offset + limit)
+            scored, complete = self._gather(snapshot, plan, want)
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
         if not scored:
             corrected, label = corrected_plan(snapshot, self.speller, parsed, plan)
             if corrected is not None:
-                scored, complete = self._gather(snapshot, corrected, want, offset + limit)
+                scored, complete = self._gather(snapshot, corrected, want)
                 if scored:
                     plan = corrected
                     result.corrected_query = label
@@ -113,12 +120,42 @@ class SearchService:
         if scored and scored[0].coverage < 1.0 and not result.relaxed:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")
-        merged = merge_moments(scored)
+        considered = {s.passage_id for s in scored}
+        ranked = len(scored)
+        facts = moment_facts(snapshot, scored)
+        if filters.speakers:
+            scored = [s for s in scored if _said_by(facts, s, filters.speakers)]
+        seconds = {pid: f.start for pid, f in facts.items()}
+        seen: dict[int, list[tuple[int, int]]] = {}
+        merged = merge_moments(scored, seen, seconds)
+        if not filters.talk:
+            merged = cap_per_talk(merged, TALK_CAP)
         result.total = len(merged)
         if not complete:
             result.total_exact = False
             matching = self._estimate_matches(snapshot, plan.must, passage_count())
-            result.total = max(len(merged), round(matching * len(merged) / max(len(scored), 1)))
+            result.total = max(len(merged), round(matching * len(merged) / max(ranked, 1)))
+        block = want
+        while len(merged) < offset + limit and not complete and block < MAX_RANKED:
+            block *= 4
+            found = self.engine.search(snapshot, plan, block)
+            complete = len(found) < block
+            pool = {pid: bm25 for pid, bm25 in found if pid not in considered}
+            considered.update(pool)
+            more = self._score(snapshot, pool, plan.must)
+            facts.update(moment_facts(snapshot, more))
+            if filters.speakers:
+                more = [s for s in more if _said_by(facts, s, filters.speakers)]
+            merged += merge_moments(
+                more,
+                seen,
+                {s.passage_id: facts[s.passage_id].start for s in more if s.passage_id in facts},
+            )
+        for s in merged:
+            result.talk_moments[s.talk_id] = result.talk_moments.get(s.talk_id, 0) + 1
+            who = facts[s.passage_id].speaker if s.passage_id in facts else None
+            if facets and who:
+                result.speaker_moments[who] = result.speaker_moments.get(who, 0) + 1
         result.hits = build_hits(snapshot, merged[offset : offset + limit])
         if not merged:
             result.notes.append(nothing_found_hint(parsed))
@@ -145,7 +182,7 @@ class SearchService:
         return AnyOf(tuple(self._analyse(snapshot, o) for o in clause.options))  # type: ignore[misc]
 
     def _gather(
-        self, snapshot: Snapshot, plan: MatchPlan, want: int, needed: int
+        self, snapshot: Snapshot, plan: MatchPlan, want: int
     ) -> tuple[list[PassageScore], bool]:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase), ranked in Python. Also says whether every match was fetched."""
@@ -154,7 +191,7 @@ class SearchService:
         pool = dict(found)
         scored = self._score(snapshot, pool, plan.must)
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
-        if words_only and not complete and exact_moments(scored) < needed:
+        if words_only and not complete and exact_moments(scored) < want // 3:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
             # query word for word: also fetch the passages where the words stand as a phrase,
             # or failing that close together. (Skipped when the page is already full of exact
@@ -237,6 +274,11 @@ class SearchService:
             )
             for m in must
         }
+
+
+def _said_by(facts: dict[int, MomentFacts], s: PassageScore, speakers: tuple[str, ...]) -> bool:
+    found = facts.get(s.passage_id)
+    return found is not None and spoken_by(found.speaker, speakers)
 
 
 def _as_phrases(words: tuple[Terms, ...]) -> Match:

@@ -30,6 +30,9 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+NO_TALK = "\0"  # a slug no talk has: an empty list of talks matches nothing
+
+
 class TantivyEngine(DerivedIndex):
     name = "tantivy"
 
@@ -98,6 +101,12 @@ class TantivyEngine(DerivedIndex):
         clauses = []
         if filters.talk:
             clauses.append((Occur.Must, Query.term_query(self.schema, "slug", filters.talk)))
+        if filters.talks is not None:
+            any_talk = [
+                (Occur.Should, Query.term_query(self.schema, "slug", slug))
+                for slug in filters.talks or (NO_TALK,)
+            ]
+            clauses.append((Occur.Must, Query.boolean_query(any_talk)))
         if filters.date_from or filters.date_to:
             clauses.append(
                 (

@@ -31,6 +31,9 @@ def _schema() -> Schema:
     )
 
 
+NO_TALK = "\0"  # a slug no talk has: an empty list of talks matches nothing
+
+
 class WhooshEngine(DerivedIndex):
     name = "whoosh"
 
@@ -99,6 +102,8 @@ class WhooshEngine(DerivedIndex):
         clauses: list[wq.Query] = []
         if filters.talk:
             clauses.append(wq.Term("slug", filters.talk))
+        if filters.talks is not None:
+            clauses.append(wq.Or([wq.Term("slug", slug) for slug in filters.talks or (NO_TALK,)]))
         if filters.date_from or filters.date_to:
             clauses.append(
                 wq.NumericRange(

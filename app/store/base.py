@@ -74,6 +74,10 @@ class Snapshot(Protocol):
 
     def hit_rows(self, ids: list[int]) -> dict[int, HitRow]: ...
 
+    def passage_segments(self, ids: list[int]) -> dict[int, list[SegmentRow]]:
+        """passage id -> the segments it spans and the one after (times, speakers and word
+        counts; no text)."""
+
     def hit_segments(self, hits: list[HitRow]) -> list[list[SegmentRow]]:
         """Each hit's segments and the one after it (for the time its last line ends)."""
 

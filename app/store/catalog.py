@@ -1,22 +1,10 @@
-"""Catalogue reads through the ORM (both backends): the list of talks with counts, one talk with
-its chapters and segments, and the archive's totals."""
+"""Catalogue reads through SQLAlchemy (both backends): one talk with its chapters and segments,
+every talk's metadata for the catalogue, and the archive's version."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Talk
-
-
-def list_talks(session: Session, limit: int = 100, offset: int = 0) -> tuple[int, list[Talk]]:
-    total = session.scalar(select(func.count(Talk.id))) or 0
-    talks = session.scalars(
-        select(Talk)
-        .options(selectinload(Talk.chapters))
-        .order_by(Talk.date.desc().nulls_last(), Talk.title)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return total, list(talks)
+from app.models import Chapter, Talk
 
 
 def get_talk(session: Session, slug: str) -> Talk | None:
@@ -27,13 +15,33 @@ def get_talk(session: Session, slug: str) -> Talk | None:
     )
 
 
-def archive_totals(session: Session) -> tuple[int, int, float]:
-    """Talks, segments and hours in the archive."""
-    row = session.execute(
+def archive_version(session: Session) -> tuple[int, int]:
+    """Talk count and highest talk id: every ingest that adds, replaces or removes a talk changes
+    it (a replaced talk gets a new id)."""
+    row = session.execute(select(func.count(Talk.id), func.coalesce(func.max(Talk.id), 0))).one()
+    return int(row[0]), int(row[1])
+
+
+def talk_cards(session: Session) -> list[dict[str, object]]:
+    """Every talk's metadata and chapter titles (not its transcript), for the catalogue."""
+    chapters: dict[int, list[tuple[str, float]]] = {}
+    for talk_id, title, start in session.execute(
+        select(Chapter.talk_id, Chapter.title, Chapter.start).order_by(Chapter.talk_id, Chapter.ord)
+    ):
+        chapters.setdefault(talk_id, []).append((title, start))
+    rows = session.execute(
         select(
-            func.count(Talk.id),
-            func.coalesce(func.sum(Talk.segment_count), 0),
-            func.coalesce(func.sum(Talk.duration), 0.0),
+            Talk.id,
+            Talk.slug,
+            Talk.title,
+            Talk.date,
+            Talk.speakers,
+            Talk.topics,
+            Talk.description,
+            Talk.duration,
+            Talk.youtube_id,
+            Talk.segment_count,
+            Talk.word_count,
         )
-    ).one()
-    return int(row[0]), int(row[1]), float(row[2]) / 3600
+    ).mappings()
+    return [dict(row, chapters=chapters.get(row["id"], [])) for row in rows]

@@ -48,6 +48,12 @@ SEGMENTS_SQL = (
     'SELECT ? AS hit, ord, start, "end", speaker, text, word_offset, word_count FROM segments '
     "WHERE talk_id = ? AND ord BETWEEN ? AND ?"
 )
+PASSAGE_SEGMENTS_SQL = (
+    "SELECT p.id, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count "
+    "FROM passages p JOIN segments s "
+    "ON s.talk_id = p.talk_id AND s.ord BETWEEN p.first_segment AND p.last_segment + 1 "
+    "WHERE p.id IN ({marks}) ORDER BY p.id, s.ord"
+)
 WORD_COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
 PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
 VOCABULARY_SQL = "SELECT word, count FROM vocabulary"
@@ -128,6 +134,14 @@ class SqlSnapshot:
             params += [k, hit.talk_id, hit.first_segment, hit.last_segment + 1]
         for hit, *fields in self.rows(sql, params):
             out[hit].append(SegmentRow(*fields))
+        return out
+
+    def passage_segments(self, ids: list[int]) -> dict[int, list[SegmentRow]]:
+        out: dict[int, list[SegmentRow]] = {}
+        for chunk in chunks(ids):
+            sql = PASSAGE_SEGMENTS_SQL.format(marks=",".join("?" * len(chunk)))
+            for pid, *fields in self.rows(sql, chunk):
+                out.setdefault(pid, []).append(SegmentRow(*fields))
         return out
 
     def word_count(self, word: str) -> int:

@@ -1,29 +1,38 @@
-"""JSON API: /api/search, /api/talks, /api/talks/<slug>."""
+"""JSON API: /api/search, /api/talks, /api/talks/<slug>, /api/speakers, /api/topics."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from app.catalogue import Catalogue, NamedMatch, TalkCard
+from app.links import moment_url, name_slug
 from app.models import Talk
-from app.search.plan import Filters
-from app.search.results import Hit, SearchResult, TalkRef
+from app.search.results import Hit, TalkRef
 from app.search.service import SearchService
-from app.store.catalog import list_talks
-from app.web.deps import SessionDep, TalkDep
+from app.web.deps import CatalogueDep, TalkDep
 from app.web.schemas import (
     ChapterOut,
+    CountOut,
     ErrorOut,
+    FacetsOut,
+    FacetValueOut,
     HitOut,
+    NamedTalkOut,
+    PersonList,
+    PersonOut,
     SearchOut,
     SegmentOut,
     TalkDetail,
     TalkList,
     TalkListItem,
     TalkSummary,
+    TopicList,
+    TopicOut,
 )
+from app.web.searching import SearchPage, SearchRequest, run_search
 
 MAX_QUERY_CHARS = 2000
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
@@ -35,18 +44,16 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
-def search_filters(
-    talk: str | None, speaker: str | None, date_from: date | None, date_to: date | None
-) -> Filters:
-    return Filters(
-        talk=talk or None,
-        speakers=(speaker,) if speaker else (),
-        date_from=date_from.isoformat() if date_from else None,
-        date_to=date_to.isoformat() if date_to else None,
-    )
-
-
-def search_out(result: SearchResult, limit: int, offset: int) -> SearchOut:
+def search_out(page: SearchPage, limit: int, offset: int, base_url: str) -> SearchOut:
+    result = page.result
+    facets = None
+    if page.facets:
+        facets = FacetsOut(
+            **{
+                kind: [FacetValueOut(value=v.value, name=v.name, count=v.count) for v in values]
+                for kind, values in page.facets.items()
+            }
+        )
     return SearchOut(
         query=result.query,
         total=result.total,
@@ -57,11 +64,26 @@ def search_out(result: SearchResult, limit: int, offset: int) -> SearchOut:
         corrected_query=result.corrected_query,
         notes=result.notes,
         elapsed_ms=result.elapsed_ms,
-        hits=[hit_out(h) for h in result.hits],
+        talks=[named_out(m, page.talk_moments.get(m.talk.slug, 0)) for m in page.named],
+        facets=facets,
+        hits=[hit_out(h, base_url) for h in result.hits],
     )
 
 
-def hit_out(hit: Hit) -> HitOut:
+def named_out(match: NamedMatch, moments: int) -> NamedTalkOut:
+    card = match.talk
+    url = f"/talks/{card.slug}"
+    return NamedTalkOut(
+        talk=TalkSummary(**_summary_fields(card)),
+        matched=match.field,
+        text=match.text,
+        start=match.start,
+        url=moment_url(card.slug, match.start) if match.start is not None else url,
+        moments=moments,
+    )
+
+
+def hit_out(hit: Hit, base_url: str) -> HitOut:
     return HitOut(
         talk=TalkSummary(**_summary_fields(hit.talk)),
         start=hit.start,
@@ -70,10 +92,17 @@ def hit_out(hit: Hit) -> HitOut:
         text=hit.text,
         snippet=hit.snippet,
         url=hit.url,
+        absolute_url=base_url + hit.url,
         video_url=hit.video_url,
         score=hit.score,
         partial=hit.partial,
     )
+
+
+def base_url_of(request: Request) -> str:
+    """The archive's address for absolute links: the configured one, else the request's."""
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 class SearchParams(BaseModel):
@@ -83,56 +112,142 @@ class SearchParams(BaseModel):
     limit: int = Field(10, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     talk: str | None = Field(None, max_length=200, description="Only this talk (slug).")
-    speaker: str | None = Field(None, max_length=200)
-    date_from: date | None = None
-    date_to: date | None = None
+    speaker: str | None = Field(
+        None,
+        max_length=200,
+        description="Only moments this person says: a slug (alexey-grigorev), a full name or "
+        "a first name.",
+    )
+    topic: str | None = Field(None, max_length=200, description="Only talks on this topic (slug).")
+    year: int | None = Field(None, ge=1900, le=2200, description="Only talks of this year.")
+    date_from: date | None = Field(None, description="Only talks on or after this date.")
+    date_to: date | None = Field(None, description="Only talks on or before this date.")
+    facets: bool = Field(True, description="Count moments per speaker, topic, year and talk.")
 
 
 @router.get("/search", response_model=SearchOut)
 async def api_search(request: Request, params: Annotated[SearchParams, Query()]) -> Response:
     """Search every talk; each hit points at the second its first matched word is spoken."""
     p = params
-    filters = search_filters(p.talk, p.speaker, p.date_from, p.date_to)
     service: SearchService = request.app.state.search_service
+    wanted = SearchRequest(
+        q=p.q,
+        limit=p.limit,
+        offset=p.offset,
+        talk=p.talk,
+        speaker=p.speaker,
+        topic=p.topic,
+        year=p.year,
+        date_from=p.date_from,
+        date_to=p.date_to,
+    )
+    base_url = base_url_of(request)
 
     def run() -> bytes:
         # one trip to the thread pool for connection, search and JSON: the request's hot path
-        result = service.search(
-            request.app.state.store, p.q, filters=filters, limit=p.limit, offset=p.offset
-        )
-        return search_out(result, p.limit, p.offset).model_dump_json().encode()
+        catalogue = request.app.state.catalogue.current()
+        page = run_search(service, request.app.state.store, catalogue, wanted, p.facets)
+        return search_out(page, p.limit, p.offset, base_url).model_dump_json().encode()
 
     return Response(await run_in_threadpool(run), media_type="application/json")
 
 
-def _summary_fields(talk: Talk | TalkRef) -> dict[str, object]:
+def _summary_fields(talk: Talk | TalkRef | TalkCard) -> dict[str, object]:
     return dict(
         slug=talk.slug,
         title=talk.title,
         date=talk.date,
-        speakers=talk.speakers or [],
+        speakers=list(talk.speakers or []),
         youtube_id=talk.youtube_id,
-        video_url=talk.video_url,
-        media_url=talk.media_url,
+        video_url=getattr(talk, "video_url", None),
+        media_url=getattr(talk, "media_url", None),
         url=f"/talks/{talk.slug}",
     )
 
 
+SortParam = Annotated[
+    Literal["newest", "oldest", "title", "longest"], Query(description="Order of the talks.")
+]
+SpeakerParam = Annotated[
+    str | None, Query(max_length=200, description="Only talks of this person (slug or name).")
+]
+TopicParam = Annotated[str | None, Query(max_length=200, description="Only talks on this topic.")]
+YearParam = Annotated[int | None, Query(ge=1900, le=2200, description="Only talks of this year.")]
+
+
+def count_out(counts: dict[str, list[tuple[str, str, int]]]) -> dict[str, list[CountOut]]:
+    return {
+        kind: [CountOut(value=v, name=n, count=c) for v, n, c in values]
+        for kind, values in counts.items()
+    }
+
+
 @router.get("/talks", response_model=TalkList)
-def api_talks(session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> TalkList:
-    """All talks with their segment, word and chapter counts."""
-    total, talks = list_talks(session, limit, offset)
+def api_talks(
+    catalogue: CatalogueDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    speaker: SpeakerParam = None,
+    topic: TopicParam = None,
+    year: YearParam = None,
+    sort: SortParam = "newest",
+) -> TalkList:
+    """Talks, filtered by speaker, topic and year, with the number of talks per speaker, topic
+    and year among those the filters leave."""
+    chosen = browse_talks(catalogue, speaker, topic, year, sort)
     return TalkList(
-        total=total,
-        talks=[
-            TalkListItem(
-                **_summary_fields(t),
-                duration=t.duration,
-                segment_count=t.segment_count,
-                word_count=t.word_count,
-                chapter_count=len(t.chapters),
-            )
-            for t in talks
+        total=len(chosen),
+        limit=limit,
+        offset=offset,
+        talks=[talk_list_item(c) for c in chosen[offset : offset + limit]],
+        counts=count_out(catalogue.facets(chosen)),
+    )
+
+
+def browse_talks(
+    catalogue: Catalogue, speaker: str | None, topic: str | None, year: int | None, sort: str
+) -> list[TalkCard]:
+    """The talks the browse filters leave; a speaker or topic nobody has leaves none."""
+    person = catalogue.person(speaker) if speaker else None
+    if speaker and person is None:
+        return []
+    topic_slug = name_slug(topic) if topic else None
+    return catalogue.select(person.slug if person else None, topic_slug, year, sort)
+
+
+def talk_list_item(card: TalkCard) -> TalkListItem:
+    return TalkListItem(
+        **_summary_fields(card),
+        duration=card.duration,
+        topics=list(card.topics),
+        segment_count=card.segment_count,
+        word_count=card.word_count,
+        chapter_count=len(card.chapters),
+    )
+
+
+@router.get("/speakers", response_model=PersonList)
+def api_speakers(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0) -> PersonList:
+    """Everyone who speaks in a talk or is listed as its speaker, most talks first."""
+    people = list(catalogue.people.values())
+    return PersonList(
+        total=len(people),
+        speakers=[
+            PersonOut(slug=p.slug, name=p.name, talk_count=len(p.talks), url=f"/speakers/{p.slug}")
+            for p in people[offset : offset + limit]
+        ],
+    )
+
+
+@router.get("/topics", response_model=TopicList)
+def api_topics(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0) -> TopicList:
+    """Every topic talks are tagged with, most talks first."""
+    topics = list(catalogue.topics.values())
+    return TopicList(
+        total=len(topics),
+        topics=[
+            TopicOut(slug=t.slug, name=t.name, talk_count=len(t.talks), url=f"/topics/{t.slug}")
+            for t in topics[offset : offset + limit]
         ],
     )
 

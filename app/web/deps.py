@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
+from app.catalogue import Catalogue
 from app.config import Settings, get_settings
 from app.models import Talk
 from app.search.service import SearchService
@@ -28,10 +29,15 @@ async def get_service(request: Request) -> SearchService:  # async: no thread-po
     return request.app.state.search_service
 
 
+def get_catalogue(request: Request) -> Catalogue:
+    return request.app.state.catalogue.current()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ServiceDep = Annotated[SearchService, Depends(get_service)]
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 
 
 def get_talk_or_404(session: SessionDep, slug: Annotated[str, Path(max_length=200)]) -> Talk:

@@ -1,16 +1,21 @@
-"""HTML pages: search (works without JavaScript) and the talk page opened at a moment."""
+"""HTML pages: home, search (works without JavaScript), browsing talks, speakers and topics,
+and the talk page opened at a moment."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app.catalogue import SORTS, Catalogue
+from app.links import name_slug
 from app.models import Talk
 from app.search.results import Hit
-from app.store.catalog import archive_totals
-from app.web.api import MAX_QUERY_CHARS, search_filters
-from app.web.deps import ServiceDep, SessionDep, StoreDep, TalkDep
+from app.web.api import MAX_QUERY_CHARS, browse_talks
+from app.web.deps import CatalogueDep, ServiceDep, StoreDep, TalkDep
+from app.web.errors import AppError
+from app.web.searching import SearchRequest, run_search, search_filters
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -29,38 +34,168 @@ def _render(request: Request, name: str, **context: object) -> HTMLResponse:
     return HTMLResponse(template.render(request=request, **context))
 
 
+HOME_TALKS = 6
+HOME_SPEAKERS = 12
+HOME_TOPICS = 24
+TALKS_PAGE = 24
+FilterText = Annotated[str | None, Query(max_length=200)]
+Year = Annotated[int | None, Query(ge=1900, le=2200)]
+
+
 @router.get("/", response_class=HTMLResponse)
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
     store: StoreDep,
-    session: SessionDep,
     service: ServiceDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    catalogue: CatalogueDep,
+    q: str = "",
     page: Annotated[int, Query(ge=1, le=500)] = 1,
-    talk: Annotated[str | None, Query(max_length=200)] = None,
-    speaker: Annotated[str | None, Query(max_length=200)] = None,
+    talk: FilterText = None,
+    speaker: FilterText = None,
+    topic: FilterText = None,
+    year: Year = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> HTMLResponse:
-    result = None
-    if q.strip():
-        filters = search_filters(talk, speaker, date_from, date_to)
-        result = service.search(
-            store, q, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-        )
-    talks, segments, hours = archive_totals(session)
+    """The home page (what the archive holds) without a query; results with one."""
+    notes = []
+    if len(q) > MAX_QUERY_CHARS:
+        # a pasted page of text: search its first words, as the README promises
+        q = q[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        notes.append(f"Your text was long: searching its first {MAX_QUERY_CHARS} characters.")
+    wanted = SearchRequest(
+        q=q,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        talk=talk or None,
+        speaker=speaker or None,
+        topic=topic or None,
+        year=year,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    filters = wanted.filter_params()
+    if not q.strip() and not filters:
+        return _home(request, catalogue)
+    if not q.strip() and wanted.speaker and set(filters) == {"speaker"}:
+        person = catalogue.person(wanted.speaker)
+        if person is not None:  # a speaker alone: their talks, and a box to search what they said
+            return RedirectResponse(f"/speakers/{person.slug}", status_code=303)  # type: ignore[return-value]
+    found = run_search(service, store, catalogue, wanted) if q.strip() else None
+    if found is not None:
+        found.result.notes[:0] = notes
     return _render(
         request,
         "search.html",
         q=q,
-        result=result,
-        groups=group_by_talk(result.hits) if result else [],
+        found=found,
+        result=found.result if found else None,
+        groups=group_by_talk(found.result.hits) if found else [],
         page=page,
         page_size=PAGE_SIZE,
-        filters=dict(talk=talk, speaker=speaker, date_from=date_from, date_to=date_to),
-        totals=dict(talks=talks, segments=segments, hours=hours),
+        filters=filters,
+        active=found.active if found else search_filters(wanted, catalogue)[1],
+        query_string=_query_string,
     )
+
+
+def _query_string(params: dict[str, object], **changes: object) -> str:
+    """`params` with `changes` (None removes a key) as a URL query string."""
+    merged = {**params, **changes}
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def _home(request: Request, catalogue: Catalogue) -> HTMLResponse:
+    hours = sum(c.duration or 0.0 for c in catalogue.talks) / 3600
+    return _render(
+        request,
+        "home.html",
+        q="",
+        latest=catalogue.talks[:HOME_TALKS],
+        people=list(catalogue.people.values())[:HOME_SPEAKERS],
+        topics=list(catalogue.topics.values())[:HOME_TOPICS],
+        totals=dict(
+            talks=len(catalogue.talks),
+            speakers=len(catalogue.people),
+            topics=len(catalogue.topics),
+            hours=hours,
+        ),
+    )
+
+
+@router.get("/talks", response_class=HTMLResponse)
+def talks_page(
+    request: Request,
+    catalogue: CatalogueDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    speaker: FilterText = None,
+    topic: FilterText = None,
+    year: Year = None,
+    sort: Literal["newest", "oldest", "title", "longest"] = "newest",
+) -> HTMLResponse:
+    chosen = browse_talks(catalogue, speaker or None, topic or None, year, sort)
+    person = catalogue.person(speaker) if speaker else None
+    topic_group = catalogue.topics.get(name_slug(topic)) if topic else None
+    params = {
+        "speaker": person.slug if person else speaker,
+        "topic": topic_group.slug if topic_group else topic,
+        "year": year,
+        "sort": None if sort == "newest" else sort,
+    }
+    return _render(
+        request,
+        "talks.html",
+        q="",
+        talks=chosen[(page - 1) * TALKS_PAGE : page * TALKS_PAGE],
+        total=len(chosen),
+        page=page,
+        page_size=TALKS_PAGE,
+        sort=sort,
+        sorts=list(SORTS),
+        counts=catalogue.facets(chosen),
+        params=params,
+        active=dict(
+            speaker=person.name if person else speaker,
+            topic=topic_group.name if topic_group else topic,
+            year=year,
+        ),
+        query_string=_query_string,
+    )
+
+
+@router.get("/speakers", response_class=HTMLResponse)
+def speakers_page(request: Request, catalogue: CatalogueDep) -> HTMLResponse:
+    people = sorted(catalogue.people.values(), key=lambda p: p.name.casefold())
+    return _render(request, "speakers.html", q="", people=people)
+
+
+@router.get("/speakers/{slug}", response_class=HTMLResponse)
+def speaker_page(
+    request: Request, catalogue: CatalogueDep, slug: Annotated[str, Path(max_length=200)]
+) -> HTMLResponse:
+    person = catalogue.people.get(slug)
+    if person is None:
+        raise AppError(404, f"No speaker is called {slug!r}.")
+    topics = catalogue.facets(person.talks)["topics"][:HOME_TOPICS]
+    return _render(request, "speaker.html", q="", person=person, topics=topics)
+
+
+@router.get("/topics", response_class=HTMLResponse)
+def topics_page(request: Request, catalogue: CatalogueDep) -> HTMLResponse:
+    topics = sorted(catalogue.topics.values(), key=lambda t: t.name.casefold())
+    return _render(request, "topics.html", q="", topics=topics)
+
+
+@router.get("/topics/{slug}", response_class=HTMLResponse)
+def topic_page(
+    request: Request, catalogue: CatalogueDep, slug: Annotated[str, Path(max_length=200)]
+) -> HTMLResponse:
+    topic = catalogue.topics.get(slug)
+    if topic is None:
+        raise AppError(404, f"No topic is called {slug!r}.")
+    people = catalogue.facets(topic.talks)["speakers"][:HOME_SPEAKERS]
+    return _render(request, "topic.html", q="", topic=topic, people=people)
 
 
 @router.get("/talks/{slug}", response_class=HTMLResponse)

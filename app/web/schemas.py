@@ -24,6 +24,7 @@ class HitOut(BaseModel):
     text: str = Field(description="Plain text around the match.")
     snippet: str = Field(description="HTML-escaped text with <mark> around matched words.")
     url: str = Field(description="The talk page opened at this moment: /talks/<slug>?t=<s>.")
+    absolute_url: str = Field(description="`url` with the archive's address in front.")
     video_url: str | None = Field(description="The source video at this second, where known.")
     score: float
     partial: bool = Field(description="True when the passage lacks some of the query's words.")
@@ -39,19 +40,84 @@ class SearchOut(BaseModel):
     corrected_query: str | None = Field(description="The spelling-corrected query, if used.")
     notes: list[str]
     elapsed_ms: float
+    talks: list["NamedTalkOut"] = Field(
+        description="Talks the query names: by title, a speaker, a chapter title, a topic or "
+        "the description (first page only)."
+    )
+    facets: "FacetsOut | None" = Field(
+        None, description="Moments found per speaker, topic, year and talk (facets=true)."
+    )
     hits: list[HitOut]
+
+
+class NamedTalkOut(BaseModel):
+    talk: TalkSummary
+    matched: str = Field(description="title, speaker, chapter, topic or description")
+    text: str = Field(description="The matching title, name, chapter title, topic or text.")
+    start: float | None = Field(description="The chapter's second, for a chapter match.")
+    url: str = Field(description="The talk page, at the chapter for a chapter match.")
+    moments: int = Field(description="Moments found in this talk by the quote search.")
+
+
+class FacetValueOut(BaseModel):
+    value: str = Field(description="The value to pass as the filter parameter.")
+    name: str
+    count: int = Field(description="Moments found with this value.")
+
+
+class FacetsOut(BaseModel):
+    speakers: list[FacetValueOut]
+    topics: list[FacetValueOut]
+    years: list[FacetValueOut]
+    talks: list[FacetValueOut]
+
+
+class PersonOut(BaseModel):
+    slug: str
+    name: str
+    talk_count: int
+    url: str
+
+
+class PersonList(BaseModel):
+    total: int
+    speakers: list[PersonOut]
+
+
+class TopicOut(BaseModel):
+    slug: str
+    name: str
+    talk_count: int
+    url: str
+
+
+class TopicList(BaseModel):
+    total: int
+    topics: list[TopicOut]
 
 
 class TalkListItem(TalkSummary):
     duration: float | None
+    topics: list[str]
     segment_count: int
     word_count: int
     chapter_count: int
 
 
+class CountOut(BaseModel):
+    value: str
+    name: str
+    count: int = Field(description="Talks with this value among the listed talks.")
+
+
 class TalkList(BaseModel):
     total: int
+    limit: int
+    offset: int
     talks: list[TalkListItem]
+    counts: dict[str, list[CountOut]] = Field(
+        description="Talks per speaker, topic and year among all the talks the filters leave."
+    )
 
 
 class ChapterOut(BaseModel):

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest.people import People, people_folder, person_slug, resolve_name, resolve_speakers
+from app.ingest.people import People, people_folder, resolve_name, resolve_speakers
 from app.ingest.transcript import Segment, Transcript
+from app.links import name_slug
 
 
 def folder_with_people(tmp_path: Path) -> Path:
@@ -77,6 +78,6 @@ def test_transcript_speakers_are_declared_first_then_everyone_who_speaks(tmp_pat
 
 
 def test_person_slug_is_ascii() -> None:
-    assert person_slug("José María Sánchez Salas") == "jose-maria-sanchez-salas"
-    assert person_slug("Mısra Turp") == "misra-turp"
-    assert person_slug("!!!") == "unknown"
+    assert name_slug("José María Sánchez Salas") == "jose-maria-sanchez-salas"
+    assert name_slug("Mısra Turp") == "misra-turp"
+    assert name_slug("!!!") == "unknown"

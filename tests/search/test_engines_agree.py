@@ -21,7 +21,7 @@ QUERIES = [
     "transitio*",
     "learning -machine",
     "meetups OR kaggle",
-    "kaggle speaker:santiago",
+    "kaggle -competition",
     '"if you want to go far you go together"',
 ]
 OTHERS = [

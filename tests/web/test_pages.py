@@ -25,7 +25,7 @@ def test_results_link_to_the_moment_and_the_source_video(client: TestClient) -> 
 def test_correction_is_shown_with_the_strict_search_offered(client: TestClient) -> None:
     page = client.get("/search", params={"q": "bunch of meetpus"}).text
     assert "Showing results for" in page and "bunch of meetups" in page
-    assert 'href="/search?q=%22bunch%20of%20meetpus%22"' in page
+    assert 'href="/search?q=%22bunch+of+meetpus%22"' in page
 
 
 def test_talk_page_opens_at_the_moment(client: TestClient) -> None:
