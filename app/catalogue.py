@@ -5,7 +5,9 @@ Built from the store's talk cards and rebuilt when the archive changes (checked 
 one cheap read), so every server and worker sees new talks without a restart."""
 
 import datetime as dt
+import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from app.search.analysis import content_terms
 from app.store import Store
 from app.store.catalog import archive_version, talk_cards
 
+CHECK_SECONDS = 1.0
 NAMED_LIMIT = 5
 NAMED_MIN_SCORE = 0.5
 # how much a match in each field says the query names the talk
@@ -222,15 +225,22 @@ def card_of(row: dict[str, object]) -> TalkCard:
 
 
 class CatalogueCache:
-    """The catalogue of the archive as it is now: rebuilt when the archive's version changes."""
+    """The catalogue of the archive as it is now: rebuilt when the archive's version changes,
+    which is checked at most every `check_seconds` (the check costs a read)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, check_seconds: float = CHECK_SECONDS) -> None:
         self.store = store
+        self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._version: tuple[int, int] | None = None
+        self._checked = -math.inf
         self._catalogue = Catalogue([])
 
     def current(self) -> Catalogue:
+        now = time.monotonic()
+        if now - self._checked < self.check_seconds:
+            return self._catalogue
+        self._checked = now
         with self.store.session() as session:
             version = archive_version(session)
             if version == self._version:

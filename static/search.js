@@ -1,88 +1,64 @@
-// Search as you type: a progressive enhancement over the plain GET form. Results come from the
-// JSON API; snippets arrive HTML-escaped with <mark>, everything else is set as text.
+// Search as you type: a progressive enhancement over the plain GET forms. The results page is
+// fetched as HTML from the same server (one renderer for both), with the filters in the URL kept.
 (function () {
   "use strict";
-  const input = document.getElementById("q");
-  const main = document.getElementById("main");
-  if (!input || !main || !window.fetch || document.querySelector("article.talk")) return;
+  const FILTERS = ["talk", "speaker", "topic", "year", "date_from", "date_to"];
+  const NARROW = window.matchMedia("(max-width: 60rem)");
   let timer = null;
   let latest = 0;
 
-  function clock(seconds) {
-    const t = Math.floor(seconds), h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = t % 60;
-    const pad = (n) => String(n).padStart(2, "0");
-    return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+  function foldFacetsOnPhones() {
+    if (!NARROW.matches) return;
+    document.querySelectorAll(".facets details[open]").forEach((d) => d.removeAttribute("open"));
   }
 
-  function el(tag, props, children) {
-    const node = document.createElement(tag);
-    Object.assign(node, props || {});
-    (children || []).forEach((c) => node.append(c));
-    return node;
-  }
-
-  function render(body) {
-    const section = el("section", { className: "results" });
-    section.setAttribute("aria-live", "polite");
-    if (body.corrected_query) {
-      const strict = el("a", { href: "/search?q=" + encodeURIComponent('"' + body.query + '"'), textContent: "Search exactly for " + body.query });
-      section.append(el("p", { className: "notice" }, ["Showing results for ", el("strong", { textContent: body.corrected_query }), ". ", strict]));
-    }
-    body.notes.forEach((n) => section.append(el("p", { className: "notice", textContent: n })));
-    const groups = new Map();
-    body.hits.forEach((hit) => {
-      if (!groups.has(hit.talk.slug)) groups.set(hit.talk.slug, []);
-      groups.get(hit.talk.slug).push(hit);
-    });
-    const about = body.total_exact ? "" : "about ";
-    const talks = groups.size === 1 ? "talk" : "talks";
-    section.append(el("p", { className: "count", textContent: `${about}${body.total} ${body.total === 1 ? "moment" : "moments"} in ${groups.size} ${talks} on this page (${Math.round(body.elapsed_ms)} ms)` }));
-    groups.forEach((hits) => {
-      const talk = hits[0].talk;
-      const count = `${hits.length} ${hits.length === 1 ? "moment" : "moments"}` + (talk.date ? ` · ${talk.date}` : "");
-      const group = el("section", { className: "talk-group" }, [
-        el("h2", { className: "talk-title" }, [
-          el("a", { href: talk.url, textContent: talk.title }), " ",
-          el("span", { className: "talk-count", textContent: count }),
-        ]),
-      ]);
-      group.setAttribute("aria-label", talk.title);
-      const list = el("ol", { className: "hits" });
-      hits.forEach((hit) => {
-        const moment = el("a", { className: "moment", href: hit.url }, [el("span", { className: "time", textContent: clock(hit.start) })]);
-        if (hit.speaker) moment.append(" ", el("span", { className: "who", textContent: hit.speaker }));
-        const head = el("div", { className: "hit-head" }, [moment]);
-        if (hit.partial) head.append(el("span", { className: "badge", textContent: "closest match" }));
-        const snippet = el("p", { className: "snippet" });
-        snippet.innerHTML = hit.snippet; // escaped by the server, <mark> only
-        const links = el("div", { className: "hit-links" }, [el("a", { href: hit.url, textContent: "Open at " + clock(hit.start) })]);
-        if (hit.video_url && /^https?:/.test(hit.video_url)) {
-          links.append(el("a", { href: hit.video_url, rel: "noopener noreferrer", textContent: "Source video at " + clock(hit.start) }));
-        }
-        list.append(el("li", { className: "hit" }, [head, snippet, links]));
+  function searchUrl(input, q) {
+    const params = new URLSearchParams();
+    params.set("q", q);
+    const form = input.form;
+    // the form's hidden inputs carry the filters in use (the results page and scoped boxes)
+    if (form) {
+      FILTERS.forEach((name) => {
+        const field = form.elements.namedItem(name);
+        if (field && field.value) params.set(name, field.value);
       });
-      group.append(list);
-      section.append(group);
-    });
-    main.replaceChildren(section);
+    }
+    return "/search?" + params.toString();
   }
 
-  async function run(q) {
+  async function run(input) {
     const mine = ++latest;
-    const url = new URL(window.location.href);
-    url.pathname = "/search";
-    url.search = q ? "?q=" + encodeURIComponent(q) : "";
-    history.replaceState(null, "", url);
+    const q = input.value;
     if (!q.trim()) return;
+    const url = searchUrl(input, q);
     try {
-      const response = await fetch("/api/search?limit=20&q=" + encodeURIComponent(q));
+      const response = await fetch(url, { headers: { Accept: "text/html" } });
       if (!response.ok || mine !== latest) return;
-      render(await response.json());
-    } catch (e) { /* the form still works */ }
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = doc.getElementById("main");
+      const main = document.getElementById("main");
+      if (!fresh || !main || mine !== latest) return;
+      main.replaceChildren(...Array.from(fresh.childNodes));
+      document.title = doc.title;
+      history.replaceState(null, "", url);
+      foldFacetsOnPhones();
+      const live = document.getElementById("live-status");
+      const count = main.querySelector(".count");
+      if (live && count) live.textContent = count.textContent;
+    } catch (e) {
+      /* the form still works */
+    }
   }
 
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => run(input.value), 250);
-  });
+  function watch(input) {
+    if (!input || !window.fetch || !window.DOMParser) return;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => run(input), 250);
+    });
+  }
+
+  foldFacetsOnPhones();
+  if (document.querySelector("article.talk")) return;
+  watch(document.getElementById("q")); // in the header: it stays while the results change
 })();

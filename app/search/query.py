@@ -15,6 +15,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _LEXEME = re.compile(
     r'(?P<neg>-)?"(?P<phrase>[^"]*)"'
     r'|speaker:(?:"(?P<qspeaker>[^"]*)"|(?P<speaker>\S+))'
+    r"|(?P<bare>speaker:)(?=\s|$)"
     r"|(?P<word>[^\s\"]+)",
     re.IGNORECASE,
 )
@@ -99,6 +100,9 @@ def parse_query(text: str) -> ParsedQuery:
     pending_or = False
     negate_next = False
     for m in _LEXEME.finditer(clean):
+        if m["bare"]:
+            query.notes.append("Put a name right after speaker:, as in speaker:alexey.")
+            continue
         if m["qspeaker"] is not None or m["speaker"] is not None:
             name = (m["qspeaker"] or m["speaker"] or "").strip()
             if name:

@@ -4,6 +4,7 @@ word is the moment a hit points at."""
 
 from dataclasses import dataclass
 
+from app.search.analysis import STOP_WORDS, stem
 from app.search.plan import AllOf, AnyOf, Match, Phrase, Terms, flat_terms
 
 COVERAGE_WEIGHT = 100.0
@@ -11,6 +12,7 @@ ORDER_WEIGHT = 30.0
 COMPACT_WEIGHT = 20.0
 BM25_WEIGHT = 10.0
 ORDER_GAP = 3  # consecutive query words this close, in order, count as "in order"
+STOP_TERMS = frozenset(stem(w) for w in STOP_WORDS)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -123,7 +125,10 @@ def score_passage(
     if len(must) == 1 and isinstance(must[0], Terms):
         return _one_word(passage_id, terms, must[0], bm25_norm)
     if all(isinstance(m, Terms) for m in must):
-        return _words(passage_id, terms, must, bm25_norm)  # type: ignore[arg-type]
+        found = _words(passage_id, terms, must, bm25_norm)  # type: ignore[arg-type]
+        if found is not None:
+            found.matched = marked_spans(terms, found.matched)
+        return found
     positions = term_positions(terms, wanted if wanted is not None else wanted_terms(must))
     if not positions:
         return None
@@ -139,9 +144,26 @@ def score_passage(
     compact = words_matched / max(hi - lo, 1)
     order = _in_order(per_clause, lo, hi)
     score = combined_score(coverage, order, compact, bm25_norm)
-    return PassageScore(
-        passage_id, score, coverage, Span(lo, hi), [Span(s, e) for s, e in matched], order, compact
-    )
+    spans = marked_spans(terms, [Span(s, e) for s, e in matched])
+    return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)
+
+
+def marked_spans(terms: list[str], matched: list[Span]) -> list[Span]:
+    """The matched spans worth marking: a run of adjacent matched words made of stop words
+    alone ("how", "to", "in") is dropped, unless nothing but stop words matched. The first
+    marked word is the moment's start."""
+    runs: list[list[Span]] = []
+    for m in matched:
+        if runs and runs[-1][-1].end >= m.start:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    content = [
+        any(terms[i] not in STOP_TERMS for m in run for i in range(m.start, m.end)) for run in runs
+    ]
+    if not any(content):
+        return matched
+    return [m for run, keep in zip(runs, content, strict=True) if keep for m in run]
 
 
 def _one_word(

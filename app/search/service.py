@@ -60,7 +60,12 @@ class SearchService:
         if parsed.speakers:
             filters = replace(filters, speakers=filters.speakers + tuple(parsed.speakers))
         if parsed.is_empty:
-            if not parsed.must_not:
+            if parsed.speakers and not parsed.must_not:
+                names = " and ".join(parsed.speakers)
+                result.notes.append(f"Add words to search what {names} said.")
+            elif text.strip() and not any(c.isalnum() for c in text):
+                result.notes.append("Emoji and symbols are not searched: type words.")
+            elif not parsed.must_not and not parsed.notes:
                 result.notes.append("Type a word or a quote to search for.")
         else:
             try:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.catalogue import SORTS, Catalogue
 from app.links import name_slug
 from app.models import Talk
+from app.search.query import parse_query
 from app.search.results import Hit
 from app.web.api import MAX_QUERY_CHARS, browse_talks
 from app.web.deps import CatalogueDep, ServiceDep, StoreDep, TalkDep
@@ -78,8 +79,9 @@ def search_page(
     filters = wanted.filter_params()
     if not q.strip() and not filters:
         return _home(request, catalogue)
-    if not q.strip() and wanted.speaker and set(filters) == {"speaker"}:
-        person = catalogue.person(wanted.speaker)
+    alone = _speaker_alone(q, wanted)
+    if alone:
+        person = catalogue.person(alone)
         if person is not None:  # a speaker alone: their talks, and a box to search what they said
             return RedirectResponse(f"/speakers/{person.slug}", status_code=303)  # type: ignore[return-value]
     found = run_search(service, store, catalogue, wanted) if q.strip() else None
@@ -98,6 +100,15 @@ def search_page(
         active=found.active if found else search_filters(wanted, catalogue)[1],
         query_string=_query_string,
     )
+
+
+def _speaker_alone(q: str, wanted: SearchRequest) -> str | None:
+    """The person asked for when the search names a speaker and nothing else."""
+    parsed = parse_query(q)
+    if not parsed.is_empty or parsed.must_not or set(wanted.filter_params()) - {"speaker"}:
+        return None
+    names = parsed.speakers + ([wanted.speaker] if wanted.speaker else [])
+    return names[0] if len(names) == 1 else None
 
 
 def _query_string(params: dict[str, object], **changes: object) -> str:
