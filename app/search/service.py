@@ -147,7 +147,7 @@ class SearchService:
             complete = len(found) < block
             pool = {pid: bm25 for pid, bm25 in found if pid not in considered}
             considered.update(pool)
-            more = self._score(snapshot, pool, plan.must)
+            more = self._score(snapshot, pool, plan.must, speakers=filters.speakers)
             facts.update(moment_facts(snapshot, more))
             if filters.speakers:
                 more = [s for s in more if _said_by(facts, s, filters.speakers)]
@@ -194,7 +194,7 @@ class SearchService:
         found = self.engine.search(snapshot, plan, want)
         complete = len(found) < want
         pool = dict(found)
-        scored = self._score(snapshot, pool, plan.must)
+        scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
         if words_only and not complete and exact_moments(scored) < want // 3:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
@@ -207,7 +207,9 @@ class SearchService:
                 extra = self.engine.search(snapshot, replace(plan, near=len(plan.must) + 4), want)
             new = {pid: bm25 for pid, bm25 in extra if pid not in pool}
             if new:
-                scored = self._score(snapshot, {**pool, **new}, plan.must, scored)
+                scored = self._score(
+                    snapshot, {**pool, **new}, plan.must, scored, plan.filters.speakers
+                )
         return scored, complete
 
     def _score(
@@ -216,8 +218,10 @@ class SearchService:
         pool: dict[int, float],
         must: tuple[Match, ...],
         known: list[PassageScore] | None = None,
+        speakers: tuple[str, ...] = (),
     ) -> list[PassageScore]:
-        """Scores the pool's passages; those already `known` are only renormalised."""
+        """Scores the pool's passages; those already `known` are only renormalised. With
+        `speakers`, only the words those people say can match."""
         if not pool:
             return []
         lo, hi = min(pool.values()), max(pool.values())
@@ -231,6 +235,8 @@ class SearchService:
         done = {s.passage_id for s in known}
         todo = [pid for pid in pool if pid not in done]
         passages = snapshot.passage_terms(todo)
+        if speakers:
+            passages = _said_only(snapshot, passages, speakers)
         wanted = wanted_terms(must)
         scored = list(known)
         for pid in todo:
@@ -251,7 +257,7 @@ class SearchService:
         for sub in partial_plans(plan, self._frequencies(snapshot, plan.must), total):
             for pid, bm25 in self.engine.search(snapshot, sub, PARTIAL_CANDIDATES):
                 pool.setdefault(pid, bm25)
-        return self._score(snapshot, pool, plan.must)
+        return self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
 
     def _estimate_matches(self, snapshot: Snapshot, must: tuple[Match, ...], total: int) -> int:
         """Passages matching every clause, estimated from term document counts as if words
@@ -279,6 +285,25 @@ class SearchService:
             )
             for m in must
         }
+
+
+def _said_only(
+    snapshot: Snapshot,
+    passages: dict[int, tuple[int, int, list[str]]],
+    speakers: tuple[str, ...],
+) -> dict[int, tuple[int, int, list[str]]]:
+    """The passages with every word said by someone else blanked out (it matches nothing)."""
+    segments = snapshot.passage_segments(list(passages))
+    out = {}
+    for pid, (talk_id, word_start, terms) in passages.items():
+        kept = [""] * len(terms)
+        for seg in segments.get(pid, []):
+            if spoken_by(seg.speaker, speakers):
+                lo = max(seg.word_offset - word_start, 0)
+                hi = min(seg.word_offset + seg.word_count - word_start, len(terms))
+                kept[lo:hi] = terms[lo:hi]
+        out[pid] = (talk_id, word_start, kept)
+    return out
 
 
 def _said_by(facts: dict[int, MomentFacts], s: PassageScore, speakers: tuple[str, ...]) -> bool:
