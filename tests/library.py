@@ -45,9 +45,10 @@ def episode(i: int) -> str:
     for j in range(TURNS):
         host = j % 2 == 0
         who = HOST_LABELS[(j // 2) % len(HOST_LABELS)] if host else first
+        says = "the host asks" if host else f"{first} explains"
         text = (
             f"Turn {j} of episode {i}: the analytical engine weaves pattern {j} while "
-            f"{'the host asks' if host else first + ' explains'} {topic} detail number {j + 100 * i}."
+            f"{says} {topic} detail number {j + 100 * i}."
         )
         lines += [f"- line: '{text}'", f"  sec: {30 * j}", f"  who: {who}"]
     lines.append("---")
