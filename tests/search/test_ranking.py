@@ -72,3 +72,13 @@ def test_one_word_points_at_its_first_occurrence_of_any_alternative() -> None:
     s = score_passage(1, "x y run x ran".split(), (Terms(("ran", "run")),), 0.5)
     assert s is not None and s.window == Span(2, 3) and s.matched == [Span(2, 3)]
     assert score_passage(1, "x y".split(), (Terms(("run",)),), 0.5) is None
+
+
+def test_stop_words_alone_are_not_marked_but_inside_a_phrase_they_are() -> None:
+    from app.search.ranking import Span, marked_spans
+
+    terms = ["how", "to", "x", "y", "the", "kaggl", "competit", "z", "in"]
+    spans = [Span(0, 1), Span(1, 2), Span(4, 5), Span(5, 6), Span(6, 7), Span(8, 9)]
+    assert marked_spans(terms, spans) == [Span(4, 5), Span(5, 6), Span(6, 7)]
+    only_stop = [Span(0, 1), Span(1, 2)]
+    assert marked_spans(terms, only_stop) == only_stop  # "to be or not to be"

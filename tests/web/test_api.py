@@ -1,5 +1,9 @@
+import re
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.search.analysis import STOP_WORDS
 from tests.conftest import SAMPLE_SLUG
 
 SLUG = SAMPLE_SLUG
@@ -56,3 +60,40 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/talks", "/api/talks/{slug}"} <= set(paths)
     assert client.get("/docs").status_code == 200
+
+
+def test_api_answers_other_origins_and_pages_do_not(client: TestClient) -> None:
+    origin = {"Origin": "https://elsewhere.example"}
+    api = client.get("/api/search", params={"q": "kaggle"}, headers=origin)
+    assert api.headers["access-control-allow-origin"] == "*"
+    page = client.get("/search", params={"q": "kaggle"}, headers=origin)
+    assert "access-control-allow-origin" not in page.headers
+
+
+def test_docs_load_nothing_from_the_internet(client: TestClient) -> None:
+    docs = client.get("/docs").text
+    assert "cdn." not in docs and "https://" not in docs.replace("https://fastapi", "")
+    for asset in re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', docs):
+        assert client.get(asset).status_code == 200
+    assert len(re.findall(r"/docs-assets/", docs)) >= 2
+
+
+@pytest.mark.parametrize(
+    ("q", "note"),
+    [
+        ("speaker:", "Put a name right after speaker:"),
+        ("🙂 🎉", "Emoji and symbols are not searched"),
+        ("speaker:santiago", "Add words to search what santiago said."),
+    ],
+)
+def test_queries_without_words_get_a_fitting_message(client: TestClient, q: str, note: str) -> None:
+    body = client.get("/api/search", params={"q": q}).json()
+    assert body["hits"] == [] and any(note in n for n in body["notes"])
+
+
+def test_stop_words_alone_are_not_marked(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "how to get into kaggle competitions"}).json()
+    assert body["hits"]
+    for hit in body["hits"]:
+        marked = {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", hit["snippet"])}
+        assert marked and not marked <= STOP_WORDS, hit["snippet"]

@@ -70,3 +70,10 @@ def test_hostile_transcript_text_is_escaped(db: Engine, db_url: str, tmp_path: P
                 "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page
             )
         assert 'href="javascript:' not in c.get("/search", params={"q": "alert"}).text
+
+
+def test_pasted_text_longer_than_the_limit_is_searched_not_refused(client: TestClient) -> None:
+    text = "if you want to go far go together " * 100  # 3,400 characters
+    page = client.get("/search", params={"q": text})
+    assert page.status_code == 200
+    assert "Your text was long" in page.text and 'class="hit"' in page.text
