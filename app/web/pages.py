@@ -40,7 +40,12 @@ HOME_SPEAKERS = 12
 HOME_TOPICS = 24
 TALKS_PAGE = 24
 FilterText = Annotated[str | None, Query(max_length=200)]
-Year = Annotated[int | None, Query(ge=1900, le=2200)]
+# a form's "any year" sends year= (empty): a string here, read as a number below
+Year = Annotated[str | None, Query(max_length=4, pattern=r"^(\d{4})?$")]
+
+
+def year_of(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -72,7 +77,7 @@ def search_page(
         talk=talk or None,
         speaker=speaker or None,
         topic=topic or None,
-        year=year,
+        year=year_of(year),
         date_from=date_from,
         date_to=date_to,
     )
@@ -145,13 +150,13 @@ def talks_page(
     year: Year = None,
     sort: Literal["newest", "oldest", "title", "longest"] = "newest",
 ) -> HTMLResponse:
-    chosen = browse_talks(catalogue, speaker or None, topic or None, year, sort)
+    chosen = browse_talks(catalogue, speaker or None, topic or None, year_of(year), sort)
     person = catalogue.person(speaker) if speaker else None
     topic_group = catalogue.topics.get(name_slug(topic)) if topic else None
     params = {
         "speaker": person.slug if person else speaker,
         "topic": topic_group.slug if topic_group else topic,
-        "year": year,
+        "year": year_of(year),
         "sort": None if sort == "newest" else sort,
     }
     return _render(
@@ -164,15 +169,31 @@ def talks_page(
         page_size=TALKS_PAGE,
         sort=sort,
         sorts=list(SORTS),
-        counts=catalogue.facets(chosen),
+        counts=_choices(catalogue, speaker or None, topic or None, year_of(year)),
         params=params,
         active=dict(
             speaker=person.name if person else speaker,
             topic=topic_group.name if topic_group else topic,
-            year=year,
+            year=year_of(year),
         ),
         query_string=_query_string,
     )
+
+
+def _choices(
+    catalogue: Catalogue, speaker: str | None, topic: str | None, year: int | None
+) -> dict[str, list[tuple[str, str, int]]]:
+    """Each menu's choices counted over the talks the other menus leave, so a choice can be
+    changed without clearing it first."""
+    return {
+        "speakers": catalogue.facets(browse_talks(catalogue, None, topic, year, "newest"))[
+            "speakers"
+        ],
+        "topics": catalogue.facets(browse_talks(catalogue, speaker, None, year, "newest"))[
+            "topics"
+        ],
+        "years": catalogue.facets(browse_talks(catalogue, speaker, topic, None, "newest"))["years"],
+    }
 
 
 @router.get("/speakers", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.library import write_library
 from tests.servers import TALKS, talks_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -59,9 +60,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (talks / "media-talk.md").write_text(media_talk_markdown())
     (talks / "media-talk.yaml").write_text("media_url: /media/tones.wav\nspeakers: [Ada, Grace]\n")
     write_wav(media / "tones.wav", LINES * LINE_SECONDS + 10)
+    episodes = write_library(root / "library")  # several people, topics and years to browse
     db = f"sqlite:///{root / 'talks.db'}"
     env = {"TALKS_MEDIA_DIR": str(media)}
-    subprocess.run([TALKS, "ingest", str(talks), "--db", db], check=True, capture_output=True)
+    subprocess.run(
+        [TALKS, "ingest", str(talks), str(episodes), "--db", db], check=True, capture_output=True
+    )
     with talks_server(db, root / "serve.log", env=env) as base:
         yield base
 

@@ -125,13 +125,10 @@ def test_phone_width_has_no_horizontal_scroll(site: str, browser, path: str) -> 
 
 
 def test_youtube_talk_wires_the_iframe_api(site: str, page) -> None:  # type: ignore[no-untyped-def]
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.goto(site + f"/talks/{SAMPLE_SLUG}?t=1244")
+    with page.expect_request("https://www.youtube.com/iframe_api"):  # fails if never asked
+        page.goto(site + f"/talks/{SAMPLE_SLUG}?t=1244")
     src = page.get_attribute("iframe#player", "src")
     assert src == "https://www.youtube.com/embed/xVYOdRrN7hw?enablejsapi=1&start=1244"
-    page.wait_for_timeout(300)
-    assert "https://www.youtube.com/iframe_api" in requested
     assert current_line(page).get_attribute("data-start") == "1244.0"
 
 
@@ -142,6 +139,14 @@ def test_youtube_talk_wires_the_iframe_api(site: str, page) -> None:  # type: ig
         ("search-phone", "/search?q=if+you+want+to+go+far+go+together", 390),
         ("talk-desktop", MEDIA + "?t=60", 1200),
         ("talk-phone", MEDIA + "?t=60", 390),
+        ("sample-talk-desktop", f"/talks/{SAMPLE_SLUG}?t=1244", 1200),
+        ("home-desktop", "/", 1200),
+        ("home-phone", "/", 390),
+        ("talks-desktop", "/talks?topic=history", 1200),
+        ("talks-phone", "/talks?topic=history", 390),
+        ("speaker-desktop", "/speakers/ada-lovelace", 1200),
+        ("facets-desktop", "/search?q=analytical+engine", 1200),
+        ("facets-phone", "/search?q=analytical+engine&speaker=ada-lovelace", 390),
     ],
 )
 def test_screenshots(site: str, browser, name: str, path: str, width: int) -> None:  # type: ignore[no-untyped-def]
@@ -150,13 +155,31 @@ def test_screenshots(site: str, browser, name: str, path: str, width: int) -> No
     pg = context.new_page()
     pg.goto(site + path)
     pg.wait_for_load_state("networkidle")
+    # the page opens on its subject: the moment on a talk page, else its heading
+    subject = current_line(pg) if "?t=" in path else pg.locator("main h1, main .count").first
+    assert subject.is_visible() and in_viewport(pg, subject)
+    overflow = pg.evaluate("document.documentElement.scrollWidth - innerWidth")
     shot = save_screenshot(pg, name)
     context.close()
-    assert shot.stat().st_size > 5_000
+    assert overflow <= 0 and shot.stat().st_size > 5_000
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/search?q=signal+clearly", "/search?q=zzzzqqq", MEDIA + "?t=60"]
+    "path",
+    [
+        "/",
+        "/search?q=signal+clearly",
+        "/search?q=zzzzqqq",
+        MEDIA + "?t=60",
+        "/talks",
+        "/talks?speaker=ada-lovelace&sort=title",
+        "/speakers",
+        "/speakers/ada-lovelace",
+        "/topics",
+        "/topics/engines",
+        "/search?q=analytical+engine",
+        "/search?q=analytical+engine&speaker=ada-lovelace&page=2",
+    ],
 )
 def test_accessibility_checker_finds_nothing(site: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
@@ -164,3 +187,53 @@ def test_accessibility_checker_finds_nothing(site: str, page, path: str) -> None
     page.goto(site + path)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def hit_speakers(pg) -> set[str]:  # type: ignore[no-untyped-def]
+    return set(pg.locator(".hit .who").all_inner_texts())
+
+
+def test_browsing_talks_speakers_and_topics(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/")
+    page.get_by_role("navigation", name="Browse").get_by_role("link", name="Talks").click()
+    page.wait_for_url(re.compile(r"/talks$"))
+    page.select_option("select[name=speaker]", "ada-lovelace")
+    page.select_option("select[name=sort]", "oldest")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"speaker=ada-lovelace"))
+    titles = page.locator(".talk-list .talk-link").all_inner_texts()
+    assert titles == ["Episode 0: Ada Lovelace on engines", "Episode 4: Ada Lovelace on engines"]
+    page.locator(".talk-list .tag", has_text="engines").first.click()
+    page.wait_for_url(re.compile(r"/topics/engines$"))
+    assert page.locator("h1").inner_text() == "engines"
+    page.get_by_role("link", name="Ada Lovelace").first.click()
+    page.wait_for_url(re.compile(r"/speakers/ada-lovelace$"))
+    page.fill("#scoped-q", "analytical engine")
+    page.press("#scoped-q", "Enter")
+    page.wait_for_url(re.compile(r"speaker=ada-lovelace"))
+    assert hit_speakers(page) == {"Ada Lovelace"}
+
+
+def test_choosing_a_filter_and_paging_keep_it(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/search?q=analytical+engine")
+    assert len(hit_speakers(page)) > 1
+    page.locator(".facets").get_by_role("link", name="Ada Lovelace", exact=True).click()
+    page.wait_for_url(re.compile(r"speaker=ada-lovelace"))
+    assert hit_speakers(page) == {"Ada Lovelace"}
+    page.get_by_role("link", name="Next").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert "speaker=ada-lovelace" in page.url and hit_speakers(page) == {"Ada Lovelace"}
+    page.get_by_role("link", name="Remove the speaker filter").click()
+    page.wait_for_url(lambda url: "speaker=" not in url)
+    assert len(hit_speakers(page)) > 1
+
+
+def test_search_as_you_type_keeps_the_filter(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/search?q=analytical&speaker=grace-hopper")
+    page.fill("#q", "")
+    page.type("#q", "weaves pattern", delay=20)
+    page.wait_for_function("() => location.search.includes('weaves')")
+    page.wait_for_selector(".hit mark")
+    assert "speaker=grace-hopper" in page.url
+    assert hit_speakers(page) == {"Grace Hopper"}
+    assert page.locator(".chip-active").inner_text().startswith("Speaker: Grace Hopper")
