@@ -46,7 +46,10 @@ test: install-test browser-deps postgres-deps
 screenshots: install-test browser-deps
 	$(BIN)/python -m pytest -q tests/browser -k screenshots
 	cp tests/artifacts/search-desktop.png tests/artifacts/talk-desktop.png \
-	   tests/artifacts/search-phone.png tests/artifacts/talk-phone.png docs/
+	   tests/artifacts/search-phone.png tests/artifacts/talk-phone.png \
+	   tests/artifacts/home-desktop.png tests/artifacts/facets-desktop.png \
+	   tests/artifacts/facets-phone.png tests/artifacts/talks-desktop.png \
+	   tests/artifacts/sample-talk-desktop.png docs/
 
 lint: install-test
 	$(BIN)/ruff check app tests
