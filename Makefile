@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin load clean
+.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin catalogue-check load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ eval: install
 	PATH=$(CURDIR)/$(BIN):$$PATH $(PYTHON) ../shared/tools/quote_eval.py . ../shared/queries/dev.jsonl \
 		../shared/corpus/datatalksclub/episodes ../shared/seed/000_1290f93bafb96edd.txt \
 		$(if $(EVAL_DB),--db $(EVAL_DB))
+
+# Browsing, naming, paging and the speaker filter on the full shared corpus, through HTTP.
+catalogue-check: install-test
+	$(BIN)/python tests/bench/catalogue_check.py $(if $(EVAL_DB),--db $(EVAL_DB))
 
 # Harder check: sentences of the seed's edited twin searched against its raw captions.
 eval-twin: install
