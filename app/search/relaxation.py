@@ -1,6 +1,7 @@
 """When strict matching finds nothing, or nothing that reads as the quote: the plans to try
 next. Pure planning; the service runs them."""
 
+import re
 from dataclasses import replace
 
 from app.search import query, vocabulary
@@ -87,7 +88,16 @@ def clause_text(clause: query.Clause) -> str:
     return " OR ".join(clause_text(o) for o in clause.options)
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 def nothing_found_hint(parsed: ParsedQuery) -> str:
+    if _CJK.search(parsed.text or ""):
+        return (
+            "Nothing found. Chinese, Japanese and Korean text is matched as whole runs of "
+            "characters between spaces and punctuation: try the run as it is written, or its "
+            "start followed by * (機械*)."
+        )
     if any(isinstance(c, query.Phrase) for c in parsed.must):
         return "Nothing found. Try fewer words, or drop the quotes to match the words anywhere."
     if parsed.must_not:
