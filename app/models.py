@@ -5,7 +5,19 @@ tables are written by app/store with plain statements, so they have no classes h
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -60,8 +72,41 @@ class Segment(Base):
     text: Mapped[str] = mapped_column(Text)
     word_offset: Mapped[int] = mapped_column(Integer)
     word_count: Mapped[int] = mapped_column(Integer)
+    transcript_id: Mapped[int | None] = mapped_column(Integer)
+    word_times: Mapped[str | None] = mapped_column(Text)  # JSON: each word's aligned second
 
     talk: Mapped[Talk] = relationship(back_populates="segments")
+
+
+class Transcript(Base):
+    """One transcript file of a talk: its own text and metadata, from which the talk is rebuilt
+    whenever one of its transcripts changes. Not tied to the talk's row, which each rebuild
+    replaces; grouped by the talk's slug."""
+
+    __tablename__ = "transcripts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_path: Mapped[str] = mapped_column(Text, unique=True)
+    talk_slug: Mapped[str] = mapped_column(String(200), index=True)
+    own_slug: Mapped[str] = mapped_column(String(200))  # the slug this file alone would have
+    kind: Mapped[str] = mapped_column(String(32))  # edited, whisper, captions, translation
+    format: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    youtube_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    media_url: Mapped[str | None] = mapped_column(Text)
+    talk_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    meta: Mapped[dict] = mapped_column(JSON)  # title, speakers, date, ..., chapters
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib JSON [[start, end, speaker, text]]
+
+
+class TalkAlias(Base):
+    """A slug a talk was known by before transcripts merged: it redirects."""
+
+    __tablename__ = "talk_aliases"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    talk_slug: Mapped[str] = mapped_column(String(200))
 
 
 class Chapter(Base):

@@ -84,6 +84,7 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
         topics=[str(t) for t in topics],
         youtube_id=youtube_id_from(str(ids.get("youtube") or "")),
         duration=_duration(data.get("duration")),
+        talk_key=_str(data.get("talk")),
     )
 
 

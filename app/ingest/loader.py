@@ -12,15 +12,17 @@ from pathlib import Path
 from app.ingest.detect import decode, reader_for
 from app.ingest.people import resolve_speakers
 from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
+from app.ingest.talk_build import build_talk, transcript_row
 from app.ingest.transcript import Transcript, TranscriptError
 from app.search.analysis import stem, words
 from app.search.engine import SearchEngine
 from app.search.passages import passage_spans
 from app.store import Store, TalkRecord
+from app.store.base import SlugTaken
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "5"  # bump when readers or analysis change, so every talk is rebuilt
+READER_VERSION = "6"  # bump when readers or analysis change, so every talk is rebuilt
 MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 
@@ -49,11 +51,10 @@ def load_files(
     on_file: Callable[[Path], None] = lambda _p: None,
 ) -> IngestReport:
     report = IngestReport()
-    slugs_in_batch: dict[str, Path] = {}
     for path in files:
         report.files += 1
         try:
-            outcome = _load_one(store, search_engine, path, slugs_in_batch, report)
+            outcome = _load_one(store, search_engine, path, report)
         except TranscriptError as exc:
             report.failed += 1
             where = f"{path}:{exc.line}" if exc.line else str(path)
@@ -71,7 +72,6 @@ def _load_one(
     store: Store,
     search_engine: SearchEngine,
     path: Path,
-    slugs_in_batch: dict[str, Path],
     report: IngestReport,
 ) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -85,25 +85,37 @@ def _load_one(
     meta = read_sidecar(sidecar) if sidecar else {}
     slug = str(meta.get("slug") or "") or slugify(path.stem)
     slug = slugify(slug) if meta.get("slug") else slug
-    if slug in slugs_in_batch:
-        raise TranscriptError(f"slug {slug!r} is already taken by {slugs_in_batch[slug]}")
-    slugs_in_batch[slug] = path
+    source = str(path.resolve())
 
     with store.snapshot() as snapshot:
-        stored_hash = snapshot.talk_hash(slug)
-    if stored_hash == digest:
-        return "unchanged"
+        if snapshot.transcript_hash(source) == digest:
+            return "unchanged"
+        # the same file stored under another path (moved, or named another way) is replaced
+        moved = [p for p in snapshot.transcript_paths(slug) if p != source and _moved(p, path)]
 
     text = decode(data)
     transcript = reader_for(path, text)(text, path)
     apply_sidecar(transcript, meta)
     resolve_speakers(transcript, path.parent)
-    record = talk_record(transcript, slug, digest, path)
-    with store.write() as writer:
-        outcome = writer.replace_talk(record, search_engine)
+    talk_key = str(meta.get("talk") or transcript.talk_key or "").strip() or None
+    row = transcript_row(transcript, Path(source), slug, digest, meta, talk_key)
+    try:
+        with store.write() as writer:
+            outcome = writer.store_transcript(row, search_engine, build_talk, replaces=moved)
+    except SlugTaken as exc:
+        raise TranscriptError(str(exc)) from None
     if outcome != "unchanged":
         report.segments += len(transcript.segments)
     return outcome
+
+
+def _moved(stored: str, path: Path) -> bool:
+    """Whether a stored transcript path is this file (another spelling) or no longer exists."""
+    old = Path(stored)
+    try:
+        return not old.exists() or old.resolve() == path.resolve() or old.samefile(path)
+    except OSError:
+        return False
 
 
 def talk_record(tr: Transcript, slug: str, content_hash: str, source: Path) -> TalkRecord:

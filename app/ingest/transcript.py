@@ -46,6 +46,7 @@ class Transcript:
     media_url: str | None = None
     duration: float | None = None
     slug: str | None = None
+    talk_key: str | None = None  # transcripts with the same key are one talk
 
 
 _SPACE = re.compile(r"\s+")

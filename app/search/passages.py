@@ -4,8 +4,10 @@ A window of PASSAGE_WORDS words starts every PASSAGE_STRIDE words, so any phrase
 PASSAGE_WORDS - PASSAGE_STRIDE words lies wholly inside at least one passage.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 PASSAGE_WORDS = 60
@@ -20,6 +22,7 @@ class TimedSegment(Protocol):
     end: float | None
     word_offset: int
     word_count: int
+    word_times: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +66,22 @@ def _segment_at(offsets: list[int], word: int) -> int:
     return lo
 
 
+@lru_cache(maxsize=4096)
+def aligned_times(encoded: str) -> tuple[float, ...]:
+    return tuple(json.loads(encoded))
+
+
 def word_time(segment: TimedSegment, next_start: float | None, word_index: int) -> float:
     """When the segment's `word_index`-th word is spoken.
 
-    Caption lines are short: the line's start is the moment. Inside a long turn the time is
+    A segment aligned with a timed transcript knows each word's second. Otherwise: caption
+    lines are short, so the line's start is the moment; inside a long turn the time is
     interpolated by word position between the turn's start and the next turn's start.
     """
+    if segment.word_times:
+        times = aligned_times(segment.word_times)
+        if times:
+            return times[min(max(word_index, 0), len(times) - 1)]
     if word_index <= 0 or segment.word_count <= 1:
         return segment.start
     if next_start is not None and next_start <= segment.start:

@@ -3,7 +3,7 @@ loader and the pages see these and nothing else of the database. SQLite and Post
 implement it (app/store/sqlite.py, app/store/postgres.py)."""
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -30,6 +30,8 @@ class SegmentRow:
     text: str
     word_offset: int
     word_count: int
+    transcript_id: int | None = None
+    word_times: str | None = None  # JSON list: each word's aligned second
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,38 @@ class TalkRecord:
     chapters: list[dict[str, Any]]
     passages: list[dict[str, Any]]  # word_start, word_end, first/last_segment, speakers, terms
     words: Counter[str] = field(default_factory=Counter)  # normalised word -> occurrences
+
+
+@dataclass
+class TranscriptRow:
+    """One transcript file as stored: its provenance, identity, metadata and text (zlib JSON)."""
+
+    source_path: str
+    own_slug: str
+    kind: str
+    format: str
+    language: str | None
+    content_hash: str
+    youtube_id: str | None
+    media_url: str | None
+    talk_key: str | None
+    meta: dict[str, Any]
+    body: bytes
+    id: int | None = None
+    talk_slug: str = ""
+
+
+@dataclass
+class TalkBuild:
+    """A talk rebuilt from all its transcripts: the rows to store, and the slugs that now lead
+    to it (its transcripts' own slugs and slugs it had before a merge)."""
+
+    record: TalkRecord
+    aliases: list[str]
+
+
+class SlugTaken(StoreError):
+    """Another talk already has this slug: storing would silently replace it."""
 
 
 class Snapshot(Protocol):
@@ -102,6 +136,12 @@ class Snapshot(Protocol):
     def passages_to_index(self, talk_id: int) -> list[tuple[Any, ...]]:
         """(id, talk_id, terms, speakers, slug, date) of one talk's passages."""
 
+    def transcript_hash(self, source_path: str) -> str | None:
+        """The content hash stored for this transcript file, if any."""
+
+    def transcript_paths(self, own_slug: str) -> list[str]:
+        """Paths of the stored transcripts with this slug of their own or of their talk."""
+
     def talk_hash(self, slug: str) -> str | None:
         """The content hash of the talk stored under `slug`."""
 
@@ -117,6 +157,17 @@ class Writer(Protocol):
 
     def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
         """Insert or replace one talk whole: "new", "updated" or "unchanged"."""
+
+    def store_transcript(
+        self,
+        row: TranscriptRow,
+        index: "PassageIndex",
+        build: Callable[[list[TranscriptRow]], TalkBuild],
+        replaces: Sequence[str] = (),
+    ) -> str:
+        """Store one transcript file (in place of the files at `replaces`: the same file
+        under another path) and rebuild the talk it belongs to (the talks its identity
+        joins) from all of that talk's transcripts: "new", "updated" or "unchanged"."""
 
 
 class PassageIndex(Protocol):

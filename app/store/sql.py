@@ -10,7 +10,7 @@ writer locking.
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +20,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Chapter, Passage, Segment, Talk
+from app.models import Chapter, Passage, Segment, Talk, TalkAlias
+from app.models import Transcript as TranscriptModel
 from app.search.analysis import words
 from app.store.base import (
     Backend,
@@ -31,11 +32,29 @@ from app.store.base import (
     PassageIndex,
     QueryTimeout,
     SegmentRow,
+    SlugTaken,
+    TalkBuild,
     TalkRecord,
+    TranscriptRow,
     chunks,
 )
 
 log = logging.getLogger(__name__)
+TRANSCRIPT_FIELDS = (
+    "id",
+    "source_path",
+    "own_slug",
+    "talk_slug",
+    "kind",
+    "format",
+    "language",
+    "content_hash",
+    "youtube_id",
+    "media_url",
+    "talk_key",
+    "meta",
+    "body",
+)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 TERMS_SQL = "SELECT id, talk_id, word_start, terms FROM passages WHERE id IN ({marks})"
@@ -45,14 +64,19 @@ HIT_SQL = (
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.id IN ({marks})"
 )
 SEGMENTS_SQL = (
-    'SELECT ? AS hit, ord, start, "end", speaker, text, word_offset, word_count FROM segments '
+    'SELECT ? AS hit, ord, start, "end", speaker, text, word_offset, word_count, transcript_id, '
+    "word_times FROM segments "
     "WHERE talk_id = ? AND ord BETWEEN ? AND ?"
 )
 PASSAGE_SEGMENTS_SQL = (
-    "SELECT p.id, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count "
-    "FROM passages p JOIN segments s "
+    "SELECT p.id, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count, "
+    "s.transcript_id, s.word_times FROM passages p JOIN segments s "
     "ON s.talk_id = p.talk_id AND s.ord BETWEEN p.first_segment AND p.last_segment + 1 "
     "WHERE p.id IN ({marks}) ORDER BY p.id, s.ord"
+)
+TRANSCRIPT_HASH_SQL = "SELECT content_hash FROM transcripts WHERE source_path = ?"
+TRANSCRIPT_PATHS_SQL = (
+    "SELECT source_path FROM transcripts WHERE own_slug = ? OR talk_slug = ? ORDER BY source_path"
 )
 WORD_COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
 PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
@@ -175,6 +199,13 @@ class SqlSnapshot:
         found = self.rows(TALK_HASH_SQL, (slug,))
         return found[0][0] if found else None
 
+    def transcript_hash(self, source_path: str) -> str | None:
+        found = self.rows(TRANSCRIPT_HASH_SQL, (source_path,))
+        return found[0][0] if found else None
+
+    def transcript_paths(self, own_slug: str) -> list[str]:
+        return [p for (p,) in self.rows(TRANSCRIPT_PATHS_SQL, (own_slug, own_slug))]
+
 
 class SqlWriter:
     """One write transaction on a writer connection."""
@@ -203,6 +234,11 @@ class SqlWriter:
             return "unchanged"  # another ingest stored the same content meanwhile
         if old is not None:
             self._forget_talk(old[0], index)
+        self._insert_talk(record, index)
+        return "new" if old is None else "updated"
+
+    def _insert_talk(self, record: TalkRecord, index: PassageIndex) -> None:
+        conn = self.conn
         talk_id = conn.execute(
             insert(Talk).values(
                 slug=record.slug,
@@ -225,7 +261,116 @@ class SqlWriter:
         self._store.count(self._driver, "add_words", sorted(record.words.items()))
         terms = passage_terms(p["terms"] for p in record.passages)
         self._store.count(self._driver, "add_terms", sorted(terms.items()))
-        return "new" if old is None else "updated"
+
+    def store_transcript(
+        self,
+        row: TranscriptRow,
+        index: PassageIndex,
+        build: Callable[[list[TranscriptRow]], TalkBuild],
+        replaces: Sequence[str] = (),
+    ) -> str:
+        conn = self.conn
+        found = self._transcript_rows(TranscriptModel.source_path == row.source_path)
+        previous = found[0] if found else None
+        if previous is not None and previous.content_hash == row.content_hash:
+            return "unchanged"  # another ingest stored the same file meanwhile
+        moved = conn.execute(
+            select(TranscriptModel.talk_slug).where(TranscriptModel.source_path.in_(replaces))
+        ).scalars()
+        moved_from = set(moved)
+        if replaces:
+            conn.execute(delete(TranscriptModel).where(TranscriptModel.source_path.in_(replaces)))
+        joined = self._talks_joined_by(row)
+        if previous is not None:
+            conn.execute(delete(TranscriptModel).where(TranscriptModel.id == previous.id))
+        row.talk_slug = sorted(joined)[0] if joined else row.own_slug
+        values = {k: v for k, v in vars(row).items() if k != "id"}
+        row.id = conn.execute(insert(TranscriptModel).values(**values)).inserted_primary_key[0]
+        members = self._transcripts_of(joined) if joined else []
+        members = [m for m in members if m.source_path != row.source_path] + [row]
+        talk = build(members)
+        slug = talk.record.slug
+        owner = conn.execute(
+            select(TranscriptModel.source_path).where(
+                TranscriptModel.talk_slug == slug,
+                TranscriptModel.source_path.not_in([m.source_path for m in members]),
+            )
+        ).first()
+        if owner is not None:
+            raise SlugTaken(
+                f"the slug {slug!r} is already taken by {owner[0]}: give this file a "
+                "`slug:` (or a `talk:` key to join that talk) in a sidecar"
+            )
+        old_slugs = set(joined) | moved_from
+        if previous is not None:
+            old_slugs.add(previous.talk_slug)
+        existed = (
+            bool(old_slugs)
+            and conn.execute(select(Talk.id).where(Talk.slug.in_(old_slugs | {slug}))).first()
+            is not None
+        )
+        for old in sorted(old_slugs | {slug}):
+            found = conn.execute(select(Talk.id).where(Talk.slug == old)).first()
+            if found is not None:
+                self._forget_talk(found[0], index)
+        conn.execute(
+            TranscriptModel.__table__.update()
+            .where(TranscriptModel.source_path.in_([m.source_path for m in members]))
+            .values(talk_slug=slug)
+        )
+        self._insert_talk(talk.record, index)
+        aliases = (set(talk.aliases) | old_slugs) - {slug}
+        conn.execute(delete(TalkAlias).where(TalkAlias.slug == slug))
+        conn.execute(
+            TalkAlias.__table__.update()
+            .where(TalkAlias.talk_slug.in_(old_slugs | set(talk.aliases)))
+            .values(talk_slug=slug)
+        )
+        for alias in sorted(aliases):
+            conn.execute(delete(TalkAlias).where(TalkAlias.slug == alias))
+            conn.execute(insert(TalkAlias).values(slug=alias, talk_slug=slug))
+        if previous is not None and previous.talk_slug not in joined | {slug}:
+            self._rebuild(previous.talk_slug, index, build)  # the file left that talk
+        for left in sorted(moved_from - joined - {slug}):
+            self._rebuild(left, index, build)
+        return "updated" if existed or previous is not None else "new"
+
+    def _talks_joined_by(self, row: TranscriptRow) -> set[str]:
+        """Slugs of the talks whose transcripts share this one's YouTube id, media URL or key."""
+        same = []
+        if row.youtube_id:
+            same.append(TranscriptModel.youtube_id == row.youtube_id)
+        if row.media_url:
+            same.append(TranscriptModel.media_url == row.media_url)
+        if row.talk_key:
+            same.append(TranscriptModel.talk_key == row.talk_key)
+        if not same:
+            return set()
+        found = self.conn.execute(
+            select(TranscriptModel.talk_slug).where(or_(*same)).distinct()
+        ).scalars()
+        return set(found)
+
+    def _transcripts_of(self, slugs: Iterable[str]) -> list[TranscriptRow]:
+        return self._transcript_rows(TranscriptModel.talk_slug.in_(sorted(slugs)))
+
+    def _transcript_rows(self, where: Any) -> list[TranscriptRow]:
+        table = TranscriptModel.__table__
+        found = self.conn.execute(
+            select(*(table.c[f] for f in TRANSCRIPT_FIELDS)).where(where).order_by(table.c.id)
+        ).mappings()
+        return [TranscriptRow(**m) for m in found]
+
+    def _rebuild(
+        self, slug: str, index: PassageIndex, build: Callable[[list[TranscriptRow]], TalkBuild]
+    ) -> None:
+        """A talk from the transcripts it has left (gone when it has none)."""
+        found = self.conn.execute(select(Talk.id).where(Talk.slug == slug)).first()
+        if found is not None:
+            self._forget_talk(found[0], index)
+        members = self._transcripts_of([slug])
+        if members:
+            self._insert_talk(build(members).record, index)
 
     def _forget_talk(self, talk_id: int, index: PassageIndex) -> None:
         """Take a talk's words and terms out of the counts, its passages out of the index,

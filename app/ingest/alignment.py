@@ -1,0 +1,84 @@
+"""Word alignment of two transcripts of one talk: a better-worded one (an edited transcript, one
+time per 30-90 s turn) against a better-timed one (automatic captions, a time per 1-3 s line).
+
+The words of both, as index terms (case, accents and inflection folded), are aligned by
+Levenshtein edit operations over word sequences (rapidfuzz, in C): equal words and
+one-for-one substitutions (a misheard word) are anchors; every other word gets a time
+interpolated between the anchors around it, so a missing stretch of captions or extra words in
+either text shift nothing else. Times never go backwards.
+"""
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+WORDS_PER_SECOND = 2.5  # speaking rate, only to extrapolate past the first or last anchor
+MAX_MATCH_SECONDS = 10.0  # a substitution this far from its neighbours' times is not an anchor
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """`times[i]`: the second the i-th better-worded word is said; `timed_of[i]`: the index of
+    the timed word it was aligned to, or -1."""
+
+    times: list[float]
+    timed_of: list[int]
+
+    def worded_of(self, timed_count: int) -> list[int]:
+        """For each timed word, the better-worded word aligned to it, or -1."""
+        out = [-1] * timed_count
+        for i, j in enumerate(self.timed_of):
+            if j >= 0:
+                out[j] = i
+        return out
+
+
+def align(worded: Sequence[str], timed: Sequence[str], timed_times: Sequence[float]) -> Alignment:
+    """Times for the `worded` words from the `timed` words said at `timed_times`."""
+    pairs = [-1] * len(worded)
+    if worded and timed:
+        for op in Levenshtein.opcodes(list(worded), list(timed)):
+            if op.tag == "equal" or (
+                op.tag == "replace" and op.src_end - op.src_start == op.dest_end - op.dest_start
+            ):
+                for k in range(op.src_end - op.src_start):
+                    pairs[op.src_start + k] = op.dest_start + k
+    _drop_outliers(pairs, timed_times)
+    return Alignment(_interpolate(pairs, timed_times, len(worded)), pairs)
+
+
+def _drop_outliers(pairs: list[int], timed_times: Sequence[float]) -> None:
+    """An anchor whose time jumps away from both neighbours' is a chance match: dropped."""
+    anchored = [i for i, j in enumerate(pairs) if j >= 0]
+    for k in range(1, len(anchored) - 1):
+        before, here, after = (timed_times[pairs[anchored[k + d]]] for d in (-1, 0, 1))
+        if here - before > MAX_MATCH_SECONDS and here - after > MAX_MATCH_SECONDS:
+            pairs[anchored[k]] = -1
+
+
+def _interpolate(pairs: list[int], timed_times: Sequence[float], n: int) -> list[float]:
+    anchors = [(i, timed_times[j]) for i, j in enumerate(pairs) if j >= 0]
+    if not anchors:
+        return [i / WORDS_PER_SECOND for i in range(n)]
+    positions = [i for i, _ in anchors]
+    times = []
+    for i in range(n):
+        k = bisect_right(positions, i)  # anchors at or before word i
+        if k == 0:  # before the first anchor
+            first, t = anchors[0]
+            value = max(t - (first - i) / WORDS_PER_SECOND, 0.0)
+        else:
+            (i0, t0) = anchors[k - 1]
+            if i0 == i:
+                value = t0
+            elif k == len(anchors):  # after the last anchor
+                value = t0 + (i - i0) / WORDS_PER_SECOND
+            else:
+                i1, t1 = anchors[k]
+                value = t0 + (t1 - t0) * (i - i0) / (i1 - i0)
+        times.append(value)
+    for i in range(1, n):  # an anchor out of order never sends time backwards
+        times[i] = max(times[i], times[i - 1])
+    return times
