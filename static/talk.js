@@ -3,7 +3,8 @@
   "use strict";
   const article = document.querySelector("article.talk");
   if (!article) return;
-  const lines = Array.from(document.querySelectorAll("#transcript li"));
+  const lines = Array.from(document.querySelectorAll("#transcript li[data-start]"));
+  const watch = document.getElementById("watch-link");
   const starts = lines.map((li) => parseFloat(li.dataset.start));
   const share = document.getElementById("share-link");
   const copy = document.getElementById("copy-link");
@@ -13,6 +14,12 @@
   let ytPlayer = null;
   let follow = true;
   let current = -1;
+
+  function clock(seconds) {
+    const s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    const pad = (n) => String(n).padStart(2, "0");
+    return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  }
 
   function lineAt(t) {
     let lo = 0, hi = starts.length - 1, found = -1;
@@ -42,6 +49,12 @@
     url.searchParams.set("t", String(Math.floor(t)));
     history.replaceState(null, "", url);
     if (share) share.value = url.origin + url.pathname + "?t=" + Math.floor(t);
+    if (watch) {
+      const id = watch.dataset.youtubeId;
+      watch.href = "https://www.youtube.com/watch?v=" + id + "&t=" + Math.floor(t) + "s";
+      const label = watch.querySelector(".time");
+      if (label) label.textContent = clock(t);
+    }
   }
 
   function seek(t) {
@@ -103,7 +116,13 @@
     document.head.appendChild(api);
   }
 
-  if (!isNaN(initial)) { mark(lineAt(initial), true); }
+  if (!isNaN(initial)) {
+    mark(lineAt(initial), false);
+    // arriving from a search, the quote's first marked word is the place to show
+    const line = lines[current];
+    const quote = line && line.querySelector("mark");
+    if (line) (quote || line).scrollIntoView({ block: "center", behavior: "auto" });
+  }
 
   if (copy && navigator.clipboard) {
     copy.hidden = false;

@@ -3,32 +3,44 @@ extra moments make way for other talks' best."""
 
 from app.search.ranking import PassageScore
 
-SAME_MOMENT_WORDS = 20  # hits of one talk closer than this are one moment
+SAME_MOMENT_WORDS = 20  # hits of one transcript closer than this are one moment
+SAME_MOMENT_SECONDS = 5.0  # hits of two transcripts of a talk closer than this are one moment
 STRONG_SHARE = 0.95  # a talk's second moment keeps its rank only if it scores this close
 
 
 def merge_moments(
     scored: list[PassageScore],
-    seen: dict[int, list[tuple[int, int]]] | None = None,
-    seconds: dict[int, float] | None = None,
+    seen: dict[int, list[tuple[int, float, int | None, int]]] | None = None,
+    times: dict[int, tuple[float, int | None]] | None = None,
+    merged_into: dict[int, list[PassageScore]] | None = None,
 ) -> list[PassageScore]:
-    """Overlapping passages find the same words: keep the best hit per moment. Passages of a
-    talk whose matches start at the same second (`seconds`, by passage id) are one moment too:
-    they would be two hits with one link. `seen` holds the moments already listed (talk id ->
-    word positions and seconds), and gains the new ones."""
+    """Overlapping passages find the same words: keep the best hit per moment. With `times`
+    (passage id -> its match's second and transcript), passages of a talk whose matches start
+    at the same second are one moment too (they would be two hits with one link), and so are
+    passages of two transcripts of the talk a few seconds apart (the same words, in the edited
+    text and in the captions). `seen` holds the moments already listed (talk id -> word
+    position, second, transcript and passage id), and gains the new ones; `merged_into` gains, for
+    each moment kept, the passages merged into it (another transcript's words at that moment)."""
     moments: list[tuple[int, PassageScore]] = []
     seen = {} if seen is None else seen
-    seconds = seconds or {}
+    times = times or {}
     for s in scored:
         at = s.word_start + s.window.start
-        second = int(seconds.get(s.passage_id, -1))
+        second, transcript = times.get(s.passage_id, (-1.0, None))
         talk_moments = seen.setdefault(s.talk_id, [])
-        if any(
-            abs(at - word) < SAME_MOMENT_WORDS or (second >= 0 and second == other)
-            for word, other in talk_moments
-        ):
+        same = next(
+            (
+                kept
+                for word, other, other_transcript, kept in talk_moments
+                if _same_moment(at - word, second, other, transcript != other_transcript)
+            ),
+            None,
+        )
+        if same is not None:
+            if merged_into is not None:
+                merged_into.setdefault(same, []).append(s)
             continue
-        talk_moments.append((at, second))
+        talk_moments.append((at, second, transcript, s.passage_id))
         moments.append((s.talk_id, s))
     return best_moment_per_talk_first(moments)
 
@@ -46,6 +58,16 @@ def best_moment_per_talk_first(moments: list[tuple[int, PassageScore]]) -> list[
             best.setdefault(talk_id, s.score)
             kept.append(s)
     return kept + later
+
+
+def _same_moment(words_apart: int, second: float, other: float, two_texts: bool) -> bool:
+    if abs(words_apart) < SAME_MOMENT_WORDS and not two_texts:
+        return True
+    if second < 0 or other < 0:
+        return False
+    if two_texts:
+        return abs(second - other) < SAME_MOMENT_SECONDS
+    return int(second) == int(other)
 
 
 def cap_per_talk(moments: list[PassageScore], cap: int) -> list[PassageScore]:

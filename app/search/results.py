@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from app.links import moment_url, name_slug, source_video_url
 from app.search.passages import word_time
 from app.search.ranking import PassageScore
-from app.search.snippets import build_moment
+from app.search.snippets import Moment, build_moment
 from app.store import Snapshot
+from app.store.base import HitRow, SegmentRow, TranscriptInfo
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Hit:
     video_url: str | None
     score: float
     partial: bool  # not every query word is in this passage
+    transcript: TranscriptInfo | None = None  # whose words are shown
+    also_in: list[str] = field(default_factory=list)  # other transcripts' kinds that matched
 
 
 @dataclass
@@ -49,18 +52,33 @@ class SearchResult:
     speaker_moments: dict[str, int] = field(default_factory=dict)  # when facets were asked
 
 
-def build_hits(snapshot: Snapshot, scored: list[PassageScore]) -> list[Hit]:
-    """Each scored passage as a hit: its moment, snippet and talk (two reads for all)."""
+def build_hits(
+    snapshot: Snapshot,
+    scored: list[PassageScore],
+    shown: dict[int, PassageScore] | None = None,
+    also_in: dict[int, list[str]] | None = None,
+) -> list[Hit]:
+    """Each scored passage as a hit: its moment, snippet and talk (two reads for all). A
+    passage in `shown` (by the hit's passage id) is the better-worded text shown instead: the
+    hit keeps its own second."""
     if not scored:
         return []
-    rows = snapshot.hit_rows([s.passage_id for s in scored])
-    segments = snapshot.hit_segments([rows[s.passage_id] for s in scored])
+    shown = shown or {}
+    shown_as = [shown.get(s.passage_id, s) for s in scored]
+    ids = {s.passage_id for s in scored} | {s.passage_id for s in shown_as}
+    rows = snapshot.hit_rows(sorted(ids))
+    wanted = list(dict.fromkeys([s.passage_id for s in scored] + [s.passage_id for s in shown_as]))
+    segments = dict(zip(wanted, snapshot.hit_segments([rows[p] for p in wanted]), strict=True))
+    kinds = snapshot.transcript_kinds(
+        [seg.transcript_id for segs in segments.values() for seg in segs if seg.transcript_id]
+    )
     hits = []
-    for s, segs in zip(scored, segments, strict=True):
+    for s, display in zip(scored, shown_as, strict=True):
         row = rows[s.passage_id]
-        span = row.last_segment - row.first_segment + 1
-        next_start = segs[-1].start if len(segs) > span else None
-        moment = build_moment(segs[:span], next_start, row.word_start, s.matched)
+        moment = _moment(rows[display.passage_id], segments[display.passage_id], display)
+        start = moment.start
+        if display is not s:
+            start = _moment(row, segments[s.passage_id], s).start
         talk = TalkRef(
             slug=row.slug,
             title=row.title,
@@ -70,23 +88,32 @@ def build_hits(snapshot: Snapshot, scored: list[PassageScore]) -> list[Hit]:
             video_url=row.video_url,
             media_url=row.media_url,
         )
+        first = segments[display.passage_id][0]
         hits.append(
             Hit(
                 talk=talk,
-                start=moment.start,
-                end=moment.end,
+                start=start,
+                end=max(moment.end, start) if moment.end is not None else None,
                 speaker=moment.speaker,
                 text=moment.text,
                 snippet=moment.snippet,
-                url=moment_url(row.slug, moment.start),
-                video_url=source_video_url(
-                    row.youtube_id, row.video_url, row.media_url, moment.start
-                ),
+                url=moment_url(row.slug, start),
+                video_url=source_video_url(row.youtube_id, row.video_url, row.media_url, start),
                 score=round(s.score, 3),
                 partial=s.coverage < 1.0,
+                transcript=kinds.get(first.transcript_id) if first.transcript_id else None,
+                also_in=(also_in or {}).get(s.passage_id, []),
             )
         )
     return hits
+
+
+def _moment(row: HitRow, segs: list[SegmentRow], s: PassageScore) -> Moment:
+    """The passage's moment; the segment after it counts only if it is of the same text."""
+    span = row.last_segment - row.first_segment + 1
+    after = segs[span] if len(segs) > span else None
+    same_text = after is not None and after.transcript_id == segs[span - 1].transcript_id
+    return build_moment(segs[:span], after.start if same_text else None, row.word_start, s.matched)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +122,7 @@ class MomentFacts:
 
     speaker: str | None
     start: float
+    transcript_id: int | None = None
 
 
 def moment_facts(snapshot: Snapshot, scored: list[PassageScore]) -> dict[int, MomentFacts]:
@@ -111,9 +139,10 @@ def moment_facts(snapshot: Snapshot, scored: list[PassageScore]) -> dict[int, Mo
         while i + 1 < len(segments) and segments[i + 1].word_offset <= word:
             i += 1
         seg = segments[i]
-        following = segments[i + 1].start if i + 1 < len(segments) else None
+        after = segments[i + 1] if i + 1 < len(segments) else None
+        following = after.start if after and after.transcript_id == seg.transcript_id else None
         start = word_time(seg, following, word - seg.word_offset)
-        out[s.passage_id] = MomentFacts(seg.speaker, start)
+        out[s.passage_id] = MomentFacts(seg.speaker, start, seg.transcript_id)
     return out
 
 

@@ -130,9 +130,10 @@ class SearchService:
         facts = moment_facts(snapshot, scored)
         if filters.speakers:
             scored = [s for s in scored if _said_by(facts, s, filters.speakers)]
-        seconds = {pid: f.start for pid, f in facts.items()}
-        seen: dict[int, list[tuple[int, int]]] = {}
-        merged = merge_moments(scored, seen, seconds)
+        times = {pid: (f.start, f.transcript_id) for pid, f in facts.items()}
+        seen: dict[int, list[tuple[int, float, int | None, int]]] = {}
+        merged_into: dict[int, list[PassageScore]] = {}
+        merged = merge_moments(scored, seen, times, merged_into)
         if not filters.talk:
             merged = cap_per_talk(merged, TALK_CAP)
         result.total = len(merged)
@@ -151,19 +152,76 @@ class SearchService:
             facts.update(moment_facts(snapshot, more))
             if filters.speakers:
                 more = [s for s in more if _said_by(facts, s, filters.speakers)]
-            merged += merge_moments(
-                more,
-                seen,
-                {s.passage_id: facts[s.passage_id].start for s in more if s.passage_id in facts},
-            )
+            times.update({pid: (f.start, f.transcript_id) for pid, f in facts.items()})
+            merged += merge_moments(more, seen, times, merged_into)
         for s in merged:
             result.talk_moments[s.talk_id] = result.talk_moments.get(s.talk_id, 0) + 1
             who = facts[s.passage_id].speaker if s.passage_id in facts else None
             if facets and who:
                 result.speaker_moments[who] = result.speaker_moments.get(who, 0) + 1
-        result.hits = build_hits(snapshot, merged[offset : offset + limit])
+        page = merged[offset : offset + limit]
+        shown, also_in = self._best_worded(snapshot, plan, page, merged_into, facts)
+        result.hits = build_hits(snapshot, page, shown, also_in)
         if not merged:
             result.notes.append(nothing_found_hint(parsed))
+
+    def _best_worded(
+        self,
+        snapshot: Snapshot,
+        plan: MatchPlan,
+        page: list[PassageScore],
+        merged_into: dict[int, list[PassageScore]],
+        facts: dict[int, MomentFacts],
+    ) -> tuple[dict[int, PassageScore], dict[int, list[str]]]:
+        """For each hit found in a talk's other transcript (the captions), the passage of its
+        leading transcript (the edited text) to show instead, and the other transcripts that
+        matched at that moment."""
+        if not page:
+            return {}, {}
+        leads = snapshot.lead_transcripts([s.talk_id for s in page])
+        ids = {f.transcript_id for f in facts.values() if f.transcript_id}
+        kinds = snapshot.transcript_kinds(sorted(ids)) if len(ids) > len(leads) else {}
+        shown: dict[int, PassageScore] = {}
+        also_in: dict[int, list[str]] = {}
+        for s in page:
+            lead = leads.get(s.talk_id)
+            own = facts.get(s.passage_id)
+            if lead is None or own is None:
+                continue
+            group = [s, *merged_into.get(s.passage_id, [])]
+            tids = [
+                facts[g.passage_id].transcript_id if g.passage_id in facts else None for g in group
+            ]
+            others = {kinds[t].kind for t in tids if t in kinds and t != lead.id}
+            if own.transcript_id == lead.id:
+                also_in[s.passage_id] = sorted(others)
+                continue
+            in_lead = [g for g, t in zip(group, tids, strict=True) if t == lead.id]
+            display = (
+                in_lead[0] if in_lead else self._lead_passage(snapshot, plan, s, lead.id, own.start)
+            )
+            if display is not None:
+                shown[s.passage_id] = display
+                also_in[s.passage_id] = sorted(others)
+        return shown, also_in
+
+    def _lead_passage(
+        self, snapshot: Snapshot, plan: MatchPlan, s: PassageScore, lead_id: int, second: float
+    ) -> PassageScore | None:
+        """The leading transcript's passage said at `second`, its words matched against the
+        query (a misheard caption matched; the edited words may match only in part)."""
+        pids = snapshot.passages_at(s.talk_id, lead_id, second + 0.5)
+        found = snapshot.passage_terms(pids)
+        best = None
+        for pid in pids:
+            if pid not in found:
+                continue
+            talk_id, word_start, terms = found[pid]
+            scored = score_passage(pid, terms, plan.must, 0.0)
+            if scored is not None and (best is None or scored.score > best.score):
+                scored.talk_id, scored.word_start = talk_id, word_start
+                best = scored
+        return best
 
     def _plan(self, snapshot: Snapshot, parsed: ParsedQuery, filters: Filters) -> MatchPlan:
         # a word said twice in a quote is one clause: ranking looks for each clause once
@@ -285,6 +343,11 @@ class SearchService:
             )
             for m in must
         }
+
+
+def _transcript_of(facts: dict[int, MomentFacts], s: PassageScore) -> int | None:
+    found = facts.get(s.passage_id)
+    return found.transcript_id if found else None
 
 
 def _said_only(

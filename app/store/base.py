@@ -65,6 +65,16 @@ class TalkRecord:
     words: Counter[str] = field(default_factory=Counter)  # normalised word -> occurrences
 
 
+@dataclass(frozen=True, slots=True)
+class TranscriptInfo:
+    """Where a hit's words come from."""
+
+    id: int
+    kind: str
+    format: str
+    language: str | None
+
+
 @dataclass
 class TranscriptRow:
     """One transcript file as stored: its provenance, identity, metadata and text (zlib JSON)."""
@@ -138,6 +148,14 @@ class Snapshot(Protocol):
 
     def transcript_hash(self, source_path: str) -> str | None:
         """The content hash stored for this transcript file, if any."""
+
+    def lead_transcripts(self, talk_ids: list[int]) -> dict[int, TranscriptInfo]:
+        """Each talk's leading (best-worded) transcript: the one its text starts with."""
+
+    def transcript_kinds(self, ids: list[int]) -> dict[int, TranscriptInfo]: ...
+
+    def passages_at(self, talk_id: int, transcript_id: int, second: float) -> list[int]:
+        """The (at most two) passages of one transcript holding the words said at `second`."""
 
     def transcript_paths(self, own_slug: str) -> list[str]:
         """Paths of the stored transcripts with this slug of their own or of their talk."""

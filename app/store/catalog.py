@@ -2,9 +2,10 @@
 every talk's metadata for the catalogue, and the archive's version."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
-from app.models import Chapter, Talk
+from app.models import Chapter, Talk, TalkAlias
+from app.models import Transcript as TranscriptModel
 
 
 def get_talk(session: Session, slug: str) -> Talk | None:
@@ -13,6 +14,22 @@ def get_talk(session: Session, slug: str) -> Talk | None:
         .where(Talk.slug == slug)
         .options(selectinload(Talk.segments), selectinload(Talk.chapters))
     )
+
+
+def talk_transcripts(session: Session, slug: str) -> list[TranscriptModel]:
+    """A talk's transcripts, each without its stored text (a talk's segments hold it)."""
+    return list(
+        session.scalars(
+            select(TranscriptModel)
+            .where(TranscriptModel.talk_slug == slug)
+            .options(defer(TranscriptModel.body))
+        )
+    )
+
+
+def alias_target(session: Session, slug: str) -> str | None:
+    """The slug of the talk an old slug now leads to (after its transcripts merged)."""
+    return session.scalar(select(TalkAlias.talk_slug).where(TalkAlias.slug == slug))
 
 
 def archive_version(session: Session) -> tuple[int, int]:

@@ -35,6 +35,7 @@ from app.store.base import (
     SlugTaken,
     TalkBuild,
     TalkRecord,
+    TranscriptInfo,
     TranscriptRow,
     chunks,
 )
@@ -73,6 +74,16 @@ PASSAGE_SEGMENTS_SQL = (
     "s.transcript_id, s.word_times FROM passages p JOIN segments s "
     "ON s.talk_id = p.talk_id AND s.ord BETWEEN p.first_segment AND p.last_segment + 1 "
     "WHERE p.id IN ({marks}) ORDER BY p.id, s.ord"
+)
+LEAD_TRANSCRIPTS_SQL = (
+    "SELECT s.talk_id, t.id, t.kind, t.format, t.language FROM segments s "
+    "JOIN transcripts t ON t.id = s.transcript_id WHERE s.ord = 0 AND s.talk_id IN ({marks})"
+)
+TRANSCRIPT_KINDS_SQL = "SELECT id, kind, format, language FROM transcripts WHERE id IN ({marks})"
+PASSAGES_AT_SQL = (
+    "SELECT p.id FROM passages p JOIN segments s ON s.talk_id = p.talk_id "
+    "AND s.ord = p.first_segment WHERE p.talk_id = ? AND s.transcript_id = ? AND s.start <= ? "
+    "ORDER BY p.word_start DESC LIMIT 2"
 )
 TRANSCRIPT_HASH_SQL = "SELECT content_hash FROM transcripts WHERE source_path = ?"
 TRANSCRIPT_PATHS_SQL = (
@@ -202,6 +213,24 @@ class SqlSnapshot:
     def transcript_hash(self, source_path: str) -> str | None:
         found = self.rows(TRANSCRIPT_HASH_SQL, (source_path,))
         return found[0][0] if found else None
+
+    def lead_transcripts(self, talk_ids: list[int]) -> dict[int, TranscriptInfo]:
+        out: dict[int, TranscriptInfo] = {}
+        for chunk in chunks(sorted(set(talk_ids))):
+            sql = LEAD_TRANSCRIPTS_SQL.format(marks=",".join("?" * len(chunk)))
+            for talk_id, *info in self.rows(sql, chunk):
+                out[talk_id] = TranscriptInfo(*info)
+        return out
+
+    def transcript_kinds(self, ids: list[int]) -> dict[int, TranscriptInfo]:
+        out: dict[int, TranscriptInfo] = {}
+        for chunk in chunks(sorted(set(ids))):
+            sql = TRANSCRIPT_KINDS_SQL.format(marks=",".join("?" * len(chunk)))
+            out.update({row[0]: TranscriptInfo(*row) for row in self.rows(sql, chunk)})
+        return out
+
+    def passages_at(self, talk_id: int, transcript_id: int, second: float) -> list[int]:
+        return [pid for (pid,) in self.rows(PASSAGES_AT_SQL, (talk_id, transcript_id, second))]
 
     def transcript_paths(self, own_slug: str) -> list[str]:
         return [p for (p,) in self.rows(TRANSCRIPT_PATHS_SQL, (own_slug, own_slug))]

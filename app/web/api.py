@@ -1,6 +1,7 @@
 """JSON API: /api/search, /api/talks, /api/talks/<slug>, /api/speakers, /api/topics."""
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,9 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from app.catalogue import Catalogue, NamedMatch, TalkCard
 from app.links import moment_url, name_slug
 from app.models import Talk
+from app.search.passages import aligned_times
 from app.search.results import Hit, TalkRef
 from app.search.service import SearchService
-from app.web.deps import CatalogueDep, TalkDep
+from app.store.catalog import talk_transcripts
+from app.web.deps import CatalogueDep, SessionDep, TalkDep
 from app.web.schemas import (
     ChapterOut,
     CountOut,
@@ -31,8 +34,11 @@ from app.web.schemas import (
     TalkSummary,
     TopicList,
     TopicOut,
+    TranscriptDetail,
+    TranscriptOut,
 )
 from app.web.searching import SearchPage, SearchRequest, run_search
+from app.web.talk_view import talk_view
 
 MAX_QUERY_CHARS = 2000
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
@@ -96,6 +102,12 @@ def hit_out(hit: Hit, base_url: str) -> HitOut:
         video_url=hit.video_url,
         score=hit.score,
         partial=hit.partial,
+        transcript=TranscriptOut(
+            kind=hit.transcript.kind, format=hit.transcript.format, language=hit.transcript.language
+        )
+        if hit.transcript
+        else None,
+        also_in=hit.also_in,
     )
 
 
@@ -253,8 +265,17 @@ def api_topics(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0) 
 
 
 @router.get("/talks/{slug}", response_model=TalkDetail, responses={404: {"model": ErrorOut}})
-def api_talk(talk: TalkDep) -> TalkDetail:
-    """One talk: metadata, chapters and every segment."""
+def api_talk(
+    talk: TalkDep,
+    session: SessionDep,
+    transcript: Annotated[
+        str | None,
+        Query(max_length=32, description="Whose segments: edited, whisper, captions, ..."),
+    ] = None,
+) -> TalkDetail:
+    """One talk: metadata, chapters, its transcripts, and the segments of one of them (the
+    best-worded by default), with each word's aligned second where known."""
+    view = talk_view(talk, talk_transcripts(session, talk.slug), transcript)
     return TalkDetail(
         **_summary_fields(talk),
         description=talk.description,
@@ -262,8 +283,25 @@ def api_talk(talk: TalkDep) -> TalkDetail:
         duration=talk.duration,
         source_format=talk.source_format,
         chapters=[ChapterOut(title=c.title, start=c.start) for c in talk.chapters],
+        transcripts=[
+            TranscriptDetail(
+                kind=tr.kind,
+                format=tr.format,
+                language=tr.language,
+                source_file=Path(tr.source_path).name,
+                content_hash=tr.content_hash,
+                shown=view.chosen is not None and tr.id == view.chosen.id,
+            )
+            for tr in view.transcripts
+        ],
         segments=[
-            SegmentOut(start=s.start, end=s.end, speaker=s.speaker, text=s.text)
-            for s in talk.segments
+            SegmentOut(
+                start=s.start,
+                end=s.end,
+                speaker=s.speaker,
+                text=s.text,
+                word_times=list(aligned_times(s.word_times)) if s.word_times else None,
+            )
+            for s in view.segments
         ],
     )

@@ -12,8 +12,8 @@ from app.config import Settings, get_settings
 from app.models import Talk
 from app.search.service import SearchService
 from app.store import Store
-from app.store.catalog import get_talk
-from app.web.errors import AppError
+from app.store.catalog import alias_target, get_talk
+from app.web.errors import AppError, TalkMoved
 
 
 async def get_store(request: Request) -> Store:  # async: no thread-pool trip
@@ -43,6 +43,9 @@ CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 def get_talk_or_404(session: SessionDep, slug: Annotated[str, Path(max_length=200)]) -> Talk:
     talk = get_talk(session, slug)
     if talk is None:
+        moved_to = alias_target(session, slug)
+        if moved_to is not None:
+            raise TalkMoved(slug, moved_to)
         raise AppError(404, f"No talk is called {slug!r}.")
     return talk
 

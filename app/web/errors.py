@@ -2,11 +2,12 @@
 
 import logging
 import sqlite3
+from urllib.parse import quote
 
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,6 +19,15 @@ class AppError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class TalkMoved(Exception):
+    """A talk's old slug (from before its transcripts merged): redirects to the new one."""
+
+    def __init__(self, slug: str, moved_to: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+        self.moved_to = moved_to
 
 
 def _is_api(request: Request) -> bool:
@@ -40,6 +50,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         return error_response(request, exc.status, exc.message)
+
+    @app.exception_handler(TalkMoved)
+    async def talk_moved(request: Request, exc: TalkMoved) -> Response:
+        path = request.url.path.replace(f"/{exc.slug}", f"/{quote(exc.moved_to)}", 1)
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(path + query, status_code=301)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -9,14 +9,23 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.catalogue import SORTS, Catalogue
-from app.links import name_slug
+from app.links import name_slug, source_video_url
 from app.models import Talk
+from app.search.plan import Filters
 from app.search.query import parse_query
 from app.search.results import Hit
+from app.store.catalog import talk_transcripts
 from app.web.api import MAX_QUERY_CHARS, browse_talks
-from app.web.deps import CatalogueDep, ServiceDep, StoreDep, TalkDep
+from app.web.deps import CatalogueDep, ServiceDep, SessionDep, StoreDep, TalkDep
 from app.web.errors import AppError
 from app.web.searching import SearchRequest, run_search, search_filters
+from app.web.talk_view import (
+    current_index,
+    in_mark_window,
+    marked_text,
+    quote_terms,
+    talk_view,
+)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -39,6 +48,7 @@ HOME_TALKS = 6
 HOME_SPEAKERS = 12
 HOME_TOPICS = 24
 TALKS_PAGE = 24
+OTHER_MOMENTS = 10  # the query's moments listed beside a talk opened from a search
 FilterText = Annotated[str | None, Query(max_length=200)]
 # a form's "any year" sends year= (empty): a string here, read as a number below
 Year = Annotated[str | None, Query(max_length=4, pattern=r"^(\d{4})?$")]
@@ -234,16 +244,40 @@ def topic_page(
 def talk_page(
     request: Request,
     talk: TalkDep,
+    session: SessionDep,
+    store: StoreDep,
+    service: ServiceDep,
     t: Annotated[float | None, Query(ge=0, le=10**7)] = None,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    transcript: Annotated[str | None, Query(max_length=32)] = None,
 ) -> HTMLResponse:
-    current = None
-    if t is not None:
-        for i, seg in enumerate(talk.segments):
-            if seg.start <= t + 0.5:
-                current = i
-            else:
-                break
-    return _render(request, "talk.html", talk=talk, t=t, current=current, player=player_kind(talk))
+    """The talk opened at second `t`; arriving from a search (`q`), the quote's words are
+    marked and the query's other moments in this talk listed."""
+    view = talk_view(talk, talk_transcripts(session, talk.slug), transcript)
+    others = []
+    if q.strip():
+        found = service.search(store, q, filters=Filters(talk=talk.slug), limit=OTHER_MOMENTS)
+        others = [h for h in found.hits if t is None or abs(h.start - t) >= 1.0]
+    chapter_at = {}
+    for chapter in talk.chapters:
+        index = current_index(view.segments, chapter.start)
+        chapter_at.setdefault(index or 0, []).append(chapter)
+    return _render(
+        request,
+        "talk.html",
+        talk=talk,
+        view=view,
+        t=t,
+        q=q,
+        current=current_index(view.segments, t),
+        player=player_kind(talk),
+        terms=quote_terms(q),
+        others=others,
+        chapter_at=chapter_at,
+        marked_text=marked_text,
+        in_mark_window=in_mark_window,
+        watch_url=source_video_url(talk.youtube_id, talk.video_url, None, t or 0),
+    )
 
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".oga", ".m4a", ".aac", ".flac", ".opus")

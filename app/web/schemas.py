@@ -28,6 +28,18 @@ class HitOut(BaseModel):
     video_url: str | None = Field(description="The source video at this second, where known.")
     score: float
     partial: bool = Field(description="True when the passage lacks some of the query's words.")
+    transcript: "TranscriptOut | None" = Field(
+        None, description="The transcript whose words are shown (the best-worded one)."
+    )
+    also_in: list[str] = Field(
+        [], description="Kinds of the talk's other transcripts that matched at this moment."
+    )
+
+
+class TranscriptOut(BaseModel):
+    kind: str = Field(description="edited, whisper, captions or translation")
+    format: str
+    language: str | None
 
 
 class SearchOut(BaseModel):
@@ -130,6 +142,18 @@ class SegmentOut(BaseModel):
     end: float | None
     speaker: str | None
     text: str
+    word_times: list[float] | None = Field(
+        None, description="Each word's second, aligned with a timed transcript, where known."
+    )
+
+
+class TranscriptDetail(BaseModel):
+    kind: str = Field(description="edited, whisper, captions or translation")
+    format: str
+    language: str | None
+    source_file: str
+    content_hash: str
+    shown: bool = Field(description="Whether `segments` are this transcript's.")
 
 
 class TalkDetail(TalkSummary):
@@ -138,6 +162,7 @@ class TalkDetail(TalkSummary):
     duration: float | None
     source_format: str
     chapters: list[ChapterOut]
+    transcripts: list[TranscriptDetail]
     segments: list[SegmentOut]
 
 

@@ -53,7 +53,11 @@ def test_talk_list_and_detail(client: TestClient) -> None:
         "end": None,
         "speaker": None,
         "text": "so welcome everyone",
+        "word_times": None,  # one transcript: nothing to align with
     }
+    (transcript,) = detail["transcripts"]
+    assert transcript["kind"] == "captions" and transcript["shown"]
+    assert transcript["source_file"] == "000_1290f93bafb96edd.txt"
 
 
 def test_openapi_documents_the_api(client: TestClient) -> None:

@@ -1,0 +1,80 @@
+"""What the talk page and /api/talks/<slug> show of a talk: its transcripts (best-worded
+first), the segments of the one chosen, and the quote's words marked near the moment."""
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from app.ingest.talk_build import KINDS
+from app.models import Segment, Talk
+from app.models import Transcript as TranscriptModel
+from app.search.analysis import WORD_RE, content_terms, normalize, stem
+from app.search.passages import aligned_times
+
+MARK_BEFORE = 5.0  # seconds around the moment in which the quote's words are marked
+MARK_AFTER = 30.0
+MARK_NEAR = 15.0  # inside a long turn with word times: words said this soon after the moment
+
+
+@dataclass
+class TalkView:
+    talk: Talk
+    transcripts: list[TranscriptModel]  # best-worded first
+    chosen: TranscriptModel | None
+    segments: list[Segment]
+
+
+def talk_view(talk: Talk, transcripts: list[TranscriptModel], wanted: str | None) -> TalkView:
+    """The talk with the transcript `wanted` (a kind), else its leading one."""
+    rank = {kind: i for i, kind in enumerate(KINDS)}
+    ordered = sorted(transcripts, key=lambda r: (rank.get(r.kind, len(KINDS)), r.source_path))
+    lead_id = talk.segments[0].transcript_id if talk.segments else None
+    ordered.sort(key=lambda r: r.id != lead_id)  # the talk's own leading text first
+    chosen = next((r for r in ordered if r.kind == wanted), ordered[0] if ordered else None)
+    if chosen is None or len(ordered) == 1:
+        segments = list(talk.segments)
+    else:
+        segments = [s for s in talk.segments if s.transcript_id == chosen.id]
+    return TalkView(talk, ordered, chosen, segments)
+
+
+def current_index(segments: list[Segment], t: float | None) -> int | None:
+    """The segment said at second `t`."""
+    current = None
+    if t is None:
+        return None
+    for i, seg in enumerate(segments):
+        if seg.start <= t + 0.5:
+            current = i
+        else:
+            break
+    return current
+
+
+def marked_text(segment: Segment, terms: frozenset[str], t: float | None) -> Markup:
+    """The segment's text HTML-escaped, with <mark> around the words whose index term is in
+    `terms`; in a segment with aligned word times, only those said near second `t`."""
+    text = segment.text
+    times = aligned_times(segment.word_times) if segment.word_times else ()
+    out, at = [], 0
+    for k, m in enumerate(WORD_RE.finditer(text)):
+        near = (
+            not times
+            or t is None
+            or t - MARK_BEFORE <= times[min(k, len(times) - 1)] <= t + MARK_NEAR
+        )
+        if near and stem(normalize(m.group())) in terms:
+            out.append(escape(text[at : m.start()]))
+            out.append(Markup("<mark>") + escape(m.group()) + Markup("</mark>"))
+            at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+def quote_terms(q: str | None) -> frozenset[str]:
+    return frozenset(content_terms(q)) if q else frozenset()
+
+
+def in_mark_window(segment: Segment, t: float | None, current: bool) -> bool:
+    """Whether to mark the quote in this segment: the one said at `t`, and those just after."""
+    return t is not None and (current or t - MARK_BEFORE <= segment.start <= t + MARK_AFTER)
