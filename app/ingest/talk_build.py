@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from app.ingest.alignment import align
 from app.ingest.transcript import Segment, Transcript
+from app.search.alignment import align
 from app.search.analysis import stem, words
 from app.search.passages import LINE_SECONDS, passage_spans
 from app.store.base import TalkBuild, TalkRecord, TranscriptRow

@@ -9,12 +9,13 @@ import time
 from dataclasses import replace
 
 from app.search import query, vocabulary
+from app.search.alignment import counterparts
 from app.search.analysis import stem
 from app.search.engine import SearchEngine
 from app.search.moments import cap_per_talk, exact_moments, merge_moments
 from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery, parse_query
-from app.search.ranking import PassageScore, score_passage, wanted_terms
+from app.search.ranking import PassageScore, Span, score_passage, wanted_terms
 from app.search.relaxation import (
     corrected_plan,
     nothing_found_hint,
@@ -180,7 +181,8 @@ class SearchService:
             return {}, {}
         leads = snapshot.lead_transcripts([s.talk_id for s in page])
         ids = {f.transcript_id for f in facts.values() if f.transcript_id}
-        kinds = snapshot.transcript_kinds(sorted(ids)) if len(ids) > len(leads) else {}
+        lead_ids = {lead.id for lead in leads.values()}
+        kinds = snapshot.transcript_kinds(sorted(ids)) if ids - lead_ids else {}
         shown: dict[int, PassageScore] = {}
         also_in: dict[int, list[str]] = {}
         for s in page:
@@ -208,20 +210,30 @@ class SearchService:
     def _lead_passage(
         self, snapshot: Snapshot, plan: MatchPlan, s: PassageScore, lead_id: int, second: float
     ) -> PassageScore | None:
-        """The leading transcript's passage said at `second`, its words matched against the
-        query (a misheard caption matched; the edited words may match only in part)."""
+        """The leading transcript's passage said at `second`, with the words marked that stand
+        for the caption words matched (aligned: "Timsort" for a matched "team sword")."""
         pids = snapshot.passages_at(s.talk_id, lead_id, second + 0.5)
-        found = snapshot.passage_terms(pids)
-        best = None
+        found = snapshot.passage_terms([*pids, s.passage_id])
+        if s.passage_id not in found:
+            return None
+        caption_terms = found[s.passage_id][2]
+        matched = [j for span in s.matched for j in range(span.start, span.end)]
+        best: tuple[int, PassageScore] | None = None
         for pid in pids:
             if pid not in found:
                 continue
             talk_id, word_start, terms = found[pid]
-            scored = score_passage(pid, terms, plan.must, 0.0)
-            if scored is not None and (best is None or scored.score > best.score):
-                scored.talk_id, scored.word_start = talk_id, word_start
-                best = scored
-        return best
+            parts = counterparts(terms, caption_terms)
+            marked = sorted({i for j in matched for i in range(*parts[j])})
+            if not marked or (best is not None and len(marked) <= best[0]):
+                continue
+            spans = _spans(marked)
+            shown = replace(
+                s, passage_id=pid, window=Span(marked[0], marked[-1] + 1), matched=spans
+            )
+            shown.talk_id, shown.word_start = talk_id, word_start
+            best = (len(marked), shown)
+        return best[1] if best else None
 
     def _plan(self, snapshot: Snapshot, parsed: ParsedQuery, filters: Filters) -> MatchPlan:
         # a word said twice in a quote is one clause: ranking looks for each clause once
@@ -343,6 +355,17 @@ class SearchService:
             )
             for m in must
         }
+
+
+def _spans(positions: list[int]) -> list[Span]:
+    """Sorted word positions as runs of consecutive words."""
+    spans: list[Span] = []
+    for k in positions:
+        if spans and spans[-1].end == k:
+            spans[-1] = Span(spans[-1].start, k + 1)
+        else:
+            spans.append(Span(k, k + 1))
+    return spans
 
 
 def _transcript_of(facts: dict[int, MomentFacts], s: PassageScore) -> int | None:

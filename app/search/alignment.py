@@ -82,3 +82,20 @@ def _interpolate(pairs: list[int], timed_times: Sequence[float], n: int) -> list
     for i in range(1, n):  # an anchor out of order never sends time backwards
         times[i] = max(times[i], times[i - 1])
     return times
+
+
+def counterparts(worded: Sequence[str], timed: Sequence[str]) -> list[tuple[int, int]]:
+    """For each timed word, the worded words that stand for it, as a range [lo, hi): its
+    equal word, or the whole of a substituted stretch ("team sword" -> "Timsort"); an empty
+    range for a word the other text does not have."""
+    out = [(0, 0)] * len(timed)
+    for op in Levenshtein.opcodes(list(worded), list(timed)):
+        for j in range(op.dest_start, op.dest_end):
+            if op.tag == "equal":
+                k = op.src_start + (j - op.dest_start)
+                out[j] = (k, k + 1)
+            elif op.tag == "replace":
+                out[j] = (op.src_start, op.src_end)
+            else:
+                out[j] = (op.src_start, op.src_start)
+    return out
