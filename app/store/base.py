@@ -176,6 +176,11 @@ class Writer(Protocol):
     def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
         """Insert or replace one talk whole: "new", "updated" or "unchanged"."""
 
+    def put_transcripts(
+        self, rows: list[TranscriptRow], aliases: list[tuple[str, str]]
+    ) -> dict[int, int]:
+        """Transcript rows and aliases copied from another archive: new id by old id."""
+
     def store_transcript(
         self,
         row: TranscriptRow,

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.models import Chapter, Passage, Segment, Talk
+from app.models import Chapter, Passage, Segment, Talk, TalkAlias
+from app.models import Transcript as TranscriptModel
 from app.search.analysis import words
-from app.store.base import PassageIndex, Store, TalkRecord
+from app.store.base import PassageIndex, Store, TalkRecord, TranscriptRow
+from app.store.sql import TRANSCRIPT_FIELDS
 
 TALK_COLUMNS = (
     "title",
@@ -28,7 +30,17 @@ TALK_COLUMNS = (
     "segment_count",
     "word_count",
 )
-SEGMENT_COLUMNS = ("ord", "start", "end", "speaker", "text", "word_offset", "word_count")
+SEGMENT_COLUMNS = (
+    "ord",
+    "start",
+    "end",
+    "speaker",
+    "text",
+    "word_offset",
+    "word_count",
+    "transcript_id",
+    "word_times",
+)
 PASSAGE_COLUMNS = (
     "word_start",
     "word_end",
@@ -71,6 +83,20 @@ def read_record(store: Store, slug: str) -> TalkRecord:
         )
 
 
+def read_transcripts(store: Store, slug: str) -> tuple[list[TranscriptRow], list[tuple[str, str]]]:
+    """A talk's transcript rows and the old slugs that lead to it."""
+    table = TranscriptModel.__table__
+    with store.session() as session:
+        found = session.execute(
+            select(*(table.c[f] for f in TRANSCRIPT_FIELDS)).where(table.c.talk_slug == slug)
+        ).mappings()
+        rows = [TranscriptRow(**m) for m in found]
+        aliases = session.execute(
+            select(TalkAlias.slug, TalkAlias.talk_slug).where(TalkAlias.talk_slug == slug)
+        ).all()
+    return rows, [(a, b) for a, b in aliases]
+
+
 def talk_hashes(store: Store) -> dict[str, str]:
     """slug -> content hash of every talk."""
     with store.session() as session:
@@ -107,7 +133,11 @@ def copy_archive(
             report.unchanged += 1
         else:
             record = read_record(source, slug)
+            rows, aliases = read_transcripts(source, slug)
             with target.write() as writer:
+                ids = writer.put_transcripts(rows, aliases)
+                for segment in record.segments:
+                    segment["transcript_id"] = ids.get(segment["transcript_id"])
                 writer.replace_talk(record, index)
             report.copied += 1
         on_talk(slug)

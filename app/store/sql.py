@@ -364,6 +364,27 @@ class SqlWriter:
             self._rebuild(left, index, build)
         return "updated" if existed or previous is not None else "new"
 
+    def put_transcripts(
+        self, rows: list[TranscriptRow], aliases: list[tuple[str, str]]
+    ) -> dict[int, int]:
+        """Transcript rows and aliases as another archive holds them (for `talks copy`);
+        returns each row's id here by its id there."""
+        ids: dict[int, int] = {}
+        for row in rows:
+            self.conn.execute(
+                delete(TranscriptModel).where(TranscriptModel.source_path == row.source_path)
+            )
+            values = {k: v for k, v in vars(row).items() if k != "id"}
+            new_id = self.conn.execute(
+                insert(TranscriptModel).values(**values)
+            ).inserted_primary_key
+            if row.id is not None:
+                ids[row.id] = new_id[0]
+        for slug, talk_slug in aliases:
+            self.conn.execute(delete(TalkAlias).where(TalkAlias.slug == slug))
+            self.conn.execute(insert(TalkAlias).values(slug=slug, talk_slug=talk_slug))
+        return ids
+
     def _talks_joined_by(self, row: TranscriptRow) -> set[str]:
         """Slugs of the talks whose transcripts share this one's YouTube id, media URL or key."""
         same = []

@@ -10,7 +10,8 @@ from app.cli import cli
 from app.search.engine import get_engine
 from app.search.service import SearchService
 from app.store import open_store
-from tests.conftest import SAMPLE, ingest
+from tests.conftest import SAMPLE, ingest, table_rows
+from tests.ingest.test_talk_identity import write_pair
 from tests.postgres_cluster import PostgresCluster
 
 
@@ -20,6 +21,7 @@ def sqlite_url(tmp_path: Path) -> str:
     store = open_store(url)
     (tmp_path / "talks").mkdir()
     (tmp_path / "talks" / "short.txt").write_text("0:01 a short talk about looms\n")
+    write_pair(tmp_path / "talks")  # one talk of two transcripts
     ingest(store, SAMPLE, tmp_path / "talks")
     store.dispose()
     return url
@@ -45,9 +47,17 @@ def test_copy_to_postgresql_then_again(sqlite_url: str, postgres_url: str, tmp_p
     runner = CliRunner()
     first = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
     assert first.exit_code == 0, first.output
-    assert "2 talks: 2 copied, 0 already there; counts match" in first.output
-    for q in ('"go far go together"', "looms", "kaggle", "machine learning engineer"):
+    assert "3 talks: 3 copied, 0 already there; counts match" in first.output
+    for q in ('"go far go together"', "looms", "kaggle", "machine learning engineer", "team sword"):
         assert moments(sqlite_url, q) == moments(postgres_url, q), q
+    target = open_store(postgres_url)
+    try:
+        hits = SearchService(get_engine(None, postgres_url)).search(target, "team sword").hits
+        (hit,) = [h for h in hits if h.talk.slug == "sorting-in-practice"]
+        assert "Timsort" in hit.text and hit.also_in == ["captions"]  # transcripts came along
+        assert table_rows(target, "SELECT count(*) FROM transcripts") == [(4,)]
+    finally:
+        target.dispose()
     again = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
     assert "2 talks: 0 copied, 2 already there; counts match" in again.output
 
