@@ -59,14 +59,14 @@ def test_copy_to_postgresql_then_again(sqlite_url: str, postgres_url: str, tmp_p
     finally:
         target.dispose()
     again = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
-    assert "2 talks: 0 copied, 2 already there; counts match" in again.output
+    assert "3 talks: 0 copied, 3 already there; counts match" in again.output
 
     store = open_store(sqlite_url)
     (tmp_path / "talks" / "short.txt").write_text("0:01 a short talk about weaving\n")
     ingest(store, tmp_path / "talks")
     store.dispose()
     changed = runner.invoke(cli, ["copy", "--from", sqlite_url, "--to", postgres_url])
-    assert "2 talks: 1 copied, 1 already there; counts match" in changed.output
+    assert "3 talks: 1 copied, 2 already there; counts match" in changed.output
     assert moments(postgres_url, "weaving") == [("short", 1.0)]
     assert "short" not in {slug for slug, _ in moments(postgres_url, "looms")}
 
