@@ -22,6 +22,7 @@ from app.web.searching import SearchRequest, run_search, search_filters
 from app.web.talk_view import (
     current_index,
     in_mark_window,
+    marked_terms,
     marked_text,
     quote_terms,
     talk_view,
@@ -255,9 +256,13 @@ def talk_page(
     marked and the query's other moments in this talk listed."""
     view = talk_view(talk, talk_transcripts(session, talk.slug), transcript)
     others = []
+    terms = quote_terms(q)
     if q.strip():
         found = service.search(store, q, filters=Filters(talk=talk.slug), limit=OTHER_MOMENTS)
         others = [h for h in found.hits if t is None or abs(h.start - t) >= 1.0]
+        here = [h for h in found.hits if t is not None and abs(h.start - t) < 1.0]
+        # the words the hit marked: in the edited text, those standing for misheard captions
+        terms |= {w for h in here for w in marked_terms(h.snippet)}
     chapter_at = {}
     for chapter in talk.chapters:
         index = current_index(view.segments, chapter.start)
@@ -271,7 +276,7 @@ def talk_page(
         q=q,
         current=current_index(view.segments, t),
         player=player_kind(talk),
-        terms=quote_terms(q),
+        terms=terms,
         others=others,
         chapter_at=chapter_at,
         marked_text=marked_text,

@@ -1,6 +1,8 @@
 """What the talk page and /api/talks/<slug> show of a talk: its transcripts (best-worded
 first), the segments of the one chosen, and the quote's words marked near the moment."""
 
+import html
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -69,6 +71,14 @@ def marked_text(segment: Segment, terms: frozenset[str], t: float | None) -> Mar
             at = m.end()
     out.append(escape(text[at:]))
     return Markup("").join(out)
+
+
+_MARKED = re.compile(r"<mark>(.*?)</mark>")
+
+
+def marked_terms(snippet: str) -> set[str]:
+    """The index terms of the words a hit's snippet marks."""
+    return {t for m in _MARKED.findall(snippet) for t in content_terms(html.unescape(m))}
 
 
 def quote_terms(q: str | None) -> frozenset[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.ingest.test_talk_identity import write_pair
 from tests.library import write_library
 from tests.servers import TALKS, talks_server
 
@@ -61,6 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (talks / "media-talk.yaml").write_text("media_url: /media/tones.wav\nspeakers: [Ada, Grace]\n")
     write_wav(media / "tones.wav", LINES * LINE_SECONDS + 10)
     episodes = write_library(root / "library")  # several people, topics and years to browse
+    write_pair(talks)  # one talk with an edited transcript and its captions
     db = f"sqlite:///{root / 'talks.db'}"
     env = {"TALKS_MEDIA_DIR": str(media)}
     subprocess.run(

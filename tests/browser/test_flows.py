@@ -9,6 +9,7 @@ from tests.conftest import SAMPLE_SLUG
 
 pytestmark = pytest.mark.browser
 MEDIA = "/talks/media-talk"
+PAIR = "/talks/sorting-in-practice"  # an edited transcript and its captions
 
 
 def player_time(pg) -> float:  # type: ignore[no-untyped-def]
@@ -50,7 +51,7 @@ def test_typing_a_quote_shows_highlighted_hits(site: str, page) -> None:  # type
 def test_opening_a_hit_starts_the_player_at_that_second(site: str, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(site + "/search?q=" + "%22moment 40 the speaker%22")
     page.locator(".hit a.moment").first.click()
-    page.wait_for_url(re.compile(MEDIA + r"\?t=120$"))
+    page.wait_for_url(re.compile(MEDIA + r"\?t=120&q="))  # the query comes along
     wait_player_at(page, 120)
     line = current_line(page)
     assert line.get_attribute("data-start") == "120.0"
@@ -100,7 +101,7 @@ def test_keyboard_only(site: str, page) -> None:  # type: ignore[no-untyped-def]
     else:
         pytest.fail("Tab never reached a result")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(MEDIA + r"\?t=27$"))
+    page.wait_for_url(re.compile(MEDIA + r"\?t=27&q="))
     wait_player_at(page, 27)
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press(" ")
@@ -179,6 +180,8 @@ def test_screenshots(site: str, browser, name: str, path: str, width: int) -> No
         "/topics/engines",
         "/search?q=analytical+engine",
         "/search?q=analytical+engine&speaker=ada-lovelace&page=2",
+        PAIR + "?t=14&q=team+sword",
+        PAIR + "?t=14&transcript=captions",
     ],
 )
 def test_accessibility_checker_finds_nothing(site: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
@@ -202,7 +205,11 @@ def test_browsing_talks_speakers_and_topics(site: str, page) -> None:  # type: i
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"speaker=ada-lovelace"))
     titles = page.locator(".talk-list .talk-link").all_inner_texts()
-    assert titles == ["Episode 0: Ada Lovelace on engines", "Episode 4: Ada Lovelace on engines"]
+    assert titles == [
+        "Episode 0: Ada Lovelace on engines",
+        "Episode 4: Ada Lovelace on engines",
+        "Sorting in practice",  # no date: last
+    ]
     page.locator(".talk-list .tag", has_text="engines").first.click()
     page.wait_for_url(re.compile(r"/topics/engines$"))
     assert page.locator("h1").inner_text() == "engines"
@@ -237,3 +244,52 @@ def test_search_as_you_type_keeps_the_filter(site: str, page) -> None:  # type: 
     assert "speaker=grace-hopper" in page.url
     assert hit_speakers(page) == {"Grace Hopper"}
     assert page.locator(".chip-active").inner_text().startswith("Speaker: Grace Hopper")
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_player_stays_in_view_at_a_late_moment(site: str, browser, width: int) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.route("https://www.youtube.com/**", lambda route: route.abort())
+    pg = context.new_page()
+    pg.goto(site + f"/talks/{SAMPLE_SLUG}?t=3000")
+    assert in_viewport(pg, pg.locator("#player")) and in_viewport(pg, current_line(pg))
+    watch = pg.locator("#watch-link")  # the frame cannot load here: the link remains
+    assert watch.inner_text() == "Watch on YouTube at 50:00"
+    later = pg.locator("#transcript li[data-start]").nth(1500)
+    later.scroll_into_view_if_needed()
+    later.locator("a.ts").click()
+    pg.wait_for_function("() => location.search.includes('t=')")
+    assert current_line(pg).get_attribute("id") == later.get_attribute("id")
+    assert in_viewport(pg, pg.locator("#player")) and in_viewport(pg, current_line(pg))
+    assert watch.get_attribute("href").endswith(
+        f"&t={int(float(later.get_attribute('data-start')))}s"
+    )
+    context.close()
+
+
+def test_from_a_hit_the_quote_is_marked_and_the_talk_searchable(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/search?q=team+sword")
+    group = page.locator(".talk-group", has=page.get_by_role("link", name="Sorting in practice"))
+    group.locator(".hit a.moment").first.click()
+    page.wait_for_url(re.compile(r"/talks/sorting-in-practice\?t=14&q=team"))
+    assert page.locator("#transcript li.current mark").all_inner_texts() == ["Timsort"]
+    assert in_viewport(page, page.locator("#transcript li.current mark"))
+    page.fill("#talk-q", "kaggle")
+    page.press("#talk-q", "Enter")
+    page.wait_for_url(re.compile(r"talk=sorting-in-practice"))
+    assert set(page.locator(".talk-group .talk-title a").all_inner_texts()) == {
+        "Sorting in practice"
+    }
+
+
+def test_the_transcript_switch_shows_each_text_at_the_same_times(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + PAIR + "?t=14")
+    assert "Timsort" in current_line(page).inner_text()
+    page.get_by_role("navigation", name="Transcripts of this talk").get_by_role(
+        "link", name="Captions"
+    ).click()
+    page.wait_for_url(re.compile(r"transcript=captions"))
+    assert "t=14" in page.url
+    line = current_line(page)
+    assert "team sword" in line.inner_text() and line.get_attribute("data-start") == "14.0"
+    assert "Ada Lovelace" in page.locator("#transcript .who").all_inner_texts()
