@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin catalogue-check load clean
+.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin catalogue-check merge-check load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ eval: install
 # Browsing, naming, paging and the speaker filter on the full shared corpus, through HTTP.
 catalogue-check: install-test
 	$(BIN)/python tests/bench/catalogue_check.py $(if $(EVAL_DB),--db $(EVAL_DB))
+
+# One talk, two transcripts: the seed's captions and its edited episode merged, quotes timed.
+merge-check: install-test
+	$(BIN)/python tests/bench/merge_check.py
 
 # Harder check: sentences of the seed's edited twin searched against its raw captions.
 eval-twin: install

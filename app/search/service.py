@@ -13,6 +13,7 @@ from app.search.alignment import counterparts
 from app.search.analysis import stem
 from app.search.engine import SearchEngine
 from app.search.moments import cap_per_talk, exact_moments, merge_moments
+from app.search.passages import aligned_times
 from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery, parse_query
 from app.search.ranking import PassageScore, Span, score_passage, wanted_terms
@@ -212,7 +213,12 @@ class SearchService:
     ) -> PassageScore | None:
         """The leading transcript's passage said at `second`, with the words marked that stand
         for the caption words matched (aligned: "Timsort" for a matched "team sword")."""
-        pids = snapshot.passages_at(s.talk_id, lead_id, second + 0.5)
+        segment = snapshot.segment_at(s.talk_id, lead_id, second + 0.5)
+        if segment is None:
+            return None
+        times = aligned_times(segment.word_times) if segment.word_times else ()
+        inside = next((k for k, said in enumerate(times) if said >= second - 0.5), 0)
+        pids = snapshot.passages_holding(s.talk_id, segment.word_offset + inside)
         found = snapshot.passage_terms([*pids, s.passage_id])
         if s.passage_id not in found:
             return None

@@ -154,8 +154,11 @@ class Snapshot(Protocol):
 
     def transcript_kinds(self, ids: list[int]) -> dict[int, TranscriptInfo]: ...
 
-    def passages_at(self, talk_id: int, transcript_id: int, second: float) -> list[int]:
-        """The (at most two) passages of one transcript holding the words said at `second`."""
+    def segment_at(self, talk_id: int, transcript_id: int, second: float) -> SegmentRow | None:
+        """The segment of one transcript being said at `second` (without its text)."""
+
+    def passages_holding(self, talk_id: int, word: int) -> list[int]:
+        """The (at most two) passages holding the talk's `word`-th word."""
 
     def transcript_paths(self, own_slug: str) -> list[str]:
         """Paths of the stored transcripts with this slug of their own or of their talk."""

@@ -80,10 +80,14 @@ LEAD_TRANSCRIPTS_SQL = (
     "JOIN transcripts t ON t.id = s.transcript_id WHERE s.ord = 0 AND s.talk_id IN ({marks})"
 )
 TRANSCRIPT_KINDS_SQL = "SELECT id, kind, format, language FROM transcripts WHERE id IN ({marks})"
-PASSAGES_AT_SQL = (
-    "SELECT p.id FROM passages p JOIN segments s ON s.talk_id = p.talk_id "
-    "AND s.ord = p.first_segment WHERE p.talk_id = ? AND s.transcript_id = ? AND s.start <= ? "
-    "ORDER BY p.word_start DESC LIMIT 2"
+SEGMENT_AT_SQL = (
+    "SELECT ord, start, \"end\", speaker, '', word_offset, word_count, transcript_id, word_times "
+    "FROM segments WHERE talk_id = ? AND transcript_id = ? AND start <= ? "
+    "ORDER BY ord DESC LIMIT 1"
+)
+PASSAGES_HOLDING_SQL = (
+    "SELECT id FROM passages WHERE talk_id = ? AND word_start <= ? AND word_end > ? "
+    "ORDER BY word_start"
 )
 TRANSCRIPT_HASH_SQL = "SELECT content_hash FROM transcripts WHERE source_path = ?"
 TRANSCRIPT_PATHS_SQL = (
@@ -229,8 +233,12 @@ class SqlSnapshot:
             out.update({row[0]: TranscriptInfo(*row) for row in self.rows(sql, chunk)})
         return out
 
-    def passages_at(self, talk_id: int, transcript_id: int, second: float) -> list[int]:
-        return [pid for (pid,) in self.rows(PASSAGES_AT_SQL, (talk_id, transcript_id, second))]
+    def segment_at(self, talk_id: int, transcript_id: int, second: float) -> SegmentRow | None:
+        found = self.rows(SEGMENT_AT_SQL, (talk_id, transcript_id, second))
+        return SegmentRow(*found[0]) if found else None
+
+    def passages_holding(self, talk_id: int, word: int) -> list[int]:
+        return [pid for (pid,) in self.rows(PASSAGES_HOLDING_SQL, (talk_id, word, word))]
 
     def transcript_paths(self, own_slug: str) -> list[str]:
         return [p for (p,) in self.rows(TRANSCRIPT_PATHS_SQL, (own_slug, own_slug))]
