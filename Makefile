@@ -49,7 +49,8 @@ screenshots: install-test browser-deps
 	   tests/artifacts/search-phone.png tests/artifacts/talk-phone.png \
 	   tests/artifacts/home-desktop.png tests/artifacts/facets-desktop.png \
 	   tests/artifacts/facets-phone.png tests/artifacts/talks-desktop.png \
-	   tests/artifacts/sample-talk-desktop.png docs/
+	   tests/artifacts/sample-talk-desktop.png tests/artifacts/sample-talk-phone.png \
+	   tests/artifacts/two-transcripts-desktop.png docs/
 
 lint: install-test
 	$(BIN)/ruff check app tests
