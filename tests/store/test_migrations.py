@@ -1,0 +1,51 @@
+"""An archive made before several transcripts per talk (schema 0005) is upgraded in place: each
+talk becomes one transcript of itself, and it keeps its search and its page."""
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from app.ingest.talk_build import segments_of
+from app.store import open_store
+from app.store.base import TranscriptRow
+from app.store.sql import alembic_config
+from tests.conftest import table_rows
+
+
+def test_a_0005_archive_gets_one_transcript_per_talk(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0005")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO talks (id, slug, title, speakers, topics, source_path, source_format,"
+                " content_hash, segment_count, word_count, passage_count) VALUES (1, 'old-talk',"
+                " 'An old talk', :speakers, '[]', '/talks/old.md', 'episode', 'h', 2, 5, 0)"
+            ),
+            {"speakers": '["Ada"]'},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO segments (talk_id, ord, start, speaker, text, word_offset, word_count)"
+                " VALUES (1, 0, 0.0, 'Ada', 'analytical engines', 0, 2),"
+                " (1, 1, 9.5, 'Ada', 'weave algebraic patterns', 2, 3)"
+            )
+        )
+    engine.dispose()
+    store = open_store(url)  # migrates to the newest schema
+    try:
+        rows = table_rows(store, "SELECT kind, own_slug, talk_slug, source_path FROM transcripts")
+        assert rows == [("edited", "old-talk", "old-talk", "/talks/old.md")]
+        ids = table_rows(store, "SELECT DISTINCT transcript_id FROM segments")
+        assert ids == table_rows(store, "SELECT id FROM transcripts")
+        with store.session() as session:
+            body = session.execute(text("SELECT body, kind FROM transcripts")).one()
+        stored = TranscriptRow("", "", body[1], "", None, "", None, None, None, {}, body[0])
+        assert [(s.start, s.text) for s in segments_of(stored)] == [
+            (0.0, "analytical engines"),
+            (9.5, "weave algebraic patterns"),
+        ]
+    finally:
+        store.dispose()
