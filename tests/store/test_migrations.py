@@ -1,5 +1,5 @@
 """An archive made before several transcripts per talk (schema 0005) is upgraded in place: each
-talk becomes one transcript of itself, and it keeps its search and its page."""
+talk becomes one transcript of itself, its text kept to rebuild the talk from."""
 
 from pathlib import Path
 
