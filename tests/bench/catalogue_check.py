@@ -68,8 +68,8 @@ def main() -> int:
             status, body = get(base, path)  # type: ignore[misc]
             print(f"{path:28} {status} {len(body):>8} bytes")
         talks = get(base, "/api/talks", limit=100)
-        n_talks = len(episodes) + 1
-        print(f"/api/talks total {talks['total']} (files {n_talks})")
+        n_talks = len(episodes)  # the sample in data/ is the captions of one episode: one talk
+        print(f"/api/talks total {talks['total']} ({len(episodes) + 1} files, {n_talks} talks)")
         if talks["total"] != n_talks:
             failures.append("talk total")
         speakers = get(base, "/api/speakers", limit=100)["speakers"]
