@@ -63,6 +63,26 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class HeadAsGet:
+    """HEAD is answered as GET without the body (uptime checkers, `curl -I`): the routes are
+    declared for GET only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 class ApiCors:
     """CORS for GET under /api/ only: other origins may read the API, not the pages."""
 
@@ -146,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(ApiCors, origins=origins)

@@ -2,6 +2,7 @@
 and the decoding of its bytes to text."""
 
 import codecs
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,12 @@ TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md", ".markdown", ".te
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252/Latin-1."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252/Latin-1; in NFC, so
+    a word written decomposed (macOS tools: "nai" + U+0308 + "ve") is one word, as typed."""
+    return unicodedata.normalize("NFC", _decode(data))
+
+
+def _decode(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="strict")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -5,6 +5,7 @@ Syntax: words (all required), "exact phrase", -exclude, a OR b, prefix*, speaker
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from app.search.analysis import WORD_RE, normalize
@@ -88,7 +89,7 @@ def _phrase(text: str) -> list[Word | Phrase]:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    text = (text or "").replace("\x00", " ")
+    text = unicodedata.normalize("NFC", (text or "").replace("\x00", " "))
     query = ParsedQuery(text=text)
     clean = text.translate(_QUOTES)
     if clean.count('"') % 2:

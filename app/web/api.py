@@ -1,11 +1,12 @@
 """JSON API: /api/search, /api/talks, /api/talks/<slug>, /api/speakers, /api/topics."""
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.catalogue import Catalogue, NamedMatch, TalkCard
@@ -41,6 +42,17 @@ from app.web.searching import SearchPage, SearchRequest, run_search
 from app.web.talk_view import talk_view
 
 MAX_QUERY_CHARS = 2000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """A date is written YYYY-MM-DD: `0` is not 1970-01-01."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 router = APIRouter(prefix="/api", responses={422: {"model": ErrorOut}})
 
 QUERY_HELP = 'Words, "phrase", -not, a OR b, pre*.'
@@ -132,8 +144,8 @@ class SearchParams(BaseModel):
     )
     topic: str | None = Field(None, max_length=200, description="Only talks on this topic (slug).")
     year: int | None = Field(None, ge=1900, le=2200, description="Only talks of this year.")
-    date_from: date | None = Field(None, description="Only talks on or after this date.")
-    date_to: date | None = Field(None, description="Only talks on or before this date.")
+    date_from: IsoDate | None = Field(None, description="Only talks on or after this date.")
+    date_to: IsoDate | None = Field(None, description="Only talks on or before this date.")
     facets: bool = Field(True, description="Count moments per speaker, topic, year and talk.")
 
 

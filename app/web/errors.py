@@ -34,15 +34,20 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _is_api(request):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        return JSONResponse(
+            {"error": {"status": status, "message": message}}, status_code=status, headers=headers
+        )
     templates = request.app.state.templates
     return HTMLResponse(
         templates.get_template("error.html").render(
             request=request, status=status, message=message
         ),
         status_code=status,
+        headers=headers,
     )
 
 
@@ -62,7 +67,11 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed"
         if exc.status_code == 404 and message == "Not Found":
             message = "There is no page at this address."
-        return error_response(request, exc.status_code, message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = "GET, HEAD"  # RFC 9110: a 405 says what the resource allows
+            message = "This address only answers GET (and HEAD)."
+        return error_response(request, exc.status_code, message, headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

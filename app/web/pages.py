@@ -1,7 +1,6 @@
 """HTML pages: home, search (works without JavaScript), browsing talks, speakers and topics,
 and the talk page opened at a moment."""
 
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -15,7 +14,7 @@ from app.search.plan import Filters
 from app.search.query import parse_query
 from app.search.results import Hit
 from app.store.catalog import talk_transcripts
-from app.web.api import MAX_QUERY_CHARS, browse_talks
+from app.web.api import MAX_QUERY_CHARS, IsoDate, browse_talks
 from app.web.deps import CatalogueDep, ServiceDep, SessionDep, StoreDep, TalkDep
 from app.web.errors import AppError
 from app.web.searching import SearchRequest, run_search, search_filters
@@ -72,8 +71,8 @@ def search_page(
     speaker: FilterText = None,
     topic: FilterText = None,
     year: Year = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
 ) -> HTMLResponse:
     """The home page (what the archive holds) without a query; results with one."""
     notes = []

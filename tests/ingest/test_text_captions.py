@@ -47,3 +47,24 @@ def test_reads_the_bundled_seed() -> None:
     assert transcript.segments[0].start == 1.0
     assert transcript.segments[0].text == "so welcome everyone"
     assert transcript.segments[-1].start > 3500
+
+
+def test_decomposed_text_is_found_by_the_composed_word_and_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import unicodedata
+
+    from app.search.service import SearchService
+    from app.store import open_store
+    from tests.conftest import ingest, search_engine_of
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    store = open_store(url)
+    try:
+        path = tmp_path / "macos.txt"
+        path.write_text(unicodedata.normalize("NFD", "0:01 a naïve café approach\n"))
+        ingest(store, path)
+        service = SearchService(search_engine_of(store))
+        for q in ("naïve café", unicodedata.normalize("NFD", "naïve café")):
+            (hit,) = service.search(store, f'"{q}"').hits
+            assert "naïve café" in hit.text
+    finally:
+        store.dispose()

@@ -102,3 +102,12 @@ def test_stop_words_alone_are_not_marked(client: TestClient) -> None:
     for hit in body["hits"]:
         marked = {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", hit["snippet"])}
         assert marked and not marked <= STOP_WORDS, hit["snippet"]
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "25/11/2026", "2026-13-01"])
+def test_a_date_must_be_written_as_a_date(client: TestClient, value: str) -> None:
+    bad = client.get("/api/search", params={"q": "kaggle", "date_to": value})
+    assert bad.status_code == 422 and "date" in bad.json()["error"]["message"]
+    assert client.get("/search", params={"q": "kaggle", "date_to": value}).status_code == 422
+    good = client.get("/api/search", params={"q": "kaggle", "date_to": "2021-06-25"})
+    assert good.status_code == 200 and good.json()["hits"]

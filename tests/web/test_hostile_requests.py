@@ -96,7 +96,11 @@ def test_no_endpoint_writes(client: TestClient) -> None:
     assert methods == {"get"}
     for path in ("/api/search", "/api/talks", "/search", f"/talks/{SAMPLE_SLUG}"):
         for method in ("post", "put", "delete", "patch"):
-            assert client.request(method, path).status_code == 405
+            refused = client.request(method, path)
+            assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
+        head = client.head(path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == client.get(path).headers["content-type"]
 
 
 def test_out_of_range_requests_get_422_with_a_message(client: TestClient) -> None:
