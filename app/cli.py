@@ -80,6 +80,8 @@ def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, Searc
         _fail(f"cannot open the archive {_safe(url)}: {_first_line(exc)}")
     try:
         yield store, search_engine
+    except StoreError as exc:
+        _fail(str(exc))
     except DBAPIError as exc:
         _fail(f"the archive {_safe(url)} failed: {_first_line(exc)}")
     finally:

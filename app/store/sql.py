@@ -33,6 +33,7 @@ from app.store.base import (
     QueryTimeout,
     SegmentRow,
     SlugTaken,
+    StoreError,
     TalkBuild,
     TalkRecord,
     TranscriptInfo,
@@ -452,6 +453,7 @@ class SqlStore:
     """The archive in one SQL database. Subclasses connect, start snapshots and lock writers."""
 
     backend: Backend
+    read_only = False  # set by a backend that can only read the archive
 
     def __init__(self, url: str, read_url: str | None = None) -> None:
         self.url = url
@@ -519,6 +521,10 @@ class SqlStore:
 
     @contextmanager
     def write(self) -> Iterator[SqlWriter]:
+        if self.read_only:
+            raise StoreError(
+                f"the archive {self.url} is read-only: ingest and reindex need a writable copy"
+            )
         with self._writes.begin() as conn:
             self._lock_writer(conn)
             yield SqlWriter(self, conn)
@@ -536,6 +542,11 @@ class SqlStore:
             current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
             return
+        if self.read_only:
+            raise StoreError(
+                f"the archive {self.url} is read-only and was written by an older version: "
+                "open it once where it can be written to bring it up to date"
+            )
         with self._writes.begin() as conn:
             self._lock_writer(conn)
             current = MigrationContext.configure(conn).get_current_revision()

@@ -1,4 +1,5 @@
-"""The archive in one SQLite file: WAL, foreign keys, a busy timeout, memory-mapped reads.
+"""The archive in one SQLite file: WAL, foreign keys, a busy timeout, memory-mapped reads. An
+archive that cannot be written (a read-only volume, or `?mode=ro`) is opened immutable.
 
 Every connection works in explicit transactions (the pysqlite driver's own is off), so the
 several reads of one search see one snapshot even while an ingest commits. A writer's
@@ -8,10 +9,12 @@ transaction has to be upgraded after someone else wrote. A search's time limit i
 progress handler (datasette's sqlite_timelimit).
 """
 
+import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -23,6 +26,28 @@ BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 20
 MMAP_BYTES = 1 << 30
 PROGRESS_STEPS = 1_000  # SQLite virtual-machine steps between two looks at the clock
+
+
+def _on_connect_read_only(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    cursor.close()
+
+
+def read_only_path(url: str) -> Path | None:
+    """The archive's file when it can only be read: `?mode=ro` in the URL, or a file (or
+    folder) this process may not write, as on a read-only volume."""
+    parsed = make_url(url)
+    if not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database).expanduser()
+    if parsed.query.get("mode") == "ro":
+        return path
+    if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return path
+    return None
 
 
 def _on_connect(dbapi_connection: Any, _record: object) -> None:
@@ -51,6 +76,21 @@ class SqliteStore(SqlStore):
     backend = "sqlite"
 
     def _pool(self, url: str, writer: bool) -> Engine:
+        read_only = read_only_path(url)
+        if read_only is not None:
+            # immutable: no locks, no -wal/-shm files to create beside it (a finished archive;
+            # whatever sits uncheckpointed in a -wal file is not seen)
+            self.read_only = True
+            pool = create_engine(
+                f"sqlite:///file:{quote(str(read_only.resolve()))}?mode=ro&immutable=1&uri=true",
+                connect_args={"check_same_thread": False},
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_SIZE,
+                pool_use_lifo=True,
+            )
+            event.listen(pool, "connect", _on_connect_read_only)
+            event.listen(pool, "begin", _begin)
+            return pool
         parsed = make_url(url)
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
