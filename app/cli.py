@@ -1,5 +1,6 @@
 """The `talks` command: ingest transcripts, serve the archive, search from the terminal."""
 
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -88,6 +89,9 @@ def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, Searc
         store.dispose()
 
 
+SHUTDOWN_SECONDS = 20  # in-flight requests get this long to finish after SIGTERM
+
+
 def _progress(label: str) -> Progress:
     """A progress bar on stderr, shown only on a terminal."""
     return Progress(
@@ -174,6 +178,9 @@ def serve(
     configure_logging(settings.log_level)
     with _archive(url, name) as (store, search_engine):
         search_engine.sync(store)  # migrate and repair before serving
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
+    # found before it: this one makes that a clean exit (status 0, as with several workers)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -182,6 +189,7 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
 
 

@@ -21,6 +21,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answering(
+    url: str, proc: subprocess.Popen, log: Path | None = None, seconds: float = 120
+) -> None:
+    """Polls `url` until it answers; raises (with the log) if the server exits first."""
+    give_up = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                tail = log.read_text()[-2000:] if log else ""
+                raise RuntimeError(f"talks serve exited: {tail}") from None
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"{url} did not answer in {seconds:.0f} s") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def talks_server(
     db: str, log: Path, env: dict[str, str] | None = None, workers: int = 1
@@ -48,14 +66,7 @@ def talks_server(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/api/talks", timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"talks serve exited: {log.read_text()[-2000:]}") from None
-                time.sleep(0.1)
+        wait_until_answering(base + "/api/talks", proc, log)
         yield base
     finally:
         proc.terminate()

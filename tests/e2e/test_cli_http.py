@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EPISODES, SAMPLE, SAMPLE_SLUG, SEED, need_shared
-from tests.servers import TALKS, talks_server
+from tests.servers import TALKS, free_port, talks_server, wait_until_answering
 
 pytestmark = pytest.mark.e2e
 
@@ -73,3 +73,25 @@ def test_whole_corpus_ingests_and_finds_a_quote(db_url: str) -> None:
     assert "163 new" in result.stdout
     out = run_talks("search", '"part of LTI at CMU the Language Technologies"', db=db_url).stdout
     assert "applied-llm-research-and-career-growth-in-practice?t=1907" in out
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_stops_cleanly_on_sigterm(db_url: str, tmp_path: Path, workers: int) -> None:
+    import signal
+
+    assert run_talks("ingest", str(SAMPLE), db=db_url).returncode == 0
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [TALKS, "serve", "--db", db_url, "--port", str(port), "--workers", str(workers)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/api/talks", proc)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, log.read_text()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
