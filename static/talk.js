@@ -7,6 +7,8 @@
   const watch = document.getElementById("watch-link");
   const starts = lines.map((li) => parseFloat(li.dataset.start));
   const share = document.getElementById("share-link");
+  // the archive's address as the server gave it (TALKS_PUBLIC_URL), kept when the moment changes
+  const shareBase = share ? share.value.split("/talks/")[0] : window.location.origin;
   const copy = document.getElementById("copy-link");
   const frame = document.querySelector("iframe#player");
   const media = document.querySelector("video#player, audio#player");
@@ -48,7 +50,7 @@
     const url = new URL(window.location.href);
     url.searchParams.set("t", String(Math.floor(t)));
     history.replaceState(null, "", url);
-    if (share) share.value = url.origin + url.pathname + "?t=" + Math.floor(t);
+    if (share) share.value = shareBase + url.pathname + "?t=" + Math.floor(t);
     if (watch) {
       const id = watch.dataset.youtubeId;
       watch.href = "https://www.youtube.com/watch?v=" + id + "&t=" + Math.floor(t) + "s";

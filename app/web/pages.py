@@ -14,7 +14,7 @@ from app.search.plan import Filters
 from app.search.query import parse_query
 from app.search.results import Hit
 from app.store.catalog import talk_transcripts
-from app.web.api import MAX_QUERY_CHARS, IsoDate, browse_talks
+from app.web.api import MAX_QUERY_CHARS, IsoDate, base_url_of, browse_talks
 from app.web.deps import CatalogueDep, ServiceDep, SessionDep, StoreDep, TalkDep
 from app.web.errors import AppError
 from app.web.searching import SearchRequest, run_search, search_filters
@@ -281,6 +281,7 @@ def talk_page(
         marked_text=marked_text,
         in_mark_window=in_mark_window,
         watch_url=source_video_url(talk.youtube_id, talk.video_url, None, t or 0),
+        share_base=base_url_of(request),
     )
 
 

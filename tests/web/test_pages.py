@@ -77,3 +77,16 @@ def test_pasted_text_longer_than_the_limit_is_searched_not_refused(client: TestC
     page = client.get("/search", params={"q": text})
     assert page.status_code == 200
     assert "Your text was long" in page.text and 'class="hit"' in page.text
+
+
+def test_share_link_uses_the_configured_address_not_the_host_header(
+    db_url: str, sample_db: object, tmp_path: Path
+) -> None:
+    from app.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings(db=db_url, public_url="https://talks.example.org"))
+    with TestClient(app) as client:
+        page = client.get(f"/talks/{SLUG}?t=5", headers={"Host": "evil.example"}).text
+    app.state.store.dispose()
+    assert 'value="https://talks.example.org/talks/' in page and "evil.example" not in page
