@@ -151,6 +151,14 @@ def ingest(
         f"{report.segments} segments; {elapsed:.1f}s",
         markup=False,
     )
+    if report.stopped:
+        err.print(
+            f"error: stopped: {report.stopped}; the {report.new + report.updated} talks stored "
+            f"before are whole; {report.not_tried} files were not tried: free space (or bring "
+            "the database back) and run the same command again",
+            markup=False,
+            soft_wrap=True,
+        )
     if failed:
         raise typer.Exit(1)
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from app.ingest.detect import decode, reader_for
 from app.ingest.people import resolve_speakers
 from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
@@ -42,6 +44,8 @@ class IngestReport:
     failed: int = 0
     segments: int = 0
     errors: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the batch stopped early (the archive could not be written)
+    not_tried: int = 0  # files left when it stopped
 
 
 def load_files(
@@ -51,7 +55,8 @@ def load_files(
     on_file: Callable[[Path], None] = lambda _p: None,
 ) -> IngestReport:
     report = IngestReport()
-    for path in files:
+    files = list(files)
+    for done, path in enumerate(files):
         report.files += 1
         try:
             outcome = _load_one(store, search_engine, path, report)
@@ -62,6 +67,16 @@ def load_files(
         except OSError as exc:
             report.failed += 1
             report.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
+        except DBAPIError as exc:
+            # the archive cannot be written (a full disk, a lost server): this talk was rolled
+            # back whole, the ones before it are stored, the rest are not tried
+            report.failed += 1
+            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+            report.errors.append(f"{path}: not stored: the archive could not be written: {reason}")
+            report.stopped = reason
+            report.not_tried = len(files) - done - 1
+            on_file(path)
+            break
         else:
             setattr(report, outcome, getattr(report, outcome) + 1)
         on_file(path)
