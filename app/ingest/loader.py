@@ -4,7 +4,6 @@ over unchanged files writes nothing and a changed file replaces its talk whole."
 import hashlib
 import logging
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +14,9 @@ from app.ingest.detect import decode, reader_for
 from app.ingest.people import resolve_speakers
 from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
 from app.ingest.talk_build import build_talk, transcript_row
-from app.ingest.transcript import Transcript, TranscriptError
-from app.search.analysis import stem, words
+from app.ingest.transcript import TranscriptError
 from app.search.engine import SearchEngine
-from app.search.passages import passage_spans
-from app.store import Store, TalkRecord
+from app.store import Store
 from app.store.base import SlugTaken
 
 log = logging.getLogger(__name__)
@@ -131,69 +128,3 @@ def _moved(stored: str, path: Path) -> bool:
         return not old.exists() or old.resolve() == path.resolve() or old.samefile(path)
     except OSError:
         return False
-
-
-def talk_record(tr: Transcript, slug: str, content_hash: str, source: Path) -> TalkRecord:
-    """The rows of one talk: its segments with word offsets, chapters, passages with their
-    index terms, and its word counts for the vocabulary."""
-    seg_words = [words(s.text) for s in tr.segments]
-    counts = [len(w) for w in seg_words]
-    last = tr.segments[-1]
-    duration = tr.duration or max(last.end or 0.0, last.start + counts[-1] / 2.5)
-    segments = []
-    offset = 0
-    for ordinal, (seg, n) in enumerate(zip(tr.segments, counts, strict=True)):
-        segments.append(
-            dict(
-                ord=ordinal,
-                start=seg.start,
-                end=seg.end,
-                speaker=seg.speaker,
-                text=seg.text,
-                word_offset=offset,
-                word_count=n,
-            )
-        )
-        offset += n
-    flat_terms = [stem(w) for ws in seg_words for w in ws]
-    fallback_speakers = ", ".join(tr.speakers)
-    passages = []
-    for span in passage_spans(counts):
-        names = {
-            tr.segments[i].speaker
-            for i in range(span.first_segment, span.last_segment + 1)
-            if tr.segments[i].speaker
-        }
-        passages.append(
-            dict(
-                word_start=span.word_start,
-                word_end=span.word_end,
-                first_segment=span.first_segment,
-                last_segment=span.last_segment,
-                speakers=(", ".join(sorted(names)) or fallback_speakers).lower(),
-                terms=" ".join(flat_terms[span.word_start : span.word_end]),
-            )
-        )
-    return TalkRecord(
-        slug=slug,
-        content_hash=content_hash,
-        columns=dict(
-            title=tr.title or source.stem,
-            date=tr.date,
-            speakers=tr.speakers,
-            description=tr.description,
-            topics=tr.topics,
-            youtube_id=tr.youtube_id,
-            video_url=tr.video_url,
-            media_url=tr.media_url,
-            source_path=str(source),
-            source_format=tr.format,
-            duration=duration,
-            segment_count=len(tr.segments),
-            word_count=sum(counts),
-        ),
-        segments=segments,
-        chapters=[dict(ord=i, title=c.title, start=c.start) for i, c in enumerate(tr.chapters)],
-        passages=passages,
-        words=Counter(w for ws in seg_words for w in ws),
-    )
