@@ -1,5 +1,6 @@
-"""Stores transcripts: one transaction per talk, keyed by slug and a content hash, so a rerun
-over unchanged files writes nothing and a changed file replaces its talk whole."""
+"""Stores transcript files: one transaction per file, keyed by its path and a content hash, so a
+rerun over unchanged files writes nothing and a changed file rebuilds its talk whole (with the
+talk's other transcripts, app/ingest/talk_build.py)."""
 
 import hashlib
 import logging
