@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.config import get_settings
 from app.ingest.files import transcript_files
-from app.ingest.loader import load_files
+from app.ingest.loader import load_files, vanished_sources
+from app.ingest.loader import prune as prune_sources
 from app.links import clock
 from app.logging_setup import configure_logging
 from app.search.engine import ENGINES, SearchEngine, get_engine
@@ -161,6 +162,30 @@ def ingest(
         )
     if failed:
         raise typer.Exit(1)
+
+
+@cli.command()
+def prune(
+    db: DbOption = None,
+    engine: EngineOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Remove them (else only list them).")] = False,
+) -> None:
+    """List transcripts whose files are gone; with --yes, remove them (a talk keeps its other
+    transcripts, and goes when it has none)."""
+    configure_logging("WARNING")
+    url = _db_url(db)
+    with _archive(url, engine) as (store, search_engine):
+        gone = vanished_sources(store)
+        for source in gone:
+            out.print(f"{'removing' if yes else 'gone'}: {source}", markup=False, soft_wrap=True)
+        if yes and gone:
+            removed = prune_sources(store, search_engine, gone)
+            search_engine.sync(store)
+            out.print(f"{removed} transcripts removed", markup=False)
+        elif gone:
+            out.print(f"{len(gone)} transcripts whose files are gone; --yes removes them")
+        else:
+            out.print("every stored transcript's file is where it was ingested from")
 
 
 @cli.command()

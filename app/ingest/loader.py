@@ -129,3 +129,19 @@ def _moved(stored: str, path: Path) -> bool:
         return not old.exists() or old.resolve() == path.resolve() or old.samefile(path)
     except OSError:
         return False
+
+
+def vanished_sources(store: Store) -> list[str]:
+    """Stored transcript files that are no longer where they were ingested from."""
+    with store.snapshot() as snapshot:
+        sources = snapshot.transcript_sources()
+    return [source for source in sources if not Path(source).exists()]
+
+
+def prune(store: Store, search_engine: SearchEngine, sources: Iterable[str]) -> int:
+    """Removes these transcripts, one transaction each; returns how many were removed."""
+    removed = 0
+    for source in sources:
+        with store.write() as writer:
+            removed += writer.remove_transcript(source, search_engine, build_talk)
+    return removed

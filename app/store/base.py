@@ -160,6 +160,9 @@ class Snapshot(Protocol):
     def passages_holding(self, talk_id: int, word: int) -> list[int]:
         """The (at most two) passages holding the talk's `word`-th word."""
 
+    def transcript_sources(self) -> list[str]:
+        """Every stored transcript file's path."""
+
     def transcript_paths(self, own_slug: str) -> list[str]:
         """Paths of the stored transcripts with this slug of their own or of their talk."""
 
@@ -178,6 +181,14 @@ class Writer(Protocol):
 
     def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
         """Insert or replace one talk whole: "new", "updated" or "unchanged"."""
+
+    def remove_transcript(
+        self,
+        source_path: str,
+        index: "PassageIndex",
+        build: Callable[[list[TranscriptRow]], TalkBuild],
+    ) -> bool:
+        """Forget one transcript file; its talk is rebuilt from the others (gone with none)."""
 
     def put_transcripts(
         self, rows: list[TranscriptRow], aliases: list[tuple[str, str]]

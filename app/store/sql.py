@@ -90,6 +90,7 @@ PASSAGES_HOLDING_SQL = (
     "SELECT id FROM passages WHERE talk_id = ? AND word_start <= ? AND word_end > ? "
     "ORDER BY word_start"
 )
+TRANSCRIPT_SOURCES_SQL = "SELECT source_path FROM transcripts ORDER BY source_path"
 TRANSCRIPT_HASH_SQL = "SELECT content_hash FROM transcripts WHERE source_path = ?"
 TRANSCRIPT_PATHS_SQL = (
     "SELECT source_path FROM transcripts WHERE own_slug = ? OR talk_slug = ? ORDER BY source_path"
@@ -240,6 +241,9 @@ class SqlSnapshot:
 
     def passages_holding(self, talk_id: int, word: int) -> list[int]:
         return [pid for (pid,) in self.rows(PASSAGES_HOLDING_SQL, (talk_id, word, word))]
+
+    def transcript_sources(self) -> list[str]:
+        return [p for (p,) in self.rows(TRANSCRIPT_SOURCES_SQL)]
 
     def transcript_paths(self, own_slug: str) -> list[str]:
         return [p for (p,) in self.rows(TRANSCRIPT_PATHS_SQL, (own_slug, own_slug))]
@@ -419,6 +423,44 @@ class SqlWriter:
             select(*(table.c[f] for f in TRANSCRIPT_FIELDS)).where(where).order_by(table.c.id)
         ).mappings()
         return [TranscriptRow(**m) for m in found]
+
+    def remove_transcript(
+        self,
+        source_path: str,
+        index: PassageIndex,
+        build: Callable[[list[TranscriptRow]], TalkBuild],
+    ) -> bool:
+        conn = self.conn
+        found = self._transcript_rows(TranscriptModel.source_path == source_path)
+        if not found:
+            return False
+        gone = found[0]
+        conn.execute(delete(TranscriptModel).where(TranscriptModel.id == gone.id))
+        old = conn.execute(select(Talk.id).where(Talk.slug == gone.talk_slug)).first()
+        if old is not None:
+            self._forget_talk(old[0], index)
+        conn.execute(delete(TalkAlias).where(TalkAlias.slug == gone.own_slug))
+        members = self._transcripts_of([gone.talk_slug])
+        if not members:
+            conn.execute(delete(TalkAlias).where(TalkAlias.talk_slug == gone.talk_slug))
+            return True
+        talk = build(members)
+        slug = talk.record.slug
+        conn.execute(
+            TranscriptModel.__table__.update()
+            .where(TranscriptModel.talk_slug == gone.talk_slug)
+            .values(talk_slug=slug)
+        )
+        self._insert_talk(talk.record, index)
+        if slug != gone.talk_slug:  # the leading transcript went: its slug leads to the talk
+            conn.execute(
+                TalkAlias.__table__.update()
+                .where(TalkAlias.talk_slug == gone.talk_slug)
+                .values(talk_slug=slug)
+            )
+            conn.execute(delete(TalkAlias).where(TalkAlias.slug.in_([slug, gone.talk_slug])))
+            conn.execute(insert(TalkAlias).values(slug=gone.talk_slug, talk_slug=slug))
+        return True
 
     def _rebuild(
         self, slug: str, index: PassageIndex, build: Callable[[list[TranscriptRow]], TalkBuild]

@@ -95,3 +95,22 @@ def test_serve_stops_cleanly_on_sigterm(db_url: str, tmp_path: Path, workers: in
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_prune_lists_then_removes_transcripts_whose_files_are_gone(
+    db_url: str, tmp_path: Path
+) -> None:
+    keep, gone = tmp_path / "keep.txt", tmp_path / "gone.txt"
+    keep.write_text("0:01 a talk about looms\n")
+    gone.write_text("0:01 a talk about engines\n")
+    assert run_talks("ingest", str(tmp_path), db=db_url).returncode == 0
+    gone.unlink()
+    listed = run_talks("prune", db=db_url)
+    assert listed.returncode == 0 and f"gone: {gone.resolve()}" in listed.stdout
+    assert "--yes removes them" in listed.stdout
+    assert run_talks("search", "engines", db=db_url).stdout.startswith("1 hit")
+    removed = run_talks("prune", "--yes", db=db_url)
+    assert "1 transcripts removed" in removed.stdout
+    assert "0 hits" in run_talks("search", "engines", db=db_url).stdout
+    assert run_talks("search", "looms", db=db_url).stdout.startswith("1 hit")
+    assert "is where it was ingested from" in run_talks("prune", db=db_url).stdout

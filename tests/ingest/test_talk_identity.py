@@ -189,3 +189,34 @@ def test_the_old_slug_redirects_and_the_api_lists_transcripts(merged_client: Tes
     assert hit["transcript"]["kind"] == "edited" and hit["also_in"] == ["captions"]
     page = merged_client.get("/talks/sorting-in-practice", params={"t": 14, "q": "timsort"}).text
     assert "<mark>Timsort</mark>" in page and "Watch on YouTube at" in page
+
+
+def test_a_deleted_file_is_pruned_and_its_talk_keeps_the_others(db: Store, tmp_path: Path) -> None:
+    from app.ingest.loader import prune, vanished_sources
+
+    edited, captions = write_pair(tmp_path / "talks")
+    ingest(db, edited, captions)
+    captions.unlink()
+    assert vanished_sources(db) == [str(captions.resolve())]
+    assert prune(db, search_engine_of(db), vanished_sources(db)) == 1
+    assert table_rows(db, "SELECT kind FROM transcripts") == [("edited",)]
+    assert table_rows(db, "SELECT slug FROM talks") == [("sorting-in-practice",)]
+    assert not search(db, "team sword").hits and search(db, '"called timsort"').hits
+    edited.unlink()
+    prune(db, search_engine_of(db), vanished_sources(db))
+    assert table_rows(db, "SELECT count(*) FROM talks") == [(0,)]
+    assert not search(db, "timsort").hits
+
+
+def test_pruning_the_leading_transcript_keeps_the_talk_under_a_redirect(
+    db: Store, tmp_path: Path
+) -> None:
+    from app.ingest.loader import prune
+
+    edited, captions = write_pair(tmp_path / "talks")
+    ingest(db, edited, captions)
+    prune(db, search_engine_of(db), [str(edited.resolve())])
+    assert table_rows(db, "SELECT slug FROM talks") == [("sorting-captions",)]
+    aliases = table_rows(db, "SELECT slug, talk_slug FROM talk_aliases")
+    assert aliases == [("sorting-in-practice", "sorting-captions")]
+    assert search(db, "team sword").hits[0].start == 14.0
