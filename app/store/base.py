@@ -166,9 +166,6 @@ class Snapshot(Protocol):
     def transcript_paths(self, own_slug: str) -> list[str]:
         """Paths of the stored transcripts with this slug of their own or of their talk."""
 
-    def talk_hash(self, slug: str) -> str | None:
-        """The content hash of the talk stored under `slug`."""
-
 
 class Writer(Protocol):
     """One write transaction; writers take turns (one at a time per archive)."""

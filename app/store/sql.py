@@ -106,7 +106,6 @@ TO_INDEX_SQL = (
     "SELECT p.id, p.talk_id, p.terms, p.speakers, t.slug, t.date "
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.talk_id = ? ORDER BY p.id"
 )
-TALK_HASH_SQL = "SELECT content_hash FROM talks WHERE slug = ?"
 ADD_WORDS_SQL = (
     "INSERT INTO vocabulary(word, count) VALUES (?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
@@ -211,10 +210,6 @@ class SqlSnapshot:
 
     def passages_to_index(self, talk_id: int) -> list[tuple[Any, ...]]:
         return self.rows(TO_INDEX_SQL, (talk_id,))
-
-    def talk_hash(self, slug: str) -> str | None:
-        found = self.rows(TALK_HASH_SQL, (slug,))
-        return found[0][0] if found else None
 
     def transcript_hash(self, source_path: str) -> str | None:
         found = self.rows(TRANSCRIPT_HASH_SQL, (source_path,))
@@ -346,15 +341,8 @@ class SqlWriter:
         old_slugs = set(joined) | moved_from
         if previous is not None:
             old_slugs.add(previous.talk_slug)
-        existed = (
-            bool(old_slugs)
-            and conn.execute(select(Talk.id).where(Talk.slug.in_(old_slugs | {slug}))).first()
-            is not None
-        )
-        for old in sorted(old_slugs | {slug}):
-            found = conn.execute(select(Talk.id).where(Talk.slug == old)).first()
-            if found is not None:
-                self._forget_talk(found[0], index)
+        forgotten = [self._forget_slug(old, index) for old in sorted(old_slugs | {slug})]
+        existed = bool(old_slugs) and any(forgotten)
         conn.execute(
             TranscriptModel.__table__.update()
             .where(TranscriptModel.source_path.in_([m.source_path for m in members]))
@@ -436,9 +424,7 @@ class SqlWriter:
             return False
         gone = found[0]
         conn.execute(delete(TranscriptModel).where(TranscriptModel.id == gone.id))
-        old = conn.execute(select(Talk.id).where(Talk.slug == gone.talk_slug)).first()
-        if old is not None:
-            self._forget_talk(old[0], index)
+        self._forget_slug(gone.talk_slug, index)
         conn.execute(delete(TalkAlias).where(TalkAlias.slug == gone.own_slug))
         members = self._transcripts_of([gone.talk_slug])
         if not members:
@@ -466,12 +452,17 @@ class SqlWriter:
         self, slug: str, index: PassageIndex, build: Callable[[list[TranscriptRow]], TalkBuild]
     ) -> None:
         """A talk from the transcripts it has left (gone when it has none)."""
-        found = self.conn.execute(select(Talk.id).where(Talk.slug == slug)).first()
-        if found is not None:
-            self._forget_talk(found[0], index)
+        self._forget_slug(slug, index)
         members = self._transcripts_of([slug])
         if members:
             self._insert_talk(build(members).record, index)
+
+    def _forget_slug(self, slug: str, index: PassageIndex) -> bool:
+        """Forget the talk with this slug, if there is one; says whether there was."""
+        found = self.conn.execute(select(Talk.id).where(Talk.slug == slug)).first()
+        if found is not None:
+            self._forget_talk(found[0], index)
+        return found is not None
 
     def _forget_talk(self, talk_id: int, index: PassageIndex) -> None:
         """Take a talk's words and terms out of the counts, its passages out of the index,

@@ -62,6 +62,6 @@ def test_a_file_it_may_not_write_is_opened_read_only(
     try:
         assert store.read_only
         with store.snapshot() as snapshot:
-            assert snapshot.talk_hash(SAMPLE_SLUG)
+            assert snapshot.transcript_hash(str(SAMPLE.resolve()))
     finally:
         store.dispose()
