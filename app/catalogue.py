@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from app.links import name_slug
 from app.search.analysis import content_terms
+from app.search.results import json_list
 from app.store import Store
 from app.store.catalog import archive_version, talk_cards
 
@@ -89,6 +90,7 @@ class Catalogue:
     def __init__(self, cards: Iterable[TalkCard]) -> None:
         self.talks = sorted(cards, key=_newest_first)
         self.by_slug = {c.slug: c for c in self.talks}
+        self.by_id = {c.id: c for c in self.talks}
         self.people = _groups((c, c.speakers) for c in self.talks)
         self.topics = _groups((c, c.topics) for c in self.talks)
         self.years = Counter(c.year for c in self.talks if c.year)
@@ -203,8 +205,6 @@ def _groups(pairs: Iterable[tuple[TalkCard, Iterable[str]]]) -> dict[str, Group]
 
 
 def card_of(row: dict[str, object]) -> TalkCard:
-    from app.search.results import json_list
-
     date = row["date"]
     if isinstance(date, str):
         date = dt.date.fromisoformat(date[:10])

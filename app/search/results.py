@@ -57,10 +57,11 @@ def build_hits(
     scored: list[PassageScore],
     shown: dict[int, PassageScore] | None = None,
     also_in: dict[int, list[str]] | None = None,
+    transcripts: dict[int, TranscriptInfo] | None = None,
 ) -> list[Hit]:
     """Each scored passage as a hit: its moment, snippet and talk (two reads for all). A
     passage in `shown` (by the hit's passage id) is the better-worded text shown instead: the
-    hit keeps its own second."""
+    hit keeps its own second. `transcripts` already read (by id) are not read again."""
     if not scored:
         return []
     shown = shown or {}
@@ -69,9 +70,15 @@ def build_hits(
     rows = snapshot.hit_rows(sorted(ids))
     wanted = list(dict.fromkeys([s.passage_id for s in scored] + [s.passage_id for s in shown_as]))
     segments = dict(zip(wanted, snapshot.hit_segments([rows[p] for p in wanted]), strict=True))
-    kinds = snapshot.transcript_kinds(
-        [seg.transcript_id for segs in segments.values() for seg in segs if seg.transcript_id]
-    )
+    kinds = dict(transcripts or {})
+    missing = {
+        seg.transcript_id
+        for segs in segments.values()
+        for seg in segs
+        if seg.transcript_id and seg.transcript_id not in kinds
+    }
+    if missing:
+        kinds |= snapshot.transcript_kinds(sorted(missing))
     hits = []
     for s, display in zip(scored, shown_as, strict=True):
         row = rows[s.passage_id]

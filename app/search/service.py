@@ -25,6 +25,7 @@ from app.search.relaxation import (
 )
 from app.search.results import MomentFacts, SearchResult, build_hits, moment_facts, spoken_by
 from app.store import QueryTimeout, Snapshot, Store
+from app.store.base import TranscriptInfo
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +163,8 @@ class SearchService:
             if facets and who:
                 result.speaker_moments[who] = result.speaker_moments.get(who, 0) + 1
         page = merged[offset : offset + limit]
-        shown, also_in = self._best_worded(snapshot, plan, page, merged_into, facts)
-        result.hits = build_hits(snapshot, page, shown, also_in)
+        shown, also_in, transcripts = self._best_worded(snapshot, plan, page, merged_into, facts)
+        result.hits = build_hits(snapshot, page, shown, also_in, transcripts)
         if not merged:
             result.notes.append(nothing_found_hint(parsed))
 
@@ -174,12 +175,12 @@ class SearchService:
         page: list[PassageScore],
         merged_into: dict[int, list[PassageScore]],
         facts: dict[int, MomentFacts],
-    ) -> tuple[dict[int, PassageScore], dict[int, list[str]]]:
+    ) -> tuple[dict[int, PassageScore], dict[int, list[str]], dict[int, TranscriptInfo]]:
         """For each hit found in a talk's other transcript (the captions), the passage of its
-        leading transcript (the edited text) to show instead, and the other transcripts that
-        matched at that moment."""
+        leading transcript (the edited text) to show instead, the other transcripts that
+        matched at that moment, and the transcripts read on the way (by id)."""
         if not page:
-            return {}, {}
+            return {}, {}, {}
         leads = snapshot.lead_transcripts([s.talk_id for s in page])
         ids = {f.transcript_id for f in facts.values() if f.transcript_id}
         lead_ids = {lead.id for lead in leads.values()}
@@ -206,7 +207,8 @@ class SearchService:
             if display is not None:
                 shown[s.passage_id] = display
                 also_in[s.passage_id] = sorted(others)
-        return shown, also_in
+        known = {info.id: info for info in leads.values()} | kinds
+        return shown, also_in, known
 
     def _lead_passage(
         self, snapshot: Snapshot, plan: MatchPlan, s: PassageScore, lead_id: int, second: float

@@ -4,7 +4,7 @@ search, the talks the query names, and facets (moments per speaker, topic, year 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from app.catalogue import Catalogue, NamedMatch, TalkCard
+from app.catalogue import Catalogue, NamedMatch
 from app.links import name_slug
 from app.search.plan import Filters
 from app.search.results import SearchResult
@@ -105,12 +105,12 @@ def run_search(
     page = SearchPage(result=result, active=active)
     if request.offset == 0 and not request.talk:
         page.named = [m for m in catalogue.named(request.q) if _passes(m, request, catalogue)]
-    by_id = {c.id: c for c in catalogue.talks}
+    by_id = catalogue.by_id
     page.talk_moments = {
         by_id[talk_id].slug: n for talk_id, n in result.talk_moments.items() if talk_id in by_id
     }
     if facets:
-        page.facets = _facets(result, catalogue, by_id)
+        page.facets = _facets(result, catalogue)
     return page
 
 
@@ -128,14 +128,12 @@ def _passes(match: NamedMatch, request: SearchRequest, catalogue: Catalogue) -> 
     return True
 
 
-def _facets(
-    result: SearchResult, catalogue: Catalogue, by_id: dict[int, TalkCard]
-) -> dict[str, list[FacetValue]]:
+def _facets(result: SearchResult, catalogue: Catalogue) -> dict[str, list[FacetValue]]:
     topics: dict[str, int] = {}
     years: dict[str, int] = {}
     talks: list[FacetValue] = []
     for talk_id, n in result.talk_moments.items():
-        card = by_id.get(talk_id)
+        card = catalogue.by_id.get(talk_id)
         if card is None:
             continue
         talks.append(FacetValue(card.slug, card.title, n))
