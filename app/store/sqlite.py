@@ -81,19 +81,11 @@ class SqliteStore(SqlStore):
             # immutable: no locks, no -wal/-shm files to create beside it (a finished archive;
             # whatever sits uncheckpointed in a -wal file is not seen)
             self.read_only = True
-            pool = create_engine(
-                f"sqlite:///file:{quote(str(read_only.resolve()))}?mode=ro&immutable=1&uri=true",
-                connect_args={"check_same_thread": False},
-                pool_size=POOL_SIZE,
-                max_overflow=POOL_SIZE,
-                pool_use_lifo=True,
-            )
-            event.listen(pool, "connect", _on_connect_read_only)
-            event.listen(pool, "begin", _begin)
-            return pool
-        parsed = make_url(url)
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///file:{quote(str(read_only.resolve()))}?mode=ro&immutable=1&uri=true"
+        else:
+            parsed = make_url(url)
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         pool = create_engine(
             url,
             connect_args={"check_same_thread": False},
@@ -101,8 +93,8 @@ class SqliteStore(SqlStore):
             max_overflow=POOL_SIZE,
             pool_use_lifo=True,  # the most recently used connection: its page cache is warm
         )
-        event.listen(pool, "connect", _on_connect)
-        event.listen(pool, "begin", _begin_immediate if writer else _begin)
+        event.listen(pool, "connect", _on_connect_read_only if read_only else _on_connect)
+        event.listen(pool, "begin", _begin_immediate if writer and not read_only else _begin)
         return pool
 
     def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, BeforeValidator, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.catalogue import Catalogue, NamedMatch, TalkCard
+from app.catalogue import Catalogue, Group, NamedMatch, TalkCard
 from app.links import moment_url, name_slug
 from app.models import Talk
 from app.search.passages import aligned_times
@@ -23,10 +23,10 @@ from app.web.schemas import (
     ErrorOut,
     FacetsOut,
     FacetValueOut,
+    GroupOut,
     HitOut,
     NamedTalkOut,
     PersonList,
-    PersonOut,
     SearchOut,
     SegmentOut,
     TalkDetail,
@@ -34,7 +34,6 @@ from app.web.schemas import (
     TalkListItem,
     TalkSummary,
     TopicList,
-    TopicOut,
     TranscriptDetail,
     TranscriptOut,
 )
@@ -154,17 +153,7 @@ async def api_search(request: Request, params: Annotated[SearchParams, Query()])
     """Search every talk; each hit points at the second its first matched word is spoken."""
     p = params
     service: SearchService = request.app.state.search_service
-    wanted = SearchRequest(
-        q=p.q,
-        limit=p.limit,
-        offset=p.offset,
-        talk=p.talk,
-        speaker=p.speaker,
-        topic=p.topic,
-        year=p.year,
-        date_from=p.date_from,
-        date_to=p.date_to,
-    )
+    wanted = SearchRequest(**p.model_dump(exclude={"facets"}))
     base_url = base_url_of(request)
 
     def run() -> bytes:
@@ -250,16 +239,19 @@ def talk_list_item(card: TalkCard) -> TalkListItem:
     )
 
 
+def group_out(group: Group, pages: str) -> GroupOut:
+    return GroupOut(
+        slug=group.slug, name=group.name, talk_count=len(group.talks), url=f"{pages}/{group.slug}"
+    )
+
+
 @router.get("/speakers", response_model=PersonList)
 def api_speakers(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0) -> PersonList:
     """Everyone who speaks in a talk or is listed as its speaker, most talks first."""
     people = list(catalogue.people.values())
     return PersonList(
         total=len(people),
-        speakers=[
-            PersonOut(slug=p.slug, name=p.name, talk_count=len(p.talks), url=f"/speakers/{p.slug}")
-            for p in people[offset : offset + limit]
-        ],
+        speakers=[group_out(p, "/speakers") for p in people[offset : offset + limit]],
     )
 
 
@@ -269,10 +261,7 @@ def api_topics(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0) 
     topics = list(catalogue.topics.values())
     return TopicList(
         total=len(topics),
-        topics=[
-            TopicOut(slug=t.slug, name=t.name, talk_count=len(t.talks), url=f"/topics/{t.slug}")
-            for t in topics[offset : offset + limit]
-        ],
+        topics=[group_out(t, "/topics") for t in topics[offset : offset + limit]],
     )
 
 

@@ -84,7 +84,9 @@ class FacetsOut(BaseModel):
     talks: list[FacetValueOut]
 
 
-class PersonOut(BaseModel):
+class GroupOut(BaseModel):
+    """A person or a topic, with the number of its talks and its page."""
+
     slug: str
     name: str
     talk_count: int
@@ -93,19 +95,12 @@ class PersonOut(BaseModel):
 
 class PersonList(BaseModel):
     total: int
-    speakers: list[PersonOut]
-
-
-class TopicOut(BaseModel):
-    slug: str
-    name: str
-    talk_count: int
-    url: str
+    speakers: list[GroupOut]
 
 
 class TopicList(BaseModel):
     total: int
-    topics: list[TopicOut]
+    topics: list[GroupOut]
 
 
 class TalkListItem(TalkSummary):

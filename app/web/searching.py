@@ -2,7 +2,7 @@
 search, the talks the query names, and facets (moments per speaker, topic, year and talk)."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from app.catalogue import Catalogue, NamedMatch
 from app.links import name_slug
@@ -12,6 +12,7 @@ from app.search.service import SearchService
 from app.store import Store
 
 FACET_VALUES = 12  # most values listed per facet
+PAGING = ("q", "limit", "offset")  # a search's fields that are not filters
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,7 @@ class SearchRequest:
 
     def filter_params(self) -> dict[str, str]:
         """The filters as URL parameters (what the pager and the facet links carry)."""
-        values = dict(
-            talk=self.talk,
-            speaker=self.speaker,
-            topic=self.topic,
-            year=self.year,
-            date_from=self.date_from,
-            date_to=self.date_to,
-        )
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in PAGING}
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 

@@ -3,6 +3,7 @@ first), the segments of the one chosen, and the quote's words marked near the mo
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -41,16 +42,11 @@ def talk_view(talk: Talk, transcripts: list[TranscriptModel], wanted: str | None
 
 
 def current_index(segments: list[Segment], t: float | None) -> int | None:
-    """The segment said at second `t`."""
-    current = None
+    """The segment said at second `t` (segments start in order)."""
     if t is None:
         return None
-    for i, seg in enumerate(segments):
-        if seg.start <= t + 0.5:
-            current = i
-        else:
-            break
-    return current
+    found = bisect_right(segments, t + 0.5, key=lambda seg: seg.start) - 1
+    return found if found >= 0 else None
 
 
 def marked_text(segment: Segment, terms: frozenset[str], t: float | None) -> Markup:
