@@ -130,9 +130,9 @@ class SearchService:
             result.notes.append("No passage holds all the words; showing the closest matches.")
         considered = {s.passage_id for s in scored}
         ranked = len(scored)
+        # with a speaker filter, scoring saw only that person's words (_said_only): every
+        # moment's first matched word is theirs
         facts = moment_facts(snapshot, scored)
-        if filters.speakers:
-            scored = [s for s in scored if _said_by(facts, s, filters.speakers)]
         times = {pid: (f.start, f.transcript_id) for pid, f in facts.items()}
         seen: dict[int, list[tuple[int, float, int | None, int]]] = {}
         merged_into: dict[int, list[PassageScore]] = {}
@@ -152,10 +152,9 @@ class SearchService:
             pool = {pid: bm25 for pid, bm25 in found if pid not in considered}
             considered.update(pool)
             more = self._score(snapshot, pool, plan.must, speakers=filters.speakers)
-            facts.update(moment_facts(snapshot, more))
-            if filters.speakers:
-                more = [s for s in more if _said_by(facts, s, filters.speakers)]
-            times.update({pid: (f.start, f.transcript_id) for pid, f in facts.items()})
+            new_facts = moment_facts(snapshot, more)
+            facts.update(new_facts)
+            times.update({pid: (f.start, f.transcript_id) for pid, f in new_facts.items()})
             merged += merge_moments(more, seen, times, merged_into)
         for s in merged:
             result.talk_moments[s.talk_id] = result.talk_moments.get(s.talk_id, 0) + 1
@@ -193,9 +192,7 @@ class SearchService:
             if lead is None or own is None:
                 continue
             group = [s, *merged_into.get(s.passage_id, [])]
-            tids = [
-                facts[g.passage_id].transcript_id if g.passage_id in facts else None for g in group
-            ]
+            tids = [_transcript_of(facts, g) for g in group]
             others = {kinds[t].kind for t in tids if t in kinds and t != lead.id}
             if own.transcript_id == lead.id:
                 also_in[s.passage_id] = sorted(others)
@@ -398,11 +395,6 @@ def _said_only(
                 kept[lo:hi] = terms[lo:hi]
         out[pid] = (talk_id, word_start, kept)
     return out
-
-
-def _said_by(facts: dict[int, MomentFacts], s: PassageScore, speakers: tuple[str, ...]) -> bool:
-    found = facts.get(s.passage_id)
-    return found is not None and spoken_by(found.speaker, speakers)
 
 
 def _as_phrases(words: tuple[Terms, ...]) -> Match:
