@@ -11,8 +11,9 @@ import json
 import zlib
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from app.ingest.transcript import Segment, Transcript
 from app.search.alignment import align
@@ -79,8 +80,16 @@ def segments_of(row: TranscriptRow) -> list[Segment]:
     ]
 
 
-def lead_order(rows: list[TranscriptRow]) -> list[TranscriptRow]:
-    """Best-worded first; ties by file path."""
+class Provenance(Protocol):
+    kind: str
+    source_path: str
+
+
+P = TypeVar("P", bound=Provenance)
+
+
+def lead_order(rows: Iterable[P]) -> list[P]:
+    """Best-worded first; ties by file path (stored rows or the ORM's transcripts)."""
     return sorted(
         rows, key=lambda r: (KINDS.index(r.kind) if r.kind in KINDS else len(KINDS), r.source_path)
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from app.ingest.talk_build import KINDS
+from app.ingest.talk_build import lead_order
 from app.models import Segment, Talk
 from app.models import Transcript as TranscriptModel
 from app.search.analysis import WORD_RE, content_terms, normalize, stem
@@ -29,8 +29,7 @@ class TalkView:
 
 def talk_view(talk: Talk, transcripts: list[TranscriptModel], wanted: str | None) -> TalkView:
     """The talk with the transcript `wanted` (a kind), else its leading one."""
-    rank = {kind: i for i, kind in enumerate(KINDS)}
-    ordered = sorted(transcripts, key=lambda r: (rank.get(r.kind, len(KINDS)), r.source_path))
+    ordered = lead_order(transcripts)
     lead_id = talk.segments[0].transcript_id if talk.segments else None
     ordered.sort(key=lambda r: r.id != lead_id)  # the talk's own leading text first
     chosen = next((r for r in ordered if r.kind == wanted), ordered[0] if ordered else None)
