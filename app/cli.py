@@ -251,6 +251,9 @@ def search(
         who = f" — {hit.speaker}" if hit.speaker else ""
         out.print(f"\n{hit.talk.title} [{clock(hit.start)}]{who}", markup=False)
         out.print(f"  {hit.text}", markup=False)
+        for alike in hit.sounds_like:
+            said = f'  (the captions say "{alike.heard}": sounds like {alike.query})'
+            out.print(said, markup=False)
         out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
 
 

@@ -10,7 +10,7 @@ STRONG_SHARE = 0.95  # a talk's second moment keeps its rank only if it scores t
 
 def merge_moments(
     scored: list[PassageScore],
-    seen: dict[int, list[tuple[int, float, int | None, int]]] | None = None,
+    seen: dict[int, list[tuple[int, float, int | None, int, bool]]] | None = None,
     times: dict[int, tuple[float, int | None]] | None = None,
     merged_into: dict[int, list[PassageScore]] | None = None,
 ) -> list[PassageScore]:
@@ -18,9 +18,11 @@ def merge_moments(
     (passage id -> its match's second and transcript), passages of a talk whose matches start
     at the same second are one moment too (they would be two hits with one link), and so are
     passages of two transcripts of the talk a few seconds apart (the same words, in the edited
-    text and in the captions). `seen` holds the moments already listed (talk id -> word
-    position, second, transcript and passage id), and gains the new ones; `merged_into` gains, for
-    each moment kept, the passages merged into it (another transcript's words at that moment)."""
+    text and in the captions). A passage matched by sound is no moment of one matched by the
+    words themselves. `seen` holds the moments already listed (talk id -> word position,
+    second, transcript, passage id, and whether matched by sound), and gains the new ones;
+    `merged_into` gains, for each moment kept, the passages merged into it (another
+    transcript's words at that moment)."""
     moments: list[tuple[int, PassageScore]] = []
     seen = {} if seen is None else seen
     times = times or {}
@@ -28,11 +30,13 @@ def merge_moments(
         at = s.word_start + s.window.start
         second, transcript = times.get(s.passage_id, (-1.0, None))
         talk_moments = seen.setdefault(s.talk_id, [])
+        heard = bool(s.sounds)
         same = next(
             (
                 kept
-                for word, other, other_transcript, kept in talk_moments
-                if _same_moment(at - word, second, other, transcript != other_transcript)
+                for word, other, other_transcript, kept, kept_heard in talk_moments
+                if heard == kept_heard
+                and _same_moment(at - word, second, other, transcript != other_transcript)
             ),
             None,
         )
@@ -40,7 +44,7 @@ def merge_moments(
             if merged_into is not None:
                 merged_into.setdefault(same, []).append(s)
             continue
-        talk_moments.append((at, second, transcript, s.passage_id))
+        talk_moments.append((at, second, transcript, s.passage_id, heard))
         moments.append((s.talk_id, s))
     return best_moment_per_talk_first(moments)
 

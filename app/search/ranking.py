@@ -2,16 +2,19 @@
 together and in what order, then the engine's BM25. Also finds the best window, whose first
 word is the moment a hit points at."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.search.analysis import STOP_WORDS, stem
 from app.search.plan import AllOf, AnyOf, Match, Phrase, Terms, flat_terms
+from app.search.sounds import likeness
 
 COVERAGE_WEIGHT = 100.0
 ORDER_WEIGHT = 30.0
 COMPACT_WEIGHT = 20.0
 BM25_WEIGHT = 10.0
 ORDER_GAP = 3  # consecutive query words this close, in order, count as "in order"
+SOUND_CREDIT = 0.5  # a query word found only as caption words sounding like it counts at
+# most half, less the less alike they are
 STOP_TERMS = frozenset(stem(w) for w in STOP_WORDS)
 
 
@@ -33,6 +36,8 @@ class PassageScore:
     talk_id: int = 0  # where the passage sits, set by the caller that read it
     word_start: int = 0
     bm25: float = 0.0  # the engine's raw score, kept to renormalise when the pool grows
+    # caption words matched for the way they sound: their span and the query word they stand for
+    sounds: list[tuple[Span, str]] = field(default_factory=list)
 
     @property
     def is_exact(self) -> bool:
@@ -146,6 +151,46 @@ def score_passage(
     score = combined_score(coverage, order, compact, bm25_norm)
     spans = marked_spans(terms, [Span(s, e) for s, e in matched])
     return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)
+
+
+def heard_reading(
+    s: PassageScore, terms: list[str], exact: tuple[Match, ...], stands_for: dict[str, str]
+) -> PassageScore:
+    """A passage scored against the plan with sound-alikes: the query words it holds only as
+    sound-alikes count SOUND_CREDIT of a word, so it ranks below the same words said exactly."""
+    heard = [
+        Span(i, i + 1)
+        for span in s.matched
+        for i in range(span.start, span.end)
+        if terms[i] in stands_for
+    ]
+    if not heard:
+        return s
+    # the query's own words inside the matched window (the passage may hold them elsewhere:
+    # that is another moment)
+    plain = score_passage(s.passage_id, terms[s.window.start : s.window.end], exact, 0.0)
+    plain_coverage = plain.coverage if plain is not None else 0.0
+    gained = s.coverage - plain_coverage
+    if gained <= 0:
+        return s
+    runs: list[Span] = []
+    for span in heard:  # adjacent words heard for one query word ("team sword") are one run
+        if (
+            runs
+            and runs[-1].end == span.start
+            and stands_for[terms[span.start]] == stands_for[terms[runs[-1].start]]
+        ):
+            runs[-1] = Span(runs[-1].start, span.end)
+        else:
+            runs.append(span)
+    s.sounds = [(run, stands_for[terms[run.start]]) for run in runs]
+    alike = sum(
+        likeness(stem(word), "".join(terms[run.start : run.end])) for run, word in s.sounds
+    ) / len(s.sounds)
+    credit = SOUND_CREDIT * alike
+    s.score -= COVERAGE_WEIGHT * (1 - credit) * gained
+    s.coverage = plain_coverage + credit * gained
+    return s
 
 
 def marked_spans(terms: list[str], matched: list[Span]) -> list[Span]:

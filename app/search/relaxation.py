@@ -2,12 +2,14 @@
 next. Pure planning; the service runs them."""
 
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from app.search import query, vocabulary
 from app.search.analysis import stem
-from app.search.plan import AllOf, AnyOf, Match, MatchPlan, Terms
+from app.search.plan import AllOf, AnyOf, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery
+from app.search.sounds import MIN_LIKENESS, MIN_LONE_LIKENESS, SoundIndex
 from app.store import Snapshot
 
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
@@ -48,6 +50,76 @@ def corrected_plan(
     if not changed:
         return None, None
     return replace(plan, must=tuple(must)), " ".join(label_words)
+
+
+@dataclass(frozen=True)
+class HeardPlan:
+    """The plan with sound-alike caption words as alternatives, and which index term stands
+    for which query word (the terms only a sound-alike brings)."""
+
+    plan: MatchPlan
+    stands_for: dict[str, str]
+
+
+def sound_plan(
+    sounds: SoundIndex, parsed: ParsedQuery, plan: MatchPlan, is_rare: Callable[[str], bool]
+) -> HeardPlan | None:
+    """Rare or absent query words get the caption words that sound like them as alternatives:
+    single words ("cattle" for kaggle) and adjacent words ("team sword" for timsort), asked for
+    as phrases. Inside a quoted phrase, one word at a time is replaced. A query of one word or
+    phrase asks for the sound-alikes alone: its own words were found by the plan itself, and a
+    passage holding both is a moment for each."""
+    stands_for: dict[str, str] = {}
+    known = {alt for m in plan.must for t in flat_terms(m) for alt in t.alternatives}
+
+    alone = len(parsed.must) == 1 and isinstance(parsed.must[0], query.Word)
+    likeness = MIN_LONE_LIKENESS if alone else MIN_LIKENESS
+
+    def readings(word: str) -> list[tuple[str, ...]]:
+        if not is_rare(word):
+            return []
+        singles = sounds.alike_words(word, min_likeness=likeness)
+        found = [(w,) for w in singles] + sounds.alike_groups(word)
+        out: list[tuple[str, ...]] = []
+        for group in found:
+            stems = tuple(stem(w) for w in group)
+            if (len(stems) == 1 and stems[0] in known) or stems in out:
+                continue
+            for term in stems:
+                if term not in known:
+                    stands_for.setdefault(term, word)
+            out.append(stems)
+        return out
+
+    must: list[Match] = []
+    for clause, match in zip(parsed.must, plan.must, strict=True):
+        if isinstance(clause, query.Word) and not clause.prefix and isinstance(match, Terms):
+            alike = readings(clause.text)
+            singles = tuple(r[0] for r in alike if len(r) == 1)
+            groups = [Phrase(tuple(Terms((t,)) for t in r)) for r in alike if len(r) > 1]
+            own = match.alternatives if len(plan.must) > 1 else ()
+            options: list[Terms | Phrase] = groups
+            if own or singles:
+                options = [Terms(tuple(dict.fromkeys(own + singles))), *groups]
+            if not options:
+                must.append(match)
+            else:
+                must.append(options[0] if len(options) == 1 else AnyOf(tuple(options)))
+        elif isinstance(clause, query.Phrase) and isinstance(match, Phrase):
+            variants: list[Phrase] = []
+            for k, word in enumerate(clause.words):
+                for r in readings(word):
+                    parts = match.parts[:k] + tuple(Terms((t,)) for t in r) + match.parts[k + 1 :]
+                    variants.append(Phrase(parts))
+            if len(plan.must) == 1 and variants:
+                must.append(variants[0] if len(variants) == 1 else AnyOf(tuple(variants)))
+            else:
+                must.append(AnyOf((match, *variants)) if variants else match)
+        else:
+            must.append(match)
+    if not stands_for:
+        return None
+    return HeardPlan(replace(plan, must=tuple(must)), stands_for)
 
 
 def partial_plans(plan: MatchPlan, frequency: dict[Match, int], total: int) -> list[MatchPlan]:

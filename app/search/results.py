@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 
 from app.links import moment_url, name_slug, source_video_url
+from app.search.analysis import WORD_RE
 from app.search.passages import word_time
 from app.search.ranking import PassageScore
 from app.search.snippets import Moment, build_moment
@@ -22,6 +23,14 @@ class TalkRef:
     media_url: str | None
 
 
+@dataclass(frozen=True)
+class SoundAlike:
+    """Caption words matched for sounding like a query word."""
+
+    query: str  # the word as typed: "timsort"
+    heard: str  # the caption's words: "team sword"
+
+
 @dataclass
 class Hit:
     talk: TalkRef
@@ -36,6 +45,12 @@ class Hit:
     partial: bool  # not every query word is in this passage
     transcript: TranscriptInfo | None = None  # whose words are shown
     also_in: list[str] = field(default_factory=list)  # other transcripts' kinds that matched
+    sounds_like: list[SoundAlike] = field(default_factory=list)
+
+    @property
+    def match(self) -> str:
+        """ "sound" when some query word was found only as caption words sounding like it."""
+        return "sound" if self.sounds_like else "words"
 
 
 @dataclass
@@ -46,6 +61,7 @@ class SearchResult:
     total_exact: bool = True
     relaxed: bool = False
     corrected_query: str | None = None
+    heard_as: list[str] = field(default_factory=list)  # the captions' spellings of a word
     notes: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
     talk_moments: dict[int, int] = field(default_factory=dict)  # talk id -> moments found
@@ -110,9 +126,27 @@ def build_hits(
                 partial=s.coverage < 1.0,
                 transcript=kinds.get(first.transcript_id) if first.transcript_id else None,
                 also_in=(also_in or {}).get(s.passage_id, []),
+                sounds_like=_heard(segments[s.passage_id], row.word_start, s),
             )
         )
     return hits
+
+
+def _heard(segs: list[SegmentRow], word_start: int, s: PassageScore) -> list[SoundAlike]:
+    """The caption's words matched by sound, as written."""
+    out: list[SoundAlike] = []
+    for span, word in s.sounds:
+        lo, hi = word_start + span.start, word_start + span.end
+        said = [
+            w
+            for seg in segs
+            if seg.word_offset < hi and seg.word_offset + seg.word_count > lo
+            for k, w in enumerate(WORD_RE.findall(seg.text))
+            if lo <= seg.word_offset + k < hi
+        ]
+        if said:
+            out.append(SoundAlike(query=word, heard=" ".join(said)))
+    return list(dict.fromkeys(out))
 
 
 def _moment(row: HitRow, segs: list[SegmentRow], s: PassageScore) -> Moment:

@@ -6,6 +6,7 @@ import itertools
 import logging
 import math
 import time
+from collections import Counter
 from dataclasses import replace
 
 from app.search import query, vocabulary
@@ -16,12 +17,14 @@ from app.search.moments import cap_per_talk, exact_moments, merge_moments
 from app.search.passages import aligned_times
 from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery, parse_query
-from app.search.ranking import PassageScore, Span, score_passage, wanted_terms
+from app.search.ranking import PassageScore, Span, heard_reading, score_passage, wanted_terms
 from app.search.relaxation import (
+    HeardPlan,
     corrected_plan,
     nothing_found_hint,
     partial_plans,
     phrases_as_words,
+    sound_plan,
 )
 from app.search.results import MomentFacts, SearchResult, build_hits, moment_facts, spoken_by
 from app.store import QueryTimeout, Snapshot, Store
@@ -125,6 +128,24 @@ class SearchService:
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
             scored = self._partial(snapshot, plan, passage_count())
+        if self._may_be_misheard(plan, scored, complete):
+            # caption words that sound like a rare query word may be it misheard ("cattle" for
+            # kaggle): found below the words themselves
+            heard = sound_plan(
+                self.speller.sound_index(snapshot),
+                parsed,
+                plan,
+                lambda word: self.engine.term_passages(snapshot, stem(word)) < want,
+            )
+            if heard is not None:
+                scored = _below_exact(_with_heard(scored, self._heard(snapshot, plan, heard, want)))
+        if scored and scored[0].sounds and not result.relaxed:
+            result.relaxed = True
+            words = " ".join(dict.fromkeys(word for _, word in scored[0].sounds))
+            result.notes.append(
+                f"“{words}” is not in the captions word for word; showing words that sound like "
+                "it (automatic captions mishear names and terms)."
+            )
         if scored and scored[0].coverage < 1.0 and not result.relaxed:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")
@@ -134,7 +155,7 @@ class SearchService:
         # moment's first matched word is theirs
         facts = moment_facts(snapshot, scored)
         times = {pid: (f.start, f.transcript_id) for pid, f in facts.items()}
-        seen: dict[int, list[tuple[int, float, int | None, int]]] = {}
+        seen: dict[int, list[tuple[int, float, int | None, int, bool]]] = {}
         merged_into: dict[int, list[PassageScore]] = {}
         merged = merge_moments(scored, seen, times, merged_into)
         if not filters.talk:
@@ -164,6 +185,10 @@ class SearchService:
         page = merged[offset : offset + limit]
         shown, also_in, transcripts = self._best_worded(snapshot, plan, page, merged_into, facts)
         result.hits = build_hits(snapshot, page, shown, also_in, transcripts)
+        if result.hits and result.hits[0].sounds_like:
+            result.heard_as = list(
+                dict.fromkeys(a.heard for h in result.hits for a in h.sounds_like)
+            )[:3]
         if not merged:
             result.notes.append(nothing_found_hint(parsed))
 
@@ -294,9 +319,11 @@ class SearchService:
         must: tuple[Match, ...],
         known: list[PassageScore] | None = None,
         speakers: tuple[str, ...] = (),
+        heard: tuple[tuple[Match, ...], dict[str, str]] | None = None,
     ) -> list[PassageScore]:
         """Scores the pool's passages; those already `known` are only renormalised. With
-        `speakers`, only the words those people say can match."""
+        `speakers`, only the words those people say can match. With `heard` (the plan's own
+        clauses, and the terms sound-alikes brought), words matched by sound count less."""
         if not pool:
             return []
         lo, hi = min(pool.values()), max(pool.values())
@@ -321,9 +348,36 @@ class SearchService:
             bm25 = pool[pid]
             s = score_passage(pid, terms, must, norm(bm25), wanted)
             if s is not None:
+                if heard is not None:
+                    s = heard_reading(s, terms, *heard)
                 s.talk_id, s.word_start, s.bm25 = talk_id, word_start, bm25
                 scored.append(s)
         scored.sort(key=lambda s: (-s.score, s.passage_id))  # ties: earlier passage first
+        return scored
+
+    @staticmethod
+    def _may_be_misheard(plan: MatchPlan, scored: list[PassageScore], complete: bool) -> bool:
+        """Whether to look for sound-alikes: nothing found, a quote found only in part, or a
+        short query (a name, a term) whose every match is already in hand."""
+        if not scored:
+            return True
+        if sum(len(flat_terms(m)) for m in plan.must) >= PARTIAL_MIN_WORDS:
+            return not scored[0].is_quote
+        return complete
+
+    def _heard(
+        self, snapshot: Snapshot, plan: MatchPlan, heard: HeardPlan, want: int
+    ) -> list[PassageScore]:
+        """Passages reading as the query with sound-alike caption words, scored below the same
+        words said exactly."""
+        found = self.engine.search(snapshot, heard.plan, want)
+        scored = self._score(
+            snapshot,
+            dict(found),
+            heard.plan.must,
+            speakers=plan.filters.speakers,
+            heard=(plan.must, heard.stands_for),
+        )
         return scored
 
     def _partial(self, snapshot: Snapshot, plan: MatchPlan, total: int) -> list[PassageScore]:
@@ -360,6 +414,35 @@ class SearchService:
             )
             for m in must
         }
+
+
+def _with_heard(scored: list[PassageScore], heard: list[PassageScore]) -> list[PassageScore]:
+    """The passages matched by sound added to those matched by the words. A passage matched
+    both ways gives its sound-alike moment when an overlapping passage gives the same moment
+    of the words (passages overlap: each word is in two)."""
+    by_id = {s.passage_id: s for s in scored}
+    moments = Counter(s.word_start + s.window.start for s in scored)
+    for s in heard:
+        old = by_id.get(s.passage_id)
+        if old is not None:
+            at = old.word_start + old.window.start
+            if s.score <= old.score and moments[at] < 2:
+                continue
+            moments[at] -= 1
+        by_id[s.passage_id] = s
+    return list(by_id.values())
+
+
+def _below_exact(scored: list[PassageScore]) -> list[PassageScore]:
+    """Ranked, with no passage matched by sound above one holding the words themselves as a
+    quote."""
+    exact = [s.score for s in scored if s.is_quote and not s.sounds]
+    if exact:
+        floor = min(exact)
+        for s in scored:
+            if s.sounds and s.score >= floor:
+                s.score = floor - 0.001
+    return sorted(scored, key=lambda s: (-s.score, s.passage_id))
 
 
 def _spans(positions: list[int]) -> list[Span]:

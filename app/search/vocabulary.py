@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from app.search.sounds import SoundIndex
 from app.store import Snapshot
 
 PREFIX_WORDS = 64
@@ -30,14 +31,16 @@ class Speller:
     version: tuple[int, ...] = (-1, -1, -1)
     words: list[str] | None = None
     counts: list[int] | None = None
+    sounds: SoundIndex | None = None  # the same words by phonetic key
     _index: dict[str, int] | None = None
 
     def refresh(self, snapshot: Snapshot) -> None:
         version = snapshot.vocabulary_version()
         if version != self.version or self.words is None:
             rows = snapshot.vocabulary()
-            self.words = [w for w, _ in rows]
-            self.counts = [int(c) for _, c in rows]
+            self.words = [w for w, _, _ in rows]
+            self.counts = [c for _, c, _ in rows]
+            self.sounds = SoundIndex.build(rows)
             self._index = None
             self.version = version
 
@@ -53,6 +56,11 @@ class Speller:
         counts = self.counts
         found.sort(key=lambda hit: (hit[1], not _keyboard_slip(word, hit[0]), -counts[hit[2]]))
         return [w for w, _, _ in found[:limit] if w != word]
+
+    def sound_index(self, snapshot: Snapshot) -> SoundIndex:
+        self.refresh(snapshot)
+        assert self.sounds is not None
+        return self.sounds
 
     def count_of(self, word: str) -> int:
         if self.words is None or self.counts is None:

@@ -130,7 +130,8 @@ class Snapshot(Protocol):
     def prefix_words(self, prefix: str, limit: int) -> list[str]:
         """The most frequent vocabulary words starting with `prefix`."""
 
-    def vocabulary(self) -> list[tuple[str, int]]: ...
+    def vocabulary(self) -> list[tuple[str, int, str]]:
+        """Every word with its count and its phonetic keys (app/search/sounds.py)."""
 
     def vocabulary_version(self) -> tuple[int, ...]:
         """Changes whenever the vocabulary may have changed."""

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
+from app.search.sounds import sound_keys
 from app.store.sql import SqlStore, pyformat
 
 POOL_SIZE = 20
@@ -23,11 +24,12 @@ LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 # one statement per talk and table, the pairs as two arrays: row-by-row upserts of a talk's
 # 5,000 words took most of an ingest's time
 PAIRS = "unnest(CAST(%s AS text[]), CAST(%s AS integer[])) AS d(key, n)"
+ADD_WORDS_SQL = (
+    "INSERT INTO vocabulary(word, count, sounds) SELECT key, n, sounds FROM "
+    "unnest(CAST(%s AS text[]), CAST(%s AS integer[]), CAST(%s AS text[])) AS d(key, n, sounds) "
+    "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
+)
 COUNT_CHANGES = {
-    "add_words": (
-        f"INSERT INTO vocabulary(word, count) SELECT key, n FROM {PAIRS} "
-        "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
-    ),
     "subtract_words": (
         f"UPDATE vocabulary v SET count = v.count - d.n FROM {PAIRS} WHERE v.word = d.key"
     ),
@@ -72,6 +74,13 @@ class PostgresStore(SqlStore):
 
     def _native(self, sql: str) -> str:
         return pyformat(sql)
+
+    def add_words(self, driver: Any, counts: list[tuple[str, int]]) -> None:
+        if counts:
+            words, numbers = zip(*counts, strict=True)
+            driver.execute(
+                ADD_WORDS_SQL, (list(words), list(numbers), [sound_keys(w) for w in words])
+            )
 
     def count(self, driver: Any, change: str, counts: list[tuple[str, int]]) -> None:
         if counts:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import Chapter, Passage, Segment, Talk, TalkAlias
 from app.models import Transcript as TranscriptModel
 from app.search.analysis import words
+from app.search.sounds import sound_keys
 from app.store.base import (
     Backend,
     HitRow,
@@ -97,7 +98,7 @@ TRANSCRIPT_PATHS_SQL = (
 )
 WORD_COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
 PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
-VOCABULARY_SQL = "SELECT word, count FROM vocabulary"
+VOCABULARY_SQL = "SELECT word, count, sounds FROM vocabulary"
 VERSION_SQL = "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0) FROM talks"
 TERM_PASSAGES_SQL = "SELECT passages FROM term_passages WHERE term = ?"
 PASSAGE_COUNT_SQL = "SELECT coalesce(sum(passage_count), 0) FROM talks"
@@ -107,7 +108,7 @@ TO_INDEX_SQL = (
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.talk_id = ? ORDER BY p.id"
 )
 ADD_WORDS_SQL = (
-    "INSERT INTO vocabulary(word, count) VALUES (?, ?) "
+    "INSERT INTO vocabulary(word, count, sounds) VALUES (?, ?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
 )
 SUBTRACT_WORDS_SQL = "UPDATE vocabulary SET count = count - ? WHERE word = ?"  # (n, word)
@@ -119,7 +120,6 @@ ADD_TERMS_SQL = (
 SUBTRACT_TERMS_SQL = "UPDATE term_passages SET passages = passages - ? WHERE term = ?"
 PRUNE_TERMS_SQL = "DELETE FROM term_passages WHERE passages <= 0"
 COUNT_CHANGES = {
-    "add_words": ADD_WORDS_SQL,
     "subtract_words": SUBTRACT_WORDS_SQL,
     "add_terms": ADD_TERMS_SQL,
     "subtract_terms": SUBTRACT_TERMS_SQL,
@@ -192,8 +192,8 @@ class SqlSnapshot:
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         return [w for (w,) in self.rows(PREFIX_SQL, (prefix, upper, limit))]
 
-    def vocabulary(self) -> list[tuple[str, int]]:
-        return [(w, int(c)) for w, c in self.rows(VOCABULARY_SQL)]
+    def vocabulary(self) -> list[tuple[str, int, str]]:
+        return [(w, int(c), sounds) for w, c, sounds in self.rows(VOCABULARY_SQL)]
 
     def vocabulary_version(self) -> tuple[int, ...]:
         return tuple(int(x) for x in self.rows(VERSION_SQL)[0])
@@ -295,7 +295,7 @@ class SqlWriter:
             index.add_passages(
                 self, [(pid, p["terms"]) for pid, p in zip(ids, record.passages, strict=True)]
             )
-        self._store.count(self._driver, "add_words", sorted(record.words.items()))
+        self._store.add_words(self._driver, sorted(record.words.items()))
         terms = passage_terms(p["terms"] for p in record.passages)
         self._store.count(self._driver, "add_terms", sorted(terms.items()))
 
@@ -524,6 +524,11 @@ class SqlStore:
 
     def run_many(self, driver: Any, sql: str, rows: Sequence[Sequence[object]]) -> None:
         driver.executemany(self._native(sql), rows)
+
+    def add_words(self, driver: Any, counts: list[tuple[str, int]]) -> None:
+        """Count the words in the vocabulary, new words with their phonetic keys."""
+        if counts:
+            self.run_many(driver, ADD_WORDS_SQL, [(w, n, sound_keys(w)) for w, n in counts])
 
     def count(self, driver: Any, change: str, counts: list[tuple[str, int]]) -> None:
         """Add or subtract (key, n) pairs in the vocabulary or term statistics."""

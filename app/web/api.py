@@ -29,6 +29,7 @@ from app.web.schemas import (
     PersonList,
     SearchOut,
     SegmentOut,
+    SoundAlikeOut,
     TalkDetail,
     TalkList,
     TalkListItem,
@@ -79,6 +80,7 @@ def search_out(page: SearchPage, limit: int, offset: int, base_url: str) -> Sear
         offset=offset,
         relaxed=result.relaxed,
         corrected_query=result.corrected_query,
+        heard_as=result.heard_as,
         notes=result.notes,
         elapsed_ms=result.elapsed_ms,
         talks=[named_out(m, page.talk_moments.get(m.talk.slug, 0)) for m in page.named],
@@ -119,6 +121,8 @@ def hit_out(hit: Hit, base_url: str) -> HitOut:
         if hit.transcript
         else None,
         also_in=hit.also_in,
+        match=hit.match,  # type: ignore[arg-type]
+        sounds_like=[SoundAlikeOut(query=a.query, heard=a.heard) for a in hit.sounds_like],
     )
 
 

@@ -1,6 +1,7 @@
 """Typed JSON shapes of the API (they are the OpenAPI schema at /docs)."""
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -34,6 +35,19 @@ class HitOut(BaseModel):
     also_in: list[str] = Field(
         [], description="Kinds of the talk's other transcripts that matched at this moment."
     )
+    match: Literal["words", "sound"] = Field(
+        "words",
+        description='"sound" when some query words were found only as caption words that sound '
+        'like them (misheard by automatic captions: "team sword" for timsort).',
+    )
+    sounds_like: list["SoundAlikeOut"] = Field(
+        [], description="The caption words matched by sound, and the query word each stands for."
+    )
+
+
+class SoundAlikeOut(BaseModel):
+    query: str = Field(description="The query word: timsort")
+    heard: str = Field(description="The caption's words: team sword")
 
 
 class TranscriptOut(BaseModel):
@@ -50,6 +64,11 @@ class SearchOut(BaseModel):
     offset: int
     relaxed: bool = Field(description="True when no passage held every word: closest shown.")
     corrected_query: str | None = Field(description="The spelling-corrected query, if used.")
+    heard_as: list[str] = Field(
+        [],
+        description="When the best hits matched by sound: how the captions spell the words "
+        '("team sword"), to search for as written.',
+    )
     notes: list[str]
     elapsed_ms: float
     talks: list["NamedTalkOut"] = Field(

@@ -33,12 +33,13 @@ def postgres_url(postgres: PostgresCluster) -> str:
 
 
 def moments(url: str, q: str) -> list[tuple[str, float]]:
-    """Every moment found, in order of time (the engines' relevance differs in detail)."""
+    """Every moment holding the words, in order of time (the engines' relevance differs in
+    detail); not those whose caption words only sound like them."""
     store = open_store(url)
     try:
         result = SearchService(get_engine(None, url)).search(store, q, limit=100)
         assert result.total < 100
-        return sorted((h.talk.slug, h.start) for h in result.hits)
+        return sorted((h.talk.slug, h.start) for h in result.hits if h.match == "words")
     finally:
         store.dispose()
 

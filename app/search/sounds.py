@@ -1,0 +1,202 @@
+"""Sound-alike words: automatic captions mishear names and jargon as other words that sound the
+same ("cattle" for Kaggle, "team sword" for Timsort, "psychic learn" for scikit-learn).
+
+Each vocabulary word has phonetic keys (Double Metaphone, primary and secondary, and the same
+for its spelling without an R after a vowel, as non-rhotic speakers say "cargo" like "cago"),
+stored beside its count by ingest. A query word meets one caption word whose key equals one of
+its keys, or differs by one sound keeping the first, and whose spelling is not far off; or
+two or three adjacent caption words whose keys, joined, equal its key. The engine checks that
+such words stand next to each other (they are asked for as phrases).
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+
+from metaphone import doublemetaphone
+from rapidfuzz.distance import Indel, Levenshtein
+
+from app.search.analysis import STOP_WORDS
+
+MIN_WORD_LENGTH = 4  # shorter query words sound like too many others
+MIN_KEY_LENGTH = 2
+NEAR_KEY_LENGTH = 3  # keys at least this long may differ by one sound
+MIN_LIKENESS = 0.45  # spoken spellings' likeness with other query words around to confirm
+MIN_LONE_LIKENESS = 0.65  # ... for a word searched alone (no neighbours to confirm it)
+MIN_GROUP_SPELLING_SIMILARITY = 0.5
+MIN_GROUP_WORD_LENGTH = 3
+COMMON_SHARE = 1e-4  # a word this frequent in the archive is no misheard name ...
+COMMON_MIN_COUNT = 10  # ... nor one seen this often (for small archives)
+MAX_WORDS = 4  # sound-alike single words kept per query word, the closest first
+MAX_GROUPS = 16  # sound-alike word groups kept per query word
+MAX_GROUP_CHOICES = 12  # vocabulary words tried per part of a group
+_R_AFTER_VOWEL = re.compile(r"(?<=[aeiou])r(?![aeiouy])")
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+_SILENT_E = re.compile(r"(?<=[^aeiouyl])e(s|d)?$")
+
+
+_SPELLING_RULES = [
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"ph"), "f"),
+    (_R_AFTER_VOWEL, ""),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+
+
+@lru_cache(maxsize=50_000)
+def spoken_spelling(word: str) -> str:
+    """The spelling with letters that sound the same made the same (c as k or s, doubled
+    letters once, no R after a vowel): "kaggle" -> "kagle", "cattle" -> "katle"."""
+    for pattern, replacement in _SPELLING_RULES:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def likeness(word: str, heard: str) -> float:
+    """How alike two spellings are once spoken (0..1): ranks sound-alikes, and how much a
+    passage matched by sound counts."""
+    return Indel.normalized_similarity(spoken_spelling(word), spoken_spelling(heard))
+
+
+def syllables(word: str) -> int:
+    """Roughly how many syllables `word` has (its vowel runs, a silent final e not counted):
+    a caption mishears a word as one of about its length ("kaggle" as "cattle", not "call")."""
+    return max(1, len(_VOWEL_RUN.findall(_SILENT_E.sub("", word))))
+
+
+@lru_cache(maxsize=200_000)
+def sound_keys(word: str) -> str:
+    """The word's phonetic keys, space-separated (stored with the vocabulary). Empty for
+    words with no sounds worth matching (digits, a single consonant)."""
+    keys: list[str] = []
+    for spelling in dict.fromkeys([word, _R_AFTER_VOWEL.sub("", word)]):
+        if not spelling.isalpha():
+            continue
+        keys.extend(k for k in doublemetaphone(spelling) if len(k) >= MIN_KEY_LENGTH)
+    return " ".join(dict.fromkeys(keys))
+
+
+def _near(a: str, b: str) -> bool:
+    """Keys that sound alike: equal, or one sound apart with the first sound kept (a first
+    vowel, "A" in Double Metaphone, is checked on the letters by the caller)."""
+    if a == b:
+        return True
+    return (
+        max(len(a), len(b)) >= NEAR_KEY_LENGTH
+        and a[0] == b[0]
+        and Levenshtein.distance(a, b, score_cutoff=1) <= 1
+    )
+
+
+@dataclass
+class SoundIndex:
+    """Vocabulary words by phonetic key, for one version of the archive's vocabulary."""
+
+    words: list[str]
+    counts: list[int]
+    by_key: dict[str, list[int]] = field(default_factory=dict)
+    key_lengths: dict[int, list[str]] = field(default_factory=dict)
+    common_count: int = COMMON_MIN_COUNT
+    _position: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rows: list[tuple[str, int, str]]) -> "SoundIndex":
+        index = cls([w for w, _, _ in rows], [c for _, c, _ in rows])
+        index.common_count = max(COMMON_MIN_COUNT, round(COMMON_SHARE * sum(index.counts)))
+        index._position = {w: i for i, w in enumerate(index.words)}
+        for i, (word, _, keys) in enumerate(rows):
+            if word in STOP_WORDS:
+                continue  # "should" is no mishearing of Chollet
+            for key in keys.split():
+                index.by_key.setdefault(key, []).append(i)
+        for key in index.by_key:
+            index.key_lengths.setdefault(len(key), []).append(key)
+        return index
+
+    def is_common(self, word: str) -> bool:
+        """Stop words and words the archive holds often: they are not misheard names, and
+        their sound-alikes would bury what was asked for."""
+        i = self._position.get(word)
+        return word in STOP_WORDS or (i is not None and self.counts[i] > self.common_count)
+
+    def alike_words(
+        self, word: str, limit: int = MAX_WORDS, min_likeness: float = MIN_LIKENESS
+    ) -> list[str]:
+        """Single caption words that may be `word` misheard, the likeliest first."""
+        keys = sound_keys(word).split()
+        if len(word) < MIN_WORD_LENGTH or not keys or self.is_common(word):
+            return []
+        scored: dict[str, tuple[int, float]] = {}
+        said = syllables(word)
+        for key in keys:
+            for length in (len(key) - 1, len(key), len(key) + 1):
+                for other in self.key_lengths.get(length, ()):
+                    if not _near(key, other):
+                        continue
+                    sounds = 0 if other == key else 1
+                    for i in self.by_key[other]:
+                        found = self.words[i]
+                        similar = likeness(word, found)
+                        if (
+                            found == word
+                            or (sounds and key[0] == "A" and found[0] != word[0])
+                            or similar < min_likeness
+                            or self.counts[i] > self.common_count
+                            or syllables(found) != said
+                        ):
+                            continue
+                        best = scored.get(found)
+                        if best is None or (sounds, -similar) < best:
+                            scored[found] = (sounds, -similar)
+        ranked = sorted(scored, key=lambda w: (scored[w], w))
+        return ranked[:limit]
+
+    def alike_groups(self, word: str) -> list[tuple[str, ...]]:
+        """Two or three caption words that, said together, sound like `word` ("team sword")."""
+        keys = sound_keys(word).split()
+        if len(word) < MIN_WORD_LENGTH or not keys or self.is_common(word):
+            return []
+        found: dict[tuple[str, ...], tuple[int, float]] = {}
+        for rank, key in enumerate(keys):
+            for cuts in _cuts(len(key)):
+                parts = [key[a:b] for a, b in zip((0, *cuts), (*cuts, len(key)), strict=True)]
+                choices = [self._spoken_as(p) for p in parts]
+                if not all(choices):
+                    continue
+                for group in _product(choices):
+                    if (
+                        group in found
+                        or all(w in STOP_WORDS for w in group)
+                        or any(len(w) < MIN_GROUP_WORD_LENGTH for w in group)
+                    ):
+                        continue
+                    similar = likeness(word, "".join(group))
+                    if similar >= MIN_GROUP_SPELLING_SIMILARITY:
+                        found[group] = (rank, -similar)  # the primary key's readings first
+        return sorted(found, key=lambda g: (found[g], g))[:MAX_GROUPS]
+
+    def _spoken_as(self, key: str) -> list[str]:
+        """The commonest vocabulary words with exactly this key."""
+        ids = sorted(self.by_key.get(key, ()), key=lambda i: -self.counts[i])
+        return [self.words[i] for i in ids[:MAX_GROUP_CHOICES]]
+
+
+def _cuts(length: int) -> list[tuple[int, ...]]:
+    """Where to cut a key into two or three parts of at least MIN_KEY_LENGTH - 1 sounds."""
+    out: list[tuple[int, ...]] = []
+    for parts in (2, 3):
+        for cut in combinations(range(1, length), parts - 1):
+            bounds = (0, *cut, length)
+            if all(b - a >= MIN_KEY_LENGTH for a, b in zip(bounds, bounds[1:], strict=False)):
+                out.append(cut)
+    return out
+
+
+def _product(choices: list[list[str]]) -> list[tuple[str, ...]]:
+    groups: list[tuple[str, ...]] = [()]
+    for options in choices:
+        groups = [g + (w,) for g in groups for w in options]
+    return groups
