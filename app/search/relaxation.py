@@ -9,7 +9,13 @@ from app.search import query, vocabulary
 from app.search.analysis import stem
 from app.search.plan import AllOf, AnyOf, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery
-from app.search.sounds import MIN_LIKENESS, MIN_LONE_LIKENESS, SoundIndex
+from app.search.sounds import (
+    MAX_WORDS,
+    MAX_WORDS_IN_CONTEXT,
+    MIN_LIKENESS,
+    MIN_LONE_LIKENESS,
+    SoundIndex,
+)
 from app.store import Snapshot
 
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
@@ -78,7 +84,12 @@ def sound_plan(
     def readings(word: str) -> list[tuple[str, ...]]:
         if not is_rare(word):
             return []
-        singles = sounds.alike_words(word, min_likeness=likeness)
+        singles = sounds.alike_words(
+            word,
+            limit=MAX_WORDS if alone else MAX_WORDS_IN_CONTEXT,
+            min_likeness=likeness,
+            common_too=not alone,
+        )
         found = [(w,) for w in singles] + sounds.alike_groups(word)
         out: list[tuple[str, ...]] = []
         for group in found:

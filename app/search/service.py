@@ -7,6 +7,7 @@ import logging
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 
 from app.search import query, vocabulary
@@ -39,6 +40,7 @@ PARTIAL_CANDIDATES = 100
 PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
 NO_FILTERS = Filters()
 TALK_CAP = 3  # a talk's moments past this many follow every other talk's
+HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 
 
@@ -138,7 +140,8 @@ class SearchService:
                 lambda word: self.engine.term_passages(snapshot, stem(word)) < want,
             )
             if heard is not None:
-                scored = _below_exact(_with_heard(scored, self._heard(snapshot, plan, heard, want)))
+                found = self._heard(snapshot, plan, heard, want, passage_count)
+                scored = _below_exact(_with_heard(scored, found))
         if scored and scored[0].sounds and not result.relaxed:
             result.relaxed = True
             words = " ".join(dict.fromkeys(word for _, word in scored[0].sounds))
@@ -366,19 +369,30 @@ class SearchService:
         return complete
 
     def _heard(
-        self, snapshot: Snapshot, plan: MatchPlan, heard: HeardPlan, want: int
+        self,
+        snapshot: Snapshot,
+        plan: MatchPlan,
+        heard: HeardPlan,
+        want: int,
+        passage_count: Callable[[], int],
     ) -> list[PassageScore]:
         """Passages reading as the query with sound-alike caption words, scored below the same
-        words said exactly."""
-        found = self.engine.search(snapshot, heard.plan, want)
+        words said exactly; when none holds every word, those holding most of them."""
+        pool = dict(self.engine.search(snapshot, heard.plan, want))
+        if not pool and len(heard.plan.must) > 1:
+            frequency = self._frequencies(snapshot, heard.plan.must)
+            for sub in partial_plans(heard.plan, frequency, passage_count()):
+                for pid, bm25 in self.engine.search(snapshot, sub, PARTIAL_CANDIDATES):
+                    pool.setdefault(pid, bm25)
         scored = self._score(
             snapshot,
-            dict(found),
+            pool,
             heard.plan.must,
             speakers=plan.filters.speakers,
             heard=(plan.must, heard.stands_for),
         )
-        return scored
+        alone = len(plan.must) == 1
+        return [s for s in scored if s.sounds and (alone or s.coverage >= HEARD_MIN_COVERAGE)]
 
     def _partial(self, snapshot: Snapshot, plan: MatchPlan, total: int) -> list[PassageScore]:
         """Passages holding most of the words, ranked by coverage of all of them."""

@@ -28,7 +28,9 @@ MIN_GROUP_SPELLING_SIMILARITY = 0.5
 MIN_GROUP_WORD_LENGTH = 3
 COMMON_SHARE = 1e-4  # a word this frequent in the archive is no misheard name ...
 COMMON_MIN_COUNT = 10  # ... nor one seen this often (for small archives)
-MAX_WORDS = 4  # sound-alike single words kept per query word, the closest first
+MAX_WORDS = 4  # sound-alike single words kept per query word searched alone ...
+MAX_WORDS_IN_CONTEXT = 8  # ... and with other query words around to confirm the place
+SOUND_APART_COST = 0.15  # ranking: a key one sound apart counts as this much less alike
 MAX_GROUPS = 16  # sound-alike word groups kept per query word
 MAX_GROUP_CHOICES = 12  # vocabulary words tried per part of a group
 _R_AFTER_VOWEL = re.compile(r"(?<=[aeiou])r(?![aeiouy])")
@@ -123,13 +125,19 @@ class SoundIndex:
         return word in STOP_WORDS or (i is not None and self.counts[i] > self.common_count)
 
     def alike_words(
-        self, word: str, limit: int = MAX_WORDS, min_likeness: float = MIN_LIKENESS
+        self,
+        word: str,
+        limit: int = MAX_WORDS,
+        min_likeness: float = MIN_LIKENESS,
+        common_too: bool = False,
     ) -> list[str]:
-        """Single caption words that may be `word` misheard, the likeliest first."""
+        """Single caption words that may be `word` misheard, the likeliest first. Common
+        caption words only with `common_too` (when other query words confirm the place:
+        "mouth to mouth" captioned "month to month")."""
         keys = sound_keys(word).split()
         if len(word) < MIN_WORD_LENGTH or not keys or self.is_common(word):
             return []
-        scored: dict[str, tuple[int, float]] = {}
+        scored: dict[str, float] = {}
         said = syllables(word)
         for key in keys:
             for length in (len(key) - 1, len(key), len(key) + 1):
@@ -144,14 +152,13 @@ class SoundIndex:
                             found == word
                             or (sounds and key[0] == "A" and found[0] != word[0])
                             or similar < min_likeness
-                            or self.counts[i] > self.common_count
+                            or (self.counts[i] > self.common_count and not common_too)
                             or syllables(found) != said
                         ):
                             continue
-                        best = scored.get(found)
-                        if best is None or (sounds, -similar) < best:
-                            scored[found] = (sounds, -similar)
-        ranked = sorted(scored, key=lambda w: (scored[w], w))
+                        alike = similar - SOUND_APART_COST * sounds
+                        scored[found] = max(alike, scored.get(found, alike))
+        ranked = sorted(scored, key=lambda w: (-scored[w], w))
         return ranked[:limit]
 
     def alike_groups(self, word: str) -> list[tuple[str, ...]]:
