@@ -18,9 +18,10 @@ def merge_moments(
     (passage id -> its match's second and transcript), passages of a talk whose matches start
     at the same second are one moment too (they would be two hits with one link), and so are
     passages of two transcripts of the talk a few seconds apart (the same words, in the edited
-    text and in the captions). A passage matched by sound is no moment of one matched by the
-    words themselves. `seen` holds the moments already listed (talk id -> word position,
-    second, transcript, passage id, and whether matched by sound), and gains the new ones;
+    text and in the captions). In one transcript, a passage matched by sound is no moment of one
+    matched by the words themselves. `seen` holds the moments already listed (talk id -> word
+    position, second, transcript, passage id, and whether matched by sound), and gains the new
+    ones;
     `merged_into` gains, for each moment kept, the passages merged into it (another
     transcript's words at that moment)."""
     moments: list[tuple[int, PassageScore]] = []
@@ -35,7 +36,7 @@ def merge_moments(
             (
                 kept
                 for word, other, other_transcript, kept, kept_heard in talk_moments
-                if heard == kept_heard
+                if (heard == kept_heard or transcript != other_transcript)
                 and _same_moment(at - word, second, other, transcript != other_transcript)
             ),
             None,

@@ -150,6 +150,8 @@ def test_youtube_talk_wires_the_iframe_api(site: str, page) -> None:  # type: ig
         ("speaker-desktop", "/speakers/ada-lovelace", 1200),
         ("facets-desktop", "/search?q=analytical+engine", 1200),
         ("facets-phone", "/search?q=analytical+engine&speaker=ada-lovelace", 390),
+        ("sounds-desktop", "/search?q=scikit-learn", 1200),
+        ("sounds-phone", "/search?q=timsort+python", 390),
     ],
 )
 def test_screenshots(site: str, browser, name: str, path: str, width: int) -> None:  # type: ignore[no-untyped-def]
@@ -184,6 +186,7 @@ def test_screenshots(site: str, browser, name: str, path: str, width: int) -> No
         "/search?q=analytical+engine&speaker=ada-lovelace&page=2",
         PAIR + "?t=14&q=team+sword",
         PAIR + "?t=14&transcript=captions",
+        "/search?q=scikit-learn",
     ],
 )
 def test_accessibility_checker_finds_nothing(site: str, page, path: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
-"""An archive made before several transcripts per talk (schema 0005) is upgraded in place: each
-talk becomes one transcript of itself, its text kept to rebuild the talk from."""
+"""Archives made by older versions are upgraded in place. Before several transcripts per talk
+(schema 0005): each talk becomes one transcript of itself, its text kept to rebuild the talk
+from. Before sound-alike matching (0006): every vocabulary word gets its phonetic keys."""
 
 from pathlib import Path
 
@@ -47,5 +48,22 @@ def test_a_0005_archive_gets_one_transcript_per_talk(tmp_path: Path) -> None:
             (0.0, "analytical engines"),
             (9.5, "weave algebraic patterns"),
         ]
+    finally:
+        store.dispose()
+
+
+def test_a_0006_archive_gets_the_sound_of_every_word(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0006")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO vocabulary (word, count) VALUES ('cattle', 2), ('42', 1)"))
+    engine.dispose()
+    store = open_store(url)  # migrates to the newest schema
+    try:
+        rows = table_rows(store, "SELECT word, sounds FROM vocabulary ORDER BY word")
+        assert rows == [("42", ""), ("cattle", "KTL")]
+        with store.snapshot() as snapshot:
+            assert ("cattle", 2, "KTL") in snapshot.vocabulary()
     finally:
         store.dispose()

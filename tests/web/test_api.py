@@ -29,6 +29,19 @@ def test_corrected_and_relaxed_are_labelled(client: TestClient) -> None:
     assert body["relaxed"] is True
 
 
+def test_hits_matched_by_sound_say_so(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "scikit-learn"}).json()
+    first, *rest = body["hits"]
+    assert first["match"] == "words" and first["sounds_like"] == []
+    by_sound = [h for h in rest if h["match"] == "sound"]
+    assert {"query": "scikit", "heard": "circuit"} in [
+        a for h in by_sound for a in h["sounds_like"]
+    ]
+    assert body["heard_as"] == []  # the first hit holds the words themselves
+    named = client.get("/api/search", params={"q": "timsort"}).json()
+    assert named["heard_as"] and {h["match"] for h in named["hits"]} == {"sound"}
+
+
 def test_errors_have_one_json_shape(client: TestClient) -> None:
     missing = client.get("/api/talks/no-such-talk")
     assert missing.status_code == 404

@@ -28,6 +28,14 @@ def test_correction_is_shown_with_the_strict_search_offered(client: TestClient) 
     assert 'href="/search?q=%22bunch+of+meetpus%22"' in page
 
 
+def test_misheard_words_are_shown_as_the_captions_say_them(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "timsort"}).text
+    assert "The captions say “team sword”, which sounds like <strong>timsort</strong>." in page
+    assert 'class="badge sound"' in page and "closest match" not in page
+    # the captions' spelling, offered as a search
+    assert 'href="/search?q=%22team+sword%22">team sword</a>' in page
+
+
 def test_talk_page_opens_at_the_moment(client: TestClient) -> None:
     page = client.get(f"/talks/{SLUG}", params={"t": 1244}).text
     current = re.search(r'<li id="s(\d+)" data-start="([\d.]+)" class="current"', page)
