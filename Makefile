@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin catalogue-check merge-check load clean
+.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,8 @@ screenshots: install-test browser-deps
 	   tests/artifacts/home-desktop.png tests/artifacts/facets-desktop.png \
 	   tests/artifacts/facets-phone.png tests/artifacts/talks-desktop.png \
 	   tests/artifacts/sample-talk-desktop.png tests/artifacts/sample-talk-phone.png \
-	   tests/artifacts/two-transcripts-desktop.png docs/
+	   tests/artifacts/two-transcripts-desktop.png tests/artifacts/sounds-desktop.png \
+	   tests/artifacts/sounds-phone.png docs/
 
 lint: install-test
 	$(BIN)/ruff check app tests
@@ -75,6 +76,10 @@ merge-check: install-test
 # Harder check: sentences of the seed's edited twin searched against its raw captions.
 eval-twin: install
 	$(BIN)/python tests/bench/twin_eval.py
+
+# Quotes whose names and terms the captions misheard (sound-alike matching), 4 / 6 / 8 words.
+eval-sound: install
+	for n in 4 6 8; do $(BIN)/python tests/bench/sound_eval.py --words $$n || exit 1; done
 
 # Speed at HOURS hours (default 1,000) for ENGINE (default fts5): ingest, latency per query
 # class through the service, HTTP and the raw engine, throughput with 16 clients (not in `make test`).
