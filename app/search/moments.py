@@ -28,10 +28,10 @@ def merge_moments(
     seen = {} if seen is None else seen
     times = times or {}
     for s in scored:
-        at = s.word_start + s.window.start
+        at = s.spot
         second, transcript = times.get(s.passage_id, (-1.0, None))
         talk_moments = seen.setdefault(s.talk_id, [])
-        heard = bool(s.sounds)
+        heard = s.by_sound
         same = next(
             (
                 kept

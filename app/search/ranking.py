@@ -38,6 +38,12 @@ class PassageScore:
     bm25: float = 0.0  # the engine's raw score, kept to renormalise when the pool grows
     # caption words matched for the way they sound: their span and the query word they stand for
     sounds: list[tuple[Span, str]] = field(default_factory=list)
+    by_sound: bool = False  # some query word is in this reading only by sound (it ranks lower)
+
+    @property
+    def spot(self) -> int:
+        """The moment's word position in the talk: its window's first word."""
+        return self.word_start + self.window.start
 
     @property
     def is_exact(self) -> bool:
@@ -184,6 +190,7 @@ def heard_reading(
         else:
             runs.append(span)
     s.sounds = [(run, stands_for[terms[run.start]]) for run in runs]
+    s.by_sound = True
     alike = sum(
         likeness(stem(word), "".join(terms[run.start : run.end])) for run, word in s.sounds
     ) / len(s.sounds)

@@ -45,12 +45,10 @@ class Hit:
     partial: bool  # not every query word is in this passage
     transcript: TranscriptInfo | None = None  # whose words are shown
     also_in: list[str] = field(default_factory=list)  # other transcripts' kinds that matched
+    # caption words that sound like query words: what a "sound" match matched, or beside a
+    # match of the words themselves, their misheard repetition at the same moment
     sounds_like: list[SoundAlike] = field(default_factory=list)
-
-    @property
-    def match(self) -> str:
-        """ "sound" when some query word was found only as caption words sounding like it."""
-        return "sound" if self.sounds_like else "words"
+    match: str = "words"  # "sound": some query word was found only as caption words like it
 
 
 @dataclass
@@ -127,6 +125,7 @@ def build_hits(
                 transcript=kinds.get(first.transcript_id) if first.transcript_id else None,
                 also_in=(also_in or {}).get(s.passage_id, []),
                 sounds_like=_heard(segments[s.passage_id], row.word_start, s),
+                match="sound" if s.by_sound else "words",
             )
         )
     return hits

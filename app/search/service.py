@@ -14,7 +14,7 @@ from app.search import query, vocabulary
 from app.search.alignment import counterparts
 from app.search.analysis import stem
 from app.search.engine import SearchEngine
-from app.search.moments import cap_per_talk, exact_moments, merge_moments
+from app.search.moments import SAME_MOMENT_WORDS, cap_per_talk, exact_moments, merge_moments
 from app.search.passages import aligned_times
 from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.query import ParsedQuery, parse_query
@@ -142,7 +142,7 @@ class SearchService:
             if heard is not None:
                 found = self._heard(snapshot, plan, heard, want, passage_count)
                 scored = _below_exact(_with_heard(scored, found))
-        if scored and scored[0].sounds and not result.relaxed:
+        if scored and scored[0].by_sound and not result.relaxed:
             result.relaxed = True
             words = " ".join(dict.fromkeys(word for _, word in scored[0].sounds))
             result.notes.append(
@@ -188,7 +188,7 @@ class SearchService:
         page = merged[offset : offset + limit]
         shown, also_in, transcripts = self._best_worded(snapshot, plan, page, merged_into, facts)
         result.hits = build_hits(snapshot, page, shown, also_in, transcripts)
-        if result.hits and result.hits[0].sounds_like:
+        if result.hits and result.hits[0].match == "sound":
             result.heard_as = list(
                 dict.fromkeys(a.heard for h in result.hits for a in h.sounds_like)
             )[:3]
@@ -392,7 +392,7 @@ class SearchService:
             heard=(plan.must, heard.stands_for),
         )
         alone = len(plan.must) == 1
-        return [s for s in scored if s.sounds and (alone or s.coverage >= HEARD_MIN_COVERAGE)]
+        return [s for s in scored if s.by_sound and (alone or s.coverage >= HEARD_MIN_COVERAGE)]
 
     def _partial(self, snapshot: Snapshot, plan: MatchPlan, total: int) -> list[PassageScore]:
         """Passages holding most of the words, ranked by coverage of all of them."""
@@ -433,28 +433,37 @@ class SearchService:
 def _with_heard(scored: list[PassageScore], heard: list[PassageScore]) -> list[PassageScore]:
     """The passages matched by sound added to those matched by the words. A passage matched
     both ways gives its sound-alike moment when an overlapping passage gives the same moment
-    of the words (passages overlap: each word is in two)."""
+    of the words (passages overlap: each word is in two); else its moment of the words shows
+    the sound-alike words too when they are close enough to be one moment with them."""
     by_id = {s.passage_id: s for s in scored}
-    moments = Counter(s.word_start + s.window.start for s in scored)
+    moments = Counter(s.spot for s in scored)
     for s in heard:
         old = by_id.get(s.passage_id)
         if old is not None:
-            at = old.word_start + old.window.start
-            if s.score <= old.score and moments[at] < 2:
+            if s.score <= old.score and moments[old.spot] < 2:
+                near = [(span, word) for span, word in s.sounds if _close(old, span)]
+                if near and not old.by_sound:
+                    old.sounds = near
+                    old.matched = sorted({*old.matched, *(span for span, _ in near)})
                 continue
-            moments[at] -= 1
+            moments[old.spot] -= 1
         by_id[s.passage_id] = s
     return list(by_id.values())
+
+
+def _close(s: PassageScore, span: Span) -> bool:
+    """Whether words at `span` of the passage are one moment with its match (after it)."""
+    return s.window.start <= span.start < s.window.start + SAME_MOMENT_WORDS
 
 
 def _below_exact(scored: list[PassageScore]) -> list[PassageScore]:
     """Ranked, with no passage matched by sound above one holding the words themselves as a
     quote."""
-    exact = [s.score for s in scored if s.is_quote and not s.sounds]
+    exact = [s.score for s in scored if s.is_quote and not s.by_sound]
     if exact:
         floor = min(exact)
         for s in scored:
-            if s.sounds and s.score >= floor:
+            if s.by_sound and s.score >= floor:
                 s.score = floor - 0.001
     return sorted(scored, key=lambda s: (-s.score, s.passage_id))
 

@@ -30,6 +30,10 @@ def test_the_spelled_moments_come_first_then_the_misheard_ones(sample_db: Store)
     assert matches[:6] == ["words"] * 6 and "sound" in matches[6:]
     assert matches == sorted(matches, key=lambda m: m == "sound")  # never a sound one above
     assert heard(result.hits).count("cargo") == 2  # "you mentioned cargo", "go to cargo"
+    # "… a course in kaggle … if you go to cattle they have tutorials": one moment, both marked
+    (both,) = [h for h in result.hits if "cattle" in heard([h])]
+    assert both.match == "words" and "<mark>kaggle</mark>" in both.snippet
+    assert "<mark>cattle</mark>" in both.snippet
 
 
 def test_a_hyphenated_term_meets_its_misheard_first_word(sample_db: Store) -> None:
