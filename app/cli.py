@@ -60,13 +60,50 @@ def _engine_name(engine: str | None) -> str | None:
 
 
 def _fail(message: str) -> None:
+    """One line on stderr and exit status 2; with --debug (or TALKS_LOG_LEVEL=DEBUG), the
+    exception being handled is raised instead, traceback and all."""
+    if _debugging() and sys.exc_info()[1] is not None:
+        raise
     err.print(f"error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
+_debug = {"on": False}  # --debug of the command being run
+
+
+def _debugging() -> bool:
+    return _debug["on"] or get_settings().log_level.upper() == "DEBUG"
+
+
 def _first_line(exc: BaseException) -> str:
+    """The error's first line, and what to do about it when that is known."""
     orig = getattr(exc, "orig", None) or exc
-    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    line = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    advice = next((tip for words, tip in ADVICE if any(w in line.lower() for w in words)), None)
+    return f"{line} ({advice})" if advice else line
+
+
+ADVICE = [  # (words of the driver's message, what the operator can do)
+    (
+        ("file is not a database", "malformed", "not a database"),
+        "the file is damaged or not an archive: restore a backup (`talks backup`) or ingest "
+        "into a new file",
+    ),
+    (("disk is full", "no space left"), "free some space and run the command again"),
+    (
+        ("database is locked",),
+        "another process is writing to it: try again when it has finished",
+    ),
+    (
+        ("unable to open database file", "permission denied", "readonly"),
+        "check that the file and its folder exist and that this user may read them",
+    ),
+    (
+        ("connection refused", "could not connect", "connection failed", "could not translate"),
+        "is the PostgreSQL server running, and is the --db URL right?",
+    ),
+    (("password authentication failed",), "check the user and password in the --db URL"),
+]
 
 
 @contextmanager
@@ -115,6 +152,16 @@ def _safe(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "(unreadable URL)"
+
+
+@cli.callback()
+def _options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the traceback of an error (TALKS_LOG_LEVEL=DEBUG)."),
+    ] = False,
+) -> None:
+    _debug["on"] = debug
 
 
 @cli.command()
@@ -301,6 +348,25 @@ def copy(
     )
     if report.mismatches:
         raise typer.Exit(1)
+
+
+@cli.command()
+def backup(
+    dest: Annotated[Path, typer.Argument(help="A new file for the copy.")],
+    db: DbOption = None,
+) -> None:
+    """A consistent copy of a SQLite archive into a new file, safe while `talks serve` or an
+    ingest runs (search indexes outside SQLite are rebuilt from it with `talks reindex`)."""
+    configure_logging("WARNING")
+    began = time.perf_counter()
+    url = _db_url(db)
+    with _archive(url) as (store, _):
+        size = store.backup(dest)
+    out.print(
+        f"backed up {_safe(url)} to {dest} ({size / 1e6:.1f} MB); "
+        f"{time.perf_counter() - began:.1f}s",
+        markup=False,
+    )
 
 
 def main() -> None:

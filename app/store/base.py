@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
@@ -225,6 +226,10 @@ class Store(Protocol):
         """An ORM session for catalogue reads (app/store/catalog.py)."""
 
     def migrate(self) -> None: ...
+
+    def backup(self, dest: Path) -> int:
+        """A consistent copy of the archive in a new file `dest`, made while it is in use;
+        returns its size in bytes. StoreError where the backend has its own tools."""
 
     def dispose(self) -> None: ...
 

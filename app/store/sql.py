@@ -594,6 +594,12 @@ class SqlStore:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
+    def backup(self, dest: Path) -> int:
+        raise StoreError(
+            f"`talks backup` copies SQLite archives; back up {self.backend} with its own tools "
+            "(PostgreSQL: pg_dump --format=custom, see the README)"
+        )
+
     def dispose(self) -> None:
         self._reads.dispose()
         self._writes.dispose()

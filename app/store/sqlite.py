@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from app.store.base import StoreError
 from app.store.sql import SqlStore
 
 BUSY_TIMEOUT_MS = 30_000
@@ -96,6 +97,26 @@ class SqliteStore(SqlStore):
         event.listen(pool, "connect", _on_connect_read_only if read_only else _on_connect)
         event.listen(pool, "begin", _begin_immediate if writer and not read_only else _begin)
         return pool
+
+    def backup(self, dest: Path) -> int:
+        """SQLite's online backup: page by page from one read transaction, so the copy is the
+        archive as it was at one moment even while `talks serve` or an ingest uses it."""
+        if dest.exists():
+            raise StoreError(f"{dest} already exists: choose a new file for the backup")
+        partial = dest.with_name(dest.name + ".partial")
+        try:
+            with self._reads.connect() as conn:
+                source: Any = conn.connection.driver_connection
+                target = sqlite3.connect(partial)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
+            partial.rename(dest)  # a backup cut short never looks like a finished one
+        except (sqlite3.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"the backup to {dest} failed: {exc}") from exc
+        return dest.stat().st_size
 
     def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:
         conn.begin()  # BEGIN now: every read of this search sees one snapshot
