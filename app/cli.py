@@ -169,6 +169,14 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (recursive).")],
     db: DbOption = None,
     engine: EngineOption = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="A file whose slug belongs to a talk from another file replaces that talk "
+            "(without it, the file is refused).",
+        ),
+    ] = False,
 ) -> None:
     """Load transcripts into the archive. Unchanged files are skipped; changed ones replace
     their talk. Exits non-zero when any file failed (one line per failed file)."""
@@ -185,9 +193,9 @@ def ingest(
                 def advance(path: Path) -> None:
                     progress.update(task, advance=1, description=path.name[:40])
 
-                report = load_files(store, search_engine, files, on_file=advance)
+                report = load_files(store, search_engine, files, advance, replace)
         else:
-            report = load_files(store, search_engine, files)
+            report = load_files(store, search_engine, files, replace=replace)
         search_engine.sync(store)
     for line in [*missing, *report.errors]:
         err.print(f"error: {line}", markup=False, soft_wrap=True)

@@ -51,13 +51,16 @@ def load_files(
     search_engine: SearchEngine,
     files: Iterable[Path],
     on_file: Callable[[Path], None] = lambda _p: None,
+    replace: bool = False,
 ) -> IngestReport:
+    """`replace`: a file whose slug another file's talk holds replaces that talk (else it is
+    refused, so a shared link never silently opens another talk)."""
     report = IngestReport()
     files = list(files)
     for done, path in enumerate(files):
         report.files += 1
         try:
-            outcome = _load_one(store, search_engine, path, report)
+            outcome = _load_one(store, search_engine, path, report, replace)
         except TranscriptError as exc:
             report.failed += 1
             where = f"{path}:{exc.line}" if exc.line else str(path)
@@ -86,6 +89,7 @@ def _load_one(
     search_engine: SearchEngine,
     path: Path,
     report: IngestReport,
+    replace: bool = False,
 ) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise TranscriptError(f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
@@ -104,7 +108,11 @@ def _load_one(
         if snapshot.transcript_hash(source) == digest:
             return "unchanged"
         # the same file stored under another path (moved, or named another way) is replaced
-        moved = [p for p in snapshot.transcript_paths(slug) if p != source and _moved(p, path)]
+        moved = [
+            p
+            for p in snapshot.transcript_paths(slug)
+            if p != source and (replace or _moved(p, path))
+        ]
 
     text = decode(data)
     transcript = reader_for(path, text)(text, path)

@@ -336,7 +336,8 @@ class SqlWriter:
         if owner is not None:
             raise SlugTaken(
                 f"the slug {slug!r} is already taken by {owner[0]}: give this file a "
-                "`slug:` (or a `talk:` key to join that talk) in a sidecar"
+                "`slug:` (or a `talk:` key to join that talk) in a sidecar, or ingest it with "
+                "--replace to replace that talk"
             )
         old_slugs = set(joined) | moved_from
         if previous is not None:

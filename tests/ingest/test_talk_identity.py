@@ -148,7 +148,15 @@ def test_another_file_with_the_same_name_is_refused_not_swapped_in(
     files, _ = transcript_files([tmp_path / "b" / "talk.txt"])
     report = load_files(db, search_engine_of(db), files)
     assert report.failed == 1 and "already taken by" in report.errors[0]
+    assert "--replace" in report.errors[0]
     assert search(db, "engines").hits and not search(db, "compilers").hits
+    # asked for explicitly, the other file replaces that talk under the same slug
+    replaced = load_files(db, search_engine_of(db), files, replace=True)
+    assert replaced.failed == 0 and replaced.updated == 1
+    assert table_rows(db, "SELECT slug FROM talks") == [("talk",)]
+    sources = table_rows(db, "SELECT source_path FROM transcripts")
+    assert sources == [(str((tmp_path / "b" / "talk.txt").resolve()),)]
+    assert search(db, "compilers").hits and not search(db, "engines").hits
 
 
 def test_a_moved_file_replaces_itself(db: Store, tmp_path: Path) -> None:
