@@ -128,6 +128,8 @@ def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, Searc
 
 
 SHUTDOWN_SECONDS = 20  # in-flight requests get this long to finish after SIGTERM
+KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
+MAX_CONNECTIONS = 1000  # per worker: open connections and requests in progress
 
 
 def _progress(label: str) -> Progress:
@@ -256,6 +258,8 @@ def serve(
 
     import uvicorn
 
+    from app.web.http_protocol import HeaderDeadlineProtocol
+
     settings = get_settings()
     url = _db_url(db)
     os.environ["TALKS_DB"] = url  # the app factory reads settings; workers inherit these
@@ -278,6 +282,9 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+        http=HeaderDeadlineProtocol,  # a request's headers within 10 s, or the socket closes
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        limit_concurrency=MAX_CONNECTIONS,  # past this many, 503 at once instead of a queue
     )
 
 

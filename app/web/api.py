@@ -127,9 +127,19 @@ def hit_out(hit: Hit, base_url: str) -> HitOut:
 
 
 def base_url_of(request: Request) -> str:
-    """The archive's address for absolute links: the configured one, else the request's."""
+    """The archive's address for absolute links: the configured one (TALKS_PUBLIC_URL), else
+    the address this server was reached at, from the socket. Never the request's Host header:
+    a proxy or cache passing a forged one on would hand out links to another site."""
     configured = request.app.state.settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
+    if configured:
+        return configured.rstrip("/")
+    server = request.scope.get("server")
+    if not server:
+        return ""  # no socket (an in-process client): links stay relative
+    host, port = server
+    host = f"[{host}]" if ":" in host else host
+    default = (request.url.scheme, port) in (("http", 80), ("https", 443))
+    return f"{request.url.scheme}://{host}" + ("" if default else f":{port}")
 
 
 class SearchParams(BaseModel):

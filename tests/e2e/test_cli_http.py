@@ -114,3 +114,28 @@ def test_prune_lists_then_removes_transcripts_whose_files_are_gone(
     assert "0 hits" in run_talks("search", "engines", db=db_url).stdout
     assert run_talks("search", "looms", db=db_url).stdout.startswith("1 hit")
     assert "is where it was ingested from" in run_talks("prune", db=db_url).stdout
+
+
+def test_a_half_sent_request_blocks_nothing_and_is_closed(server: str) -> None:
+    import socket
+
+    host, port = urllib.parse.urlsplit(server).netloc.split(":")
+    with socket.create_connection((host, int(port))) as slow:
+        slow.sendall(b"GET /api/search?q=kaggle HTTP/1.1\r\nHost: a\r\nX-Wait: ")  # no end
+        # searches are answered meanwhile
+        assert get_json(server + "/api/search?q=kaggle")["hits"]
+        # and the server closes the half-sent request (HEADERS_SECONDS) instead of holding it
+        slow.settimeout(120)
+        assert slow.recv(1024) == b""
+
+
+def test_links_never_come_from_the_host_header(server: str) -> None:
+    forged = {"Host": "evil.example"}
+    request = urllib.request.Request(server + "/api/search?q=kaggle", headers=forged)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        hit = json.load(response)["hits"][0]
+    assert hit["absolute_url"] == server + hit["url"]
+    page = urllib.request.Request(server + f"/talks/{SAMPLE_SLUG}?t=60", headers=forged)
+    with urllib.request.urlopen(page, timeout=10) as response:
+        html = response.read().decode()
+    assert "evil.example" not in html and f'value="{server}/talks/{SAMPLE_SLUG}?t=60"' in html

@@ -68,3 +68,28 @@ def test_decomposed_text_is_found_by_the_composed_word_and_back(tmp_path) -> Non
             assert "naïve café" in hit.text
     finally:
         store.dispose()
+
+
+def test_ligatures_full_width_letters_and_accents_match_their_plain_letters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.search.service import SearchService
+    from app.store import open_store
+    from tests.conftest import ingest, search_engine_of
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    store = open_store(url)
+    try:
+        (tmp_path / "pdf.txt").write_text("0:01 the ﬁnal ﬁgures of my résumé\n")
+        (tmp_path / "wide.txt").write_text("0:01 ＰＹＴＨＯＮ notebooks everywhere\n")
+        ingest(store, tmp_path)
+        service = SearchService(search_engine_of(store))
+        for q, shown in [
+            ("final figures", "the <mark>ﬁnal</mark> <mark>ﬁgures</mark>"),
+            ('"resume"', "<mark>résumé</mark>"),  # accents fold; the text keeps them
+            ("python notebooks", "<mark>ＰＹＴＨＯＮ</mark> <mark>notebooks</mark>"),
+            ("ＰＹＴＨＯＮ", "<mark>ＰＹＴＨＯＮ</mark>"),  # typed full width
+            ("ﬁgures", "<mark>ﬁgures</mark>"),  # a ligature typed (pasted from a PDF)
+        ]:
+            (hit,) = service.search(store, q).hits
+            assert shown in hit.snippet, q
+    finally:
+        store.dispose()
