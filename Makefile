@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
+.PHONY: run test test-busy install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ postgres-deps:
 
 test: install-test browser-deps postgres-deps
 	$(BIN)/python -m pytest -q
+
+# The suite on a busy machine, as CI may be: two CPU-bound processes beside it (RUNS=3 in a row).
+RUNS ?= 1
+test-busy: install-test browser-deps postgres-deps
+	@set -e; burners=""; for _ in 1 2; do $(PYTHON) -c "while True: pass" & burners="$$burners $$!"; done; \
+	trap 'kill $$burners 2>/dev/null' EXIT; \
+	for run in $$(seq $(RUNS)); do echo "busy run $$run of $(RUNS)"; $(BIN)/python -m pytest -q; done
 
 # Refresh the README's screenshots from the browser tests.
 screenshots: install-test browser-deps

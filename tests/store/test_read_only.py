@@ -2,6 +2,9 @@
 shown; writing to it is refused with one line."""
 
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,87 @@ def test_a_file_it_may_not_write_is_opened_read_only(
             assert snapshot.transcript_hash(str(SAMPLE.resolve()))
     finally:
         store.dispose()
+
+
+CHILD_DEADLINE_SECONDS = 300
+
+
+def _as_unprivileged(work: Callable[[], dict[str, object]]) -> dict[str, object]:
+    """`work()` in a child process that runs as `nobody` when this one is root (root writes
+    anywhere, so read-only files would prove nothing); as this user otherwise."""
+    if os.geteuid() != 0:
+        return work()
+    import json
+    import pwd
+    import traceback
+
+    nobody = pwd.getpwnam("nobody")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, do the work, report through the pipe, leave at once
+        os.close(read_end)
+        try:
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            outcome = work()
+        except BaseException:
+            outcome = {"error": traceback.format_exc()}
+        with os.fdopen(write_end, "w") as out:
+            json.dump(outcome, out)
+        os._exit(0)
+    os.close(write_end)
+    import select
+    import signal
+
+    ready, _, _ = select.select([read_end], [], [], CHILD_DEADLINE_SECONDS)
+    if not ready:  # a lock another thread held at the fork: fail rather than hang
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail(f"the unprivileged child did not answer within {CHILD_DEADLINE_SECONDS} s")
+    with os.fdopen(read_end) as report:
+        outcome = json.load(report)
+    os.waitpid(pid, 0)
+    assert "error" not in outcome, outcome["error"]
+    return outcome
+
+
+def test_an_unprivileged_user_searches_a_read_only_file_in_a_read_only_folder() -> None:
+    from app.search.engine import get_engine
+    from app.search.service import SearchService
+
+    folder = Path(tempfile.mkdtemp(prefix="talks-ro-"))  # in /tmp: nobody may enter it
+    url = f"sqlite:///{folder / 'talks.db'}"
+    store = open_store(url)
+    ingest(store, SAMPLE)
+    # (imported and run once before the fork: the child may not read root's Python)
+    expected = len(SearchService(get_engine(None, url)).search(store, "kaggle").hits)
+    store.dispose()
+    folder.chmod(0o755)
+    before = sorted(p.name for p in folder.iterdir())
+    (folder / "talks.db").chmod(0o444)
+    folder.chmod(0o555)
+
+    def search_then_write() -> dict[str, object]:
+        archive = open_store(url)
+        try:
+            hits = SearchService(get_engine(None, url)).search(archive, "kaggle").hits
+            try:
+                with archive.write():
+                    pass
+                refused = ""
+            except StoreError as exc:
+                refused = str(exc)
+            return {"read_only": archive.read_only, "hits": len(hits), "refused": refused}
+        finally:
+            archive.dispose()
+
+    try:
+        outcome = _as_unprivileged(search_then_write)
+        assert outcome["read_only"] is True and outcome["hits"] == expected > 0
+        assert "read-only" in str(outcome["refused"])
+        assert sorted(p.name for p in folder.iterdir()) == before  # no -wal, no -shm
+    finally:
+        folder.chmod(0o755)
+        (folder / "talks.db").chmod(0o644)
+        shutil.rmtree(folder)
