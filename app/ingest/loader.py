@@ -22,7 +22,7 @@ from app.store.base import SlugTaken
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "7"  # bump when readers or analysis change, so every talk is rebuilt
+READER_VERSION = "8"  # bump when readers or analysis change, so every talk is rebuilt
 MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 

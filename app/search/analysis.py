@@ -3,6 +3,11 @@ matches for highlighting and time mapping, so all three agree by construction.
 
 A word is a run of letters/digits, apostrophes inside it dropped ("don't" -> "dont", "model’s"
 -> "models"); case and accents are folded; terms are Snowball English (Porter 2) stems.
+
+Chinese, Japanese and Korean are written without spaces between words: each of their characters
+is a word of its own, and a run of them in a query is a phrase of its characters, so any run
+inside the text is found (機械学習 inside 機械学習エンジニア), and a highlighted word is one
+character of the text.
 """
 
 import re
@@ -13,7 +18,9 @@ import snowballstemmer
 
 from app.search.wordforms import BASE_FORM
 
-WORD_RE = re.compile(r"[^\W_]+(?:['’‘`][^\W_]+)*")
+CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+WORD_RE = re.compile(rf"[{CJK}]|[^\W_{CJK}]+(?:['’‘`][^\W_{CJK}]+)*")
+_CJK_CHAR = re.compile(f"[{CJK}]")
 _APOSTROPHES = re.compile(r"['’‘`]")
 _STEMMER = snowballstemmer.stemmer("english")
 MAX_WORD_LENGTH = 64  # longer "words" (base64, URLs) are cut: they are never typed in full
@@ -21,7 +28,10 @@ MAX_WORD_LENGTH = 64  # longer "words" (base64, URLs) are cut: they are never ty
 
 @lru_cache(maxsize=200_000)
 def normalize(word: str) -> str:
-    """Fold one word: lower case, no accents, no apostrophes."""
+    """Fold one word: lower case, no accents, no apostrophes. A CJK character keeps its marks
+    (ジ is not シ)."""
+    if _CJK_CHAR.fullmatch(word):
+        return word
     folded = _APOSTROPHES.sub("", word).casefold()
     if not folded.isascii():
         folded = "".join(

@@ -73,7 +73,7 @@ def _item(chunk: str) -> Word | Phrase | None:
         return None
     if len(found) == 1:
         return Word(found[0], prefix=prefix and len(found[0]) >= 2)
-    return Phrase(tuple(found))
+    return Phrase(tuple(found[:MAX_PHRASE_WORDS]))
 
 
 def _phrase(text: str) -> list[Word | Phrase]:

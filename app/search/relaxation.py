@@ -177,9 +177,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 def nothing_found_hint(parsed: ParsedQuery) -> str:
     if _CJK.search(parsed.text or ""):
         return (
-            "Nothing found. Chinese, Japanese and Korean text is matched as whole runs of "
-            "characters between spaces and punctuation: try the run as it is written, or its "
-            "start followed by * (機械*)."
+            "Nothing found. Chinese, Japanese and Korean characters written together are "
+            "searched as they stand, in that order: try fewer characters, or put a space "
+            "between words to find them apart."
         )
     if any(isinstance(c, query.Phrase) for c in parsed.must):
         return "Nothing found. Try fewer words, or drop the quotes to match the words anywhere."

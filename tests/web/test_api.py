@@ -101,7 +101,7 @@ def test_docs_load_nothing_from_the_internet(client: TestClient) -> None:
         ("speaker:", "Put a name right after speaker:"),
         ("🙂 🎉", "Emoji and symbols are not searched"),
         ("speaker:santiago", "Add words to search what santiago said."),
-        ("機械学習", "Chinese, Japanese and Korean text is matched as whole runs"),
+        ("機械学習", "Chinese, Japanese and Korean characters written together are searched"),
     ],
 )
 def test_queries_without_words_get_a_fitting_message(client: TestClient, q: str, note: str) -> None:
