@@ -5,12 +5,13 @@ import os
 import subprocess
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EPISODES, SAMPLE, SAMPLE_SLUG, SEED, need_shared
+from tests.postgres_cluster import PostgresCluster
 from tests.servers import TALKS, free_port, talks_server, wait_until_answering
 
 pytestmark = pytest.mark.e2e
@@ -139,3 +140,82 @@ def test_links_never_come_from_the_host_header(server: str) -> None:
     with urllib.request.urlopen(page, timeout=10) as response:
         html = response.read().decode()
     assert "evil.example" not in html and f'value="{server}/talks/{SAMPLE_SLUG}?t=60"' in html
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_lets_the_requests_in_progress_finish(
+    postgres: PostgresCluster, tmp_path: Path, workers: int
+) -> None:
+    """A search held inside the database (its table locked by the test) when SIGTERM arrives
+    is answered in full once the lock goes; then the server exits 0."""
+    import signal
+    import threading
+
+    import psycopg
+
+    name = postgres.new_database()
+    url = postgres.url(name)
+    plain = url.replace("+psycopg", "")
+    try:
+        assert run_talks("ingest", str(SAMPLE), db=url).returncode == 0
+        port = free_port()
+        log = tmp_path / "serve.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [TALKS, "serve", "--db", url, "--port", str(port), "--workers", str(workers)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ, TALKS_QUERY_TIME_LIMIT_MS="600000"),
+            )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_answering(base + "/api/talks", proc)
+            answer: dict[str, object] = {}
+
+            def ask() -> None:
+                try:
+                    answer["body"] = get_json_slowly(base + "/api/search?q=kaggle")
+                except Exception as exc:  # reported by the assertion below
+                    answer["error"] = repr(exc)
+
+            with psycopg.connect(plain) as locker, psycopg.connect(plain, autocommit=True) as look:
+                locker.execute("LOCK TABLE passages IN ACCESS EXCLUSIVE MODE")
+                asking = threading.Thread(target=ask)
+                asking.start()
+                until(  # the search waits on the lock inside the server
+                    lambda: (
+                        look.execute(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE wait_event_type = 'Lock' AND datname = %s",
+                            (name,),
+                        ).fetchone()[0]  # type: ignore[index]
+                        > 0
+                    )
+                )
+                proc.send_signal(signal.SIGTERM)
+                until(lambda: "Shutting down" in log.read_text())  # no longer accepting
+                locker.rollback()  # the lock goes: the search goes on
+            asking.join(timeout=120)
+            assert "error" not in answer, answer
+            assert answer["body"]["hits"], answer  # type: ignore[index]
+            assert proc.wait(timeout=120) == 0, log.read_text()[-2000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    finally:
+        postgres.drop_database(name)
+
+
+def get_json_slowly(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=300) as response:
+        return json.load(response)
+
+
+def until(condition: Callable[[], bool], deadline: float = 120.0) -> None:
+    """Wait for an event (polling), failing past `deadline` seconds."""
+    import time
+
+    give_up = time.monotonic() + deadline
+    while not condition():
+        assert time.monotonic() < give_up, "the awaited event never happened"
+        time.sleep(0.05)
