@@ -95,6 +95,7 @@ HOURS ?= 1000
 ENGINE ?=
 BENCH_DB ?=
 bench: install bench-deps
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python tests/bench/bench.py --hours $(HOURS) $(if $(ENGINE),--engine $(ENGINE)) \
 		$(if $(BENCH_DB),--db $(BENCH_DB))
 

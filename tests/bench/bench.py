@@ -44,10 +44,12 @@ from app.search.plan import Filters  # noqa: E402
 from app.search.query import parse_query  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import open_store  # noqa: E402
+from tests.bench.peer import build_peer, peer_path, peer_server  # noqa: E402
 from tests.servers import TALKS, talks_server  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-CLASSES = ["common", "rare", "words", "phrase", "prefix", "typo"]
+CLASSES = ["common", "rare", "words", "quote", "phrase", "prefix", "typo"]
+PEER_CLASSES = [c for c in CLASSES if c != "prefix"]  # Datasette's _search has no prefixes
 
 
 def build_corpus(episodes: Path, hours: float, out: Path, rng: random.Random) -> tuple[int, int]:
@@ -112,6 +114,7 @@ def make_queries(episodes: Path, rng: random.Random, per_class: int) -> dict[str
         "common": [rng.choice(common) for _ in range(per_class)],
         "rare": [rng.choice(rare) for _ in range(per_class)],
         "words": [span(rng.choice([2, 3])) for _ in range(per_class)],
+        "quote": [span(rng.randint(6, 10)) for _ in range(per_class)],
         "phrase": [f'"{span(4)}"' for _ in range(per_class)],
         "prefix": [rng.choice(mid)[:4] + "*" for _ in range(per_class)],
         "typo": [typo() for _ in range(per_class)],
@@ -154,15 +157,20 @@ def wrk_throughput(
 
 
 def bare_get(sock: socket.socket, path: str) -> int:
-    """GET on a kept-alive connection; reads the whole body; returns the status."""
+    """GET on a kept-alive connection; reads the whole body (sized or chunked, as Datasette
+    sends it); returns the status."""
     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
     data = b""
     while b"\r\n\r\n" not in data:
         data += sock.recv(65536)
     head, _, body = data.partition(b"\r\n\r\n")
-    length = int(re.search(rb"(?im)^content-length:\s*(\d+)", head)[1])  # type: ignore[index]
-    while len(body) < length:
-        body += sock.recv(65536)
+    sized = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    if sized:
+        while len(body) < int(sized[1]):
+            body += sock.recv(65536)
+    else:  # chunked: up to the last, empty chunk
+        while not body.endswith(b"0\r\n\r\n"):
+            body += sock.recv(65536)
     return int(head.split(b" ", 2)[1])
 
 
@@ -190,6 +198,35 @@ def thread_throughput(port: int, mix: list[str], clients: int, seconds: float) -
     return served[0], failed[0]
 
 
+def measure_peer(
+    corpus: Path, work: Path, queries: dict[str, list[str]], ours_all: list[float]
+) -> tuple[float, dict[str, tuple[float, float, float]]]:
+    """Build the peer from the same corpus files, then time the same queries the same way."""
+    db_file = work / "peer.db"
+    build_s = build_peer(corpus, db_file)
+    out: dict[str, tuple[float, float, float]] = {}
+    with peer_server(db_file, work / "peer.log") as base:
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            for q in queries["common"][:5]:  # warm up (page cache, first queries)
+                bare_get(sock, peer_path(db_file, q))
+            every: list[float] = []
+            for cls in PEER_CLASSES:
+                lat = []
+                for q in queries[cls]:
+                    path = peer_path(db_file, q)
+                    t = time.perf_counter()
+                    status = bare_get(sock, path)
+                    lat.append(1000 * (time.perf_counter() - t))
+                    if status != 200:
+                        sys.exit(f"the peer answered {status} to {path}")
+                out[cls] = (pct(lat, 50), pct(lat, 95), pct(lat, 99))
+                every += lat
+    out["all"] = (pct(every, 50), pct(every, 95), pct(every, 99))
+    out["ours-all"] = (pct(ours_all, 50), pct(ours_all, 95), pct(ours_all, 99))
+    return build_s, out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hours", type=float, default=1000)
@@ -208,6 +245,9 @@ def main() -> None:
         "--archive", type=Path, help="reuse the archive --keep left in this folder (no ingest)"
     )
     ap.add_argument("--python-client", action="store_true", help="threads even if wrk is there")
+    ap.add_argument(
+        "--no-peer", action="store_true", help="skip Datasette over caption lines (the peer)"
+    )
     args = ap.parse_args()
     rng = random.Random(42)
     work = Path(tempfile.mkdtemp(prefix="talks-bench-"))
@@ -275,6 +315,7 @@ def main() -> None:
         # latency: one request at a time on one kept-alive connection, with a bare HTTP/1.1
         # client (http.client's header parsing alone would add most of a millisecond)
         http_pct: dict[str, tuple[float, float, float]] = {}
+        lat_by_class: dict[str, list[float]] = {}
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             all_lat: list[float] = []
             for cls in CLASSES:
@@ -287,8 +328,10 @@ def main() -> None:
                     if status != 200:
                         sys.exit(f"{path} answered {status}")
                 http_pct[cls] = (pct(lat, 50), pct(lat, 95), pct(lat, 99))
+                lat_by_class[cls] = lat
                 all_lat += lat
             http_pct["all"] = (pct(all_lat, 50), pct(all_lat, 95), pct(all_lat, 99))
+            ours_all = [x for cls in PEER_CLASSES for x in lat_by_class[cls]]
         mix = [q for cls in CLASSES for q in queries[cls]]
         random.Random(7).shuffle(mix)
         if shutil.which("wrk") and not args.python_client:
@@ -298,6 +341,9 @@ def main() -> None:
             client_name = "python threads"
             served_n, failed_n = thread_throughput(port, mix, args.clients, args.seconds)
 
+    peer = None
+    if not args.no_peer:
+        peer = measure_peer(corpus, work, queries, ours_all)
     print(
         f"corpus: {files} talks, {total_words:,} words, {args.hours:.0f} hours; "
         f"engine {engine_name}, {store.backend}"
@@ -332,6 +378,21 @@ def main() -> None:
         f"{2 * pct(all_raw, 50) + 3:8.1f}"
     )
     print("HTTP latency: one request at a time, a bare HTTP/1.1 client on one connection")
+    if peer is not None:
+        build_s, peer_pct = peer
+        print(
+            f"peer: Datasette over a sqlite-utils FTS5 table of caption lines, built in "
+            f"{build_s:.1f} s; HTTP the same way, the same queries"
+        )
+        head = f"{'archive p50/p99 ms':>19s} {'peer p50/p99 ms':>16s} {'ratio p50/p99':>14s}"
+        print(f"{'class':8s} {head}")
+        for cls in [*PEER_CLASSES, "all"]:
+            ours = http_pct[cls] if cls != "all" else peer_pct["ours-all"]
+            theirs = peer_pct[cls]
+            print(
+                f"{cls:8s} {ours[0]:9.1f}{ours[2]:9.1f} {theirs[0]:8.1f}{theirs[2]:8.1f} "
+                f"{ours[0] / theirs[0]:7.2f}x{ours[2] / theirs[2]:6.2f}x"
+            )
     print(
         f"throughput: {served_n / args.seconds:.0f} searches/s with {args.clients} clients "
         f"({client_name}), {args.workers} workers, {failed_n} failed"
