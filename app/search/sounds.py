@@ -24,7 +24,7 @@ MIN_KEY_LENGTH = 2
 NEAR_KEY_LENGTH = 3  # keys at least this long may differ by one sound
 MIN_LIKENESS = 0.45  # spoken spellings' likeness with other query words around to confirm
 MIN_LONE_LIKENESS = 0.65  # ... for a word searched alone (no neighbours to confirm it)
-MIN_GROUP_SPELLING_SIMILARITY = 0.5
+MIN_GROUP_LIKENESS = 0.5  # a group joined, against the word
 MIN_GROUP_WORD_LENGTH = 3
 COMMON_SHARE = 1e-4  # a word this frequent in the archive is no misheard name ...
 COMMON_MIN_COUNT = 10  # ... nor one seen this often (for small archives)
@@ -177,7 +177,7 @@ class SoundIndex:
                     ):
                         continue
                     similar = likeness(word, "".join(group))
-                    if similar >= MIN_GROUP_SPELLING_SIMILARITY:
+                    if similar >= MIN_GROUP_LIKENESS:
                         found[group] = (rank, -similar)  # the primary key's readings first
         return sorted(found, key=lambda g: (found[g], g))[:MAX_GROUPS]
 
