@@ -5,6 +5,7 @@ a throwaway PostgreSQL cluster), an in-process client, the CLI runner, and acces
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -16,6 +17,11 @@ from app.main import create_app
 from app.search.engine import SearchEngine, get_engine
 from app.store import Store, open_store
 from tests.postgres_cluster import PostgresCluster, find_bin_dir
+
+# Property-based tests draw the same examples on every run: a failure is reproducible, and a
+# fresh clone's `make test` cannot fail on a draw that an earlier run did not make.
+hypothesis.settings.register_profile("talks", derandomize=True, database=None, deadline=None)
+hypothesis.settings.load_profile("talks")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
