@@ -6,7 +6,18 @@ FTS5 syntax; values are bound parameters; filter columns come from a fixed set.
 
 from collections.abc import Sequence
 
-from app.search.plan import AllOf, Filters, Match, MatchPlan, Phrase, Terms, match_bound
+from app.search import bm25
+from app.search.passages import PASSAGE_WORDS
+from app.search.plan import (
+    AllOf,
+    Filters,
+    Match,
+    MatchPlan,
+    Phrase,
+    Terms,
+    flat_terms,
+    match_bound,
+)
 from app.store import Snapshot, Store, Writer
 from app.store.base import contains_pattern
 
@@ -24,6 +35,10 @@ ID_RANGE_SQL = "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM pass
 # match more than SCAN_LIMIT passages is ranked over the most recently added passages that
 # should hold about that many matches, widened while it finds fewer than asked for.
 SCAN_LIMIT = 2000
+# A query matching at most PROBE_FACTOR x the asked-for passages has every match scored in
+# Python (app/search/bm25.py): cheaper than FTS5's bm25(), which first reads each query word's
+# whole posting list (3-8 ms for a common word at 1,000 hours).
+PROBE_FACTOR = 4
 MAX_WIDEN = 16
 
 
@@ -91,6 +106,16 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
     return join + " AND " + " AND ".join(where), params
 
 
+def matches_sql(plan: MatchPlan) -> tuple[str, list[object]]:
+    """The plan's matches, unscored: `LIMIT ?` of them, newest first."""
+    join, params = filter_sql(plan.filters)
+    sql = (
+        f"SELECT f.rowid FROM passage_fts f{join} "
+        "WHERE passage_fts MATCH ? ORDER BY f.rowid DESC LIMIT ?"
+    )
+    return sql, [*params, render_plan(plan)]
+
+
 def search_sql(plan: MatchPlan, after_id: int | None = None) -> tuple[str, list[object]]:
     join, params = filter_sql(plan.filters)
     newer = "" if after_id is None else f" AND f.rowid > {int(after_id)}"
@@ -129,7 +154,12 @@ class Fts5Engine:
 
     def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple]:
         """(rowid, bm25) of the best `limit` matches, over the newest passages when the query
-        may match more than SCAN_LIMIT of them."""
+        may match more than SCAN_LIMIT of them; when it matches few, all of them scored here."""
+        sql, params = matches_sql(plan)
+        probe = limit * PROBE_FACTOR
+        found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))]
+        if len(found) <= probe:
+            return self._scored(snapshot, plan, found)[:limit]
         bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
         if bound > SCAN_LIMIT:
             low, high = snapshot.rows(ID_RANGE_SQL)[0]
@@ -145,6 +175,21 @@ class Fts5Engine:
                 share *= min(max(2.0, 1.5 * limit / max(len(rows), 1)), MAX_WIDEN)
         sql, params = search_sql(plan)
         return snapshot.rows(sql, (*params, limit))
+
+    def _scored(self, snapshot: Snapshot, plan: MatchPlan, ids: list[int]) -> list[tuple]:
+        """(rowid, FTS5-style bm25: lower is better) of these passages, best first."""
+        if not ids:
+            return []
+        wanted = {alt for m in plan.must for t in flat_terms(m) for alt in t.alternatives}
+        count = max(snapshot.passage_count(), 1)
+        weights = bm25.weights(wanted, {t: snapshot.term_passages(t) for t in wanted}, count)
+        passages = snapshot.passage_terms(ids)
+        scored = [
+            (pid, -bm25.bm25(passages[pid][2], weights, PASSAGE_WORDS))
+            for pid in ids
+            if pid in passages
+        ]
+        return sorted(scored, key=lambda row: (row[1], row[0]))
 
     def _match_bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
         """At most how many passages can match: the rarest required clause's passages."""

@@ -142,6 +142,10 @@ class SqlSnapshot:
         self._store = store
         self._driver = conn.connection.driver_connection
         self._deadline = deadline
+        # one read transaction sees one archive: what a search reads twice is read once
+        self._terms: dict[int, tuple[int, int, list[str]]] = {}
+        self._term_passages: dict[str, int] = {}
+        self._passage_count: int | None = None
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         if self._deadline is not None and time.perf_counter() > self._deadline:
@@ -149,12 +153,12 @@ class SqlSnapshot:
         return self._store.run(self._driver, sql, params)
 
     def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
-        out: dict[int, tuple[int, int, list[str]]] = {}
-        for chunk in chunks(ids):
+        known = self._terms
+        for chunk in chunks([pid for pid in dict.fromkeys(ids) if pid not in known]):
             sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
             for pid, talk_id, word_start, terms in self.rows(sql, chunk):
-                out[pid] = (talk_id, word_start, terms.split(" "))
-        return out
+                known[pid] = (talk_id, word_start, terms.split(" "))
+        return {pid: known[pid] for pid in ids if pid in known}
 
     def hit_rows(self, ids: list[int]) -> dict[int, HitRow]:
         out: dict[int, HitRow] = {}
@@ -199,11 +203,15 @@ class SqlSnapshot:
         return tuple(int(x) for x in self.rows(VERSION_SQL)[0])
 
     def term_passages(self, term: str) -> int:
-        found = self.rows(TERM_PASSAGES_SQL, (term,))
-        return int(found[0][0]) if found else 0
+        if term not in self._term_passages:
+            found = self.rows(TERM_PASSAGES_SQL, (term,))
+            self._term_passages[term] = int(found[0][0]) if found else 0
+        return self._term_passages[term]
 
     def passage_count(self) -> int:
-        return int(self.rows(PASSAGE_COUNT_SQL)[0][0])
+        if self._passage_count is None:
+            self._passage_count = int(self.rows(PASSAGE_COUNT_SQL)[0][0])
+        return self._passage_count
 
     def talk_hashes(self) -> dict[int, str]:
         return {int(tid): h for tid, h in self.rows(TALK_HASHES_SQL)}
