@@ -50,3 +50,20 @@ def test_the_window_widens_when_it_holds_too_few_matches(
     assert len(_slugs(forty_talks, phrase, 2)) == 2
     one_talk = MatchPlan(must=(Terms(("the",)),), filters=Filters(talk="talk-00"))
     assert len(_slugs(forty_talks, one_talk, 5)) == 1
+
+
+def test_few_matches_are_scored_in_python_in_fts5s_order(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query matching at most PROBE_FACTOR x `limit` passages skips FTS5's bm25(): every
+    match is scored in Python, in the order bm25() gives them."""
+    for n in range(12):
+        said = " ".join(["drift"] * (n % 4 + 1) + ["model"] * (n % 3 + 1))
+        (tmp_path / f"talk-{n:02d}.txt").write_text(f"0:01 the {said} and the rest\n")
+    ingest(db, tmp_path)
+    plan = MatchPlan(must=(Terms(("drift",)), Terms(("model",))))
+    in_python = _slugs(db, plan, 10)
+    monkeypatch.setattr(fts5, "PROBE_FACTOR", 0)  # every query ranked by FTS5's bm25()
+    by_fts5 = _slugs(db, plan, 10)
+    assert len(in_python) == 10
+    assert in_python == by_fts5
