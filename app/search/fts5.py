@@ -39,6 +39,7 @@ SCAN_LIMIT = 2000
 # Python (app/search/bm25.py): cheaper than FTS5's bm25(), which first reads each query word's
 # whole posting list (3-8 ms for a common word at 1,000 hours).
 PROBE_FACTOR = 4
+MAX_PROBE = 500
 MAX_WIDEN = 16
 
 
@@ -156,7 +157,7 @@ class Fts5Engine:
         """(rowid, bm25) of the best `limit` matches, over the newest passages when the query
         may match more than SCAN_LIMIT of them; when it matches few, all of them scored here."""
         sql, params = matches_sql(plan)
-        probe = limit * PROBE_FACTOR
+        probe = max(limit, min(limit * PROBE_FACTOR, MAX_PROBE))
         found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))]
         if len(found) <= probe:
             return self._scored(snapshot, plan, found)[:limit]

@@ -42,6 +42,7 @@ NO_FILTERS = Filters()
 TALK_CAP = 3  # a talk's moments past this many follow every other talk's
 HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
+ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
 
 
 class SearchService:
@@ -294,11 +295,14 @@ class SearchService:
     ) -> tuple[list[PassageScore], bool]:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase), ranked in Python. Also says whether every match was fetched."""
-        found = self.engine.search(snapshot, plan, want)
-        complete = len(found) < want
-        pool = dict(found)
-        scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
+        # several plain words: when they are together in few passages, every one of them is
+        # ranked here (the quote among them), and no phrase pass is needed
+        ask = want * ALL_MATCHES_FACTOR if words_only else want
+        found = self.engine.search(snapshot, plan, ask)
+        complete = len(found) < ask
+        pool = dict(found if complete else found[:want])
+        scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
         if words_only and not complete and exact_moments(scored) < want // 3:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
             # query word for word: also fetch the passages where the words stand as a phrase,
