@@ -1,36 +1,50 @@
-"""BM25 of a passage for a set of query terms, computed in Python from its stored terms.
+"""BM25 of a passage for a query's phrases, computed in Python from its stored terms.
 
-FTS5's own `bm25()` weighs each query term by reading that term's whole posting list before it
-scores the first row: 3-8 ms for a common word at 1,000 hours however few rows match. When a
-query's matches are few, the engine fetches them unscored and scores them here instead, with the
-same formula and constants as FTS5 (k1 = 1.2, b = 0.75, idf floored at 1e-6).
+FTS5's own `bm25()` weighs each phrase of the query by reading that phrase's whole posting list
+before it scores the first row: 3-8 ms for a common word at 1,000 hours however few rows match.
+When a query's matches are few, the engine fetches them unscored and scores them here, with
+FTS5's formula and constants (k1 = 1.2, b = 0.75, idf floored at 1e-6), and as FTS5 does, each
+phrase — one word, or several words in a row — is weighed by how many passages hold it.
 """
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 K1 = 1.2
 B = 0.75
 MIN_IDF = 1e-6
 
+Phrase = tuple[str, ...]  # index terms in a row: one term for a plain word
 
-def idf(passages_with_term: int, passage_count: int) -> float:
-    """FTS5's inverse document frequency of a term held by `passages_with_term` passages."""
-    value = math.log((passage_count - passages_with_term + 0.5) / (passages_with_term + 0.5))
+
+def idf(passages_with_phrase: int, passage_count: int) -> float:
+    """FTS5's inverse document frequency of a phrase held by `passages_with_phrase` passages."""
+    value = math.log((passage_count - passages_with_phrase + 0.5) / (passages_with_phrase + 0.5))
     return max(value, MIN_IDF)
 
 
-def bm25(terms: list[str], weights: dict[str, float], average_length: float) -> float:
-    """The passage's score for the query terms weighted by `weights` (term -> idf)."""
-    counts = Counter(t for t in terms if t in weights)
-    if not counts:
-        return 0.0
-    norm = K1 * (1 - B + B * len(terms) / max(average_length, 1.0))
-    return sum(weights[t] * n * (K1 + 1) / (n + norm) for t, n in counts.items())
+def occurrences(terms: Sequence[str], phrases: Iterable[Phrase]) -> dict[Phrase, int]:
+    """How often each phrase occurs in the passage's terms."""
+    single = Counter(terms)
+    out: dict[Phrase, int] = {}
+    for phrase in phrases:
+        if len(phrase) == 1:
+            n = single.get(phrase[0], 0)
+        else:
+            n = sum(
+                1
+                for i, term in enumerate(terms)
+                if term == phrase[0] and tuple(terms[i : i + len(phrase)]) == phrase
+            )
+        if n:
+            out[phrase] = n
+    return out
 
 
-def weights(
-    terms: Iterable[str], passages_with: dict[str, int], passage_count: int
-) -> dict[str, float]:
-    return {t: idf(passages_with.get(t, 0), passage_count) for t in terms}
+def bm25(
+    counts: dict[Phrase, int], weights: dict[Phrase, float], length: int, average: float
+) -> float:
+    """The score of a passage of `length` terms holding the phrases `counts` times."""
+    norm = K1 * (1 - B + B * length / max(average, 1.0))
+    return sum(weights[p] * n * (K1 + 1) / (n + norm) for p, n in counts.items())

@@ -15,7 +15,6 @@ from app.search.plan import (
     MatchPlan,
     Phrase,
     Terms,
-    flat_terms,
     match_bound,
 )
 from app.store import Snapshot, Store, Writer
@@ -29,6 +28,7 @@ INDEXED_SQL = "SELECT count(*), coalesce(sum(rowid), 0) FROM passage_fts"
 STORED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passages"
 REBUILD_SQL = "INSERT INTO passage_fts(rowid, terms) SELECT id, terms FROM passages"
 CLEAR_SQL = "DELETE FROM passage_fts"
+AVERAGES_SQL = "SELECT block FROM passage_fts_data WHERE id = 1"
 ID_RANGE_SQL = "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM passages)"
 # FTS5 scores every match before it can sort (no skipping of low-scoring blocks as in tantivy):
 # ranking the 140,000 passages holding "and" at 1,000 hours takes 330 ms. A query that may
@@ -127,6 +127,37 @@ def search_sql(plan: MatchPlan, after_id: int | None = None) -> tuple[str, list[
     return sql, [*params, render_plan(plan)]
 
 
+def _phrases(matches: Sequence[Match]) -> list[bm25.Phrase]:
+    """The phrases FTS5 weighs for these clauses, as render_match writes them."""
+    out: list[bm25.Phrase] = []
+    for match in matches:
+        if isinstance(match, Terms):
+            out += [(t,) for t in match.alternatives]
+        elif isinstance(match, Phrase):
+            if all(len(p.alternatives) == 1 for p in match.parts):
+                out.append(tuple(p.alternatives[0] for p in match.parts))
+            else:
+                out += _phrases(match.parts)
+        elif isinstance(match, AllOf):
+            out += _phrases(match.items)
+        else:
+            out += _phrases(match.options)
+    return list(dict.fromkeys(out))
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's variable-length integer at `at`: its value and where the next one starts."""
+    value = 0
+    for k in range(9):
+        byte = data[at + k]
+        if k == 8:
+            return (value << 8) | byte, at + 9
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value, at + k + 1
+    raise AssertionError("unreachable")
+
+
 class Fts5Engine:
     name = "fts5"
 
@@ -156,11 +187,12 @@ class Fts5Engine:
     def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple]:
         """(rowid, bm25) of the best `limit` matches, over the newest passages when the query
         may match more than SCAN_LIMIT of them; when it matches few, all of them scored here."""
-        sql, params = matches_sql(plan)
-        probe = max(limit, min(limit * PROBE_FACTOR, MAX_PROBE))
-        found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))]
-        if len(found) <= probe:
-            return self._scored(snapshot, plan, found)[:limit]
+        if plan.near is None:  # NEAR weighs only the words' instances near each other
+            sql, params = matches_sql(plan)
+            probe = max(limit, min(limit * PROBE_FACTOR, MAX_PROBE))
+            found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))]
+            if len(found) <= probe:
+                return self._scored(snapshot, plan, found)[:limit]
         bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
         if bound > SCAN_LIMIT:
             low, high = snapshot.rows(ID_RANGE_SQL)[0]
@@ -178,19 +210,40 @@ class Fts5Engine:
         return snapshot.rows(sql, (*params, limit))
 
     def _scored(self, snapshot: Snapshot, plan: MatchPlan, ids: list[int]) -> list[tuple]:
-        """(rowid, FTS5-style bm25: lower is better) of these passages, best first."""
+        """(rowid, FTS5's bm25: lower is better) of these passages — every match of the plan
+        — best first. A phrase's passages are counted among them: exact when the plan is that
+        phrase, or a choice of phrases."""
         if not ids:
             return []
-        wanted = {alt for m in plan.must for t in flat_terms(m) for alt in t.alternatives}
         count = max(snapshot.passage_count(), 1)
-        weights = bm25.weights(wanted, {t: snapshot.term_passages(t) for t in wanted}, count)
         passages = snapshot.passage_terms(ids)
+        phrases = _phrases(plan.must)
+        held = {pid: bm25.occurrences(passages[pid][2], phrases) for pid in ids if pid in passages}
+        weights = {
+            p: bm25.idf(
+                snapshot.term_passages(p[0])
+                if len(p) == 1
+                else sum(p in counts for counts in held.values()),
+                count,
+            )
+            for p in phrases
+        }
+        average = self._average_length(snapshot)
         scored = [
-            (pid, -bm25.bm25(passages[pid][2], weights, PASSAGE_WORDS))
-            for pid in ids
-            if pid in passages
+            (pid, -bm25.bm25(counts, weights, len(passages[pid][2]), average))
+            for pid, counts in held.items()
         ]
         return sorted(scored, key=lambda row: (row[1], row[0]))
+
+    def _average_length(self, snapshot: Snapshot) -> float:
+        """Terms per passage, from FTS5's own totals (its 'averages' record: two varints, the
+        row count and the column's token count)."""
+        found = snapshot.rows(AVERAGES_SQL)
+        if not found or not found[0][0]:
+            return float(PASSAGE_WORDS)
+        rows, at = _varint(found[0][0], 0)
+        tokens, _ = _varint(found[0][0], at)
+        return tokens / rows if rows else float(PASSAGE_WORDS)
 
     def _match_bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
         """At most how many passages can match: the rarest required clause's passages."""

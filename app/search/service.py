@@ -16,7 +16,17 @@ from app.search.analysis import stem
 from app.search.engine import SearchEngine
 from app.search.moments import SAME_MOMENT_WORDS, cap_per_talk, exact_moments, merge_moments
 from app.search.passages import aligned_times
-from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, flat_terms
+from app.search.plan import (
+    AllOf,
+    AnyOf,
+    Filters,
+    Match,
+    MatchPlan,
+    Phrase,
+    Terms,
+    flat_terms,
+    match_bound,
+)
 from app.search.query import ParsedQuery, parse_query
 from app.search.ranking import PassageScore, Span, heard_reading, score_passage, wanted_terms
 from app.search.relaxation import (
@@ -296,12 +306,13 @@ class SearchService:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase), ranked in Python. Also says whether every match was fetched."""
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
-        # several plain words: when they are together in few passages, every one of them is
-        # ranked here (the quote among them), and no phrase pass is needed
-        ask = want * ALL_MATCHES_FACTOR if words_only else want
-        found = self.engine.search(snapshot, plan, ask)
-        complete = len(found) < ask
-        pool = dict(found if complete else found[:want])
+        if words_only and self._bound(snapshot, plan) <= want * ALL_MATCHES_FACTOR:
+            # several plain words, one of them rare: every passage holding them all is ranked
+            # here (the quote among them), and no phrase pass is needed
+            want *= ALL_MATCHES_FACTOR
+        found = self.engine.search(snapshot, plan, want)
+        complete = len(found) < want
+        pool = dict(found)
         scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
         if words_only and not complete and exact_moments(scored) < want // 3:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
@@ -318,6 +329,10 @@ class SearchService:
                     snapshot, {**pool, **new}, plan.must, scored, plan.filters.speakers
                 )
         return scored, complete
+
+    def _bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
+        """At most how many passages match the plan (its rarest clause's passages)."""
+        return match_bound(plan, lambda term: self.engine.term_passages(snapshot, term))
 
     def _score(
         self,
