@@ -35,11 +35,13 @@ ID_RANGE_SQL = "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM pass
 # match more than SCAN_LIMIT passages is ranked over the most recently added passages that
 # should hold about that many matches, widened while it finds fewer than asked for.
 SCAN_LIMIT = 2000
-# A query matching at most PROBE_FACTOR x the asked-for passages has every match scored in
-# Python (app/search/bm25.py): cheaper than FTS5's bm25(), which first reads each query word's
-# whole posting list (3-8 ms for a common word at 1,000 hours).
-PROBE_FACTOR = 4
-MAX_PROBE = 500
+# FTS5's bm25() also weighs each query word by reading its whole posting list before it scores
+# a row (3-8 ms for a common word at 1,000 hours, ten times that at 10,000). So the newest
+# PROBED matches are first listed unscored: when they are all the matches, or when the words
+# have more than MAX_POSTINGS postings to read, they are scored in Python with FTS5's formula
+# (app/search/bm25.py) — every match, or the newest PROBED of them.
+PROBED = 500
+MAX_POSTINGS = 250_000
 MAX_WIDEN = 16
 
 
@@ -185,14 +187,15 @@ class Fts5Engine:
         return [(int(rowid), -float(score)) for rowid, score in self._ranked(snapshot, plan, limit)]
 
     def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple]:
-        """(rowid, bm25) of the best `limit` matches, over the newest passages when the query
-        may match more than SCAN_LIMIT of them; when it matches few, all of them scored here."""
+        """(rowid, bm25) of the best `limit` matches: of every match when there are at most
+        PROBED (or `limit`); else of the newest matches (PROBED of them when the words' posting
+        lists are long, else those of the newest passages holding about SCAN_LIMIT matches)."""
         if plan.near is None:  # NEAR weighs only the words' instances near each other
             sql, params = matches_sql(plan)
-            probe = max(limit, min(limit * PROBE_FACTOR, MAX_PROBE))
+            probe = max(limit, PROBED)
             found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))]
-            if len(found) <= probe:
-                return self._scored(snapshot, plan, found)[:limit]
+            if len(found) <= probe or self._postings(snapshot, plan) > MAX_POSTINGS:
+                return self._scored(snapshot, plan, found[:probe])[:limit]
         bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
         if bound > SCAN_LIMIT:
             low, high = snapshot.rows(ID_RANGE_SQL)[0]
@@ -210,9 +213,9 @@ class Fts5Engine:
         return snapshot.rows(sql, (*params, limit))
 
     def _scored(self, snapshot: Snapshot, plan: MatchPlan, ids: list[int]) -> list[tuple]:
-        """(rowid, FTS5's bm25: lower is better) of these passages — every match of the plan
-        — best first. A phrase's passages are counted among them: exact when the plan is that
-        phrase, or a choice of phrases."""
+        """(rowid, FTS5's bm25: lower is better) of these passages — every match of the plan,
+        or its newest — best first. A phrase of several words is weighed by the passages among
+        these holding it: exact when they are every match of that phrase or choice of phrases."""
         if not ids:
             return []
         count = max(snapshot.passage_count(), 1)
@@ -244,6 +247,10 @@ class Fts5Engine:
         rows, at = _varint(found[0][0], 0)
         tokens, _ = _varint(found[0][0], at)
         return tokens / rows if rows else float(PASSAGE_WORDS)
+
+    def _postings(self, snapshot: Snapshot, plan: MatchPlan) -> int:
+        """How many postings bm25() reads to weigh the plan's words: every word's passages."""
+        return sum(snapshot.term_passages(t) for p in _phrases(plan.must) for t in p)
 
     def _match_bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
         """At most how many passages can match: the rarest required clause's passages."""

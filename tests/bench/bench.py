@@ -45,7 +45,7 @@ from app.search.query import parse_query  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import open_store  # noqa: E402
 from tests.bench.peer import build_peer, peer_path, peer_server  # noqa: E402
-from tests.servers import TALKS, talks_server  # noqa: E402
+from tests.servers import TALKS, free_port, talks_server  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CLASSES = ["common", "rare", "words", "quote", "phrase", "prefix", "typo"]
@@ -198,6 +198,44 @@ def thread_throughput(port: int, mix: list[str], clients: int, seconds: float) -
     return served[0], failed[0]
 
 
+def startup_and_memory(
+    db: str, log: Path, env: dict[str, str], mix: list[str]
+) -> tuple[float, float]:
+    """One `talks serve` worker: seconds from its start to its first search answered, and its
+    resident memory (MB) after answering every query of the mix once."""
+    port = free_port()
+    began = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [TALKS, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    first = f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode({"q": mix[0]})
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(first, timeout=60).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.perf_counter() - began > 300:
+                    sys.exit(f"talks serve did not answer:\n{log.read_text()[-2000:]}")
+                time.sleep(0.05)
+        first_answer_s = time.perf_counter() - began
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            for q in mix:
+                bare_get(sock, "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10}))
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss_kb = next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+        )
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return first_answer_s, rss_kb / 1024
+
+
 def measure_peer(
     corpus: Path, work: Path, queries: dict[str, list[str]], ours_all: list[float]
 ) -> tuple[float, dict[str, tuple[float, float, float]]]:
@@ -341,6 +379,8 @@ def main() -> None:
             client_name = "python threads"
             served_n, failed_n = thread_throughput(port, mix, args.clients, args.seconds)
 
+    first_answer_s, rss_mb = startup_and_memory(db, work / "startup.log", quiet, mix)
+
     peer = None
     if not args.no_peer:
         peer = measure_peer(corpus, work, queries, ours_all)
@@ -393,6 +433,10 @@ def main() -> None:
                 f"{cls:8s} {ours[0]:9.1f}{ours[2]:9.1f} {theirs[0]:8.1f}{theirs[2]:8.1f} "
                 f"{ours[0] / theirs[0]:7.2f}x{ours[2] / theirs[2]:6.2f}x"
             )
+    print(
+        f"one worker: first search answered {first_answer_s:.1f} s after start; "
+        f"resident memory {rss_mb:.0f} MB after the {len(mix)} queries"
+    )
     print(
         f"throughput: {served_n / args.seconds:.0f} searches/s with {args.clients} clients "
         f"({client_name}), {args.workers} workers, {failed_n} failed"
