@@ -8,7 +8,6 @@ phrase — one word, or several words in a row — is weighed by how many passag
 """
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 K1 = 1.2
@@ -25,18 +24,20 @@ def idf(passages_with_phrase: int, passage_count: int) -> float:
 
 
 def occurrences(terms: Sequence[str], phrases: Iterable[Phrase]) -> dict[Phrase, int]:
-    """How often each phrase occurs in the passage's terms."""
-    single = Counter(terms)
+    """How often each phrase occurs in the passage's terms (one pass over the terms)."""
+    phrases = list(phrases)
+    firsts = {p[0] for p in phrases}
+    starts: dict[str, list[int]] = {}
+    for i, term in enumerate(terms):
+        if term in firsts:
+            starts.setdefault(term, []).append(i)
     out: dict[Phrase, int] = {}
     for phrase in phrases:
-        if len(phrase) == 1:
-            n = single.get(phrase[0], 0)
-        else:
-            n = sum(
-                1
-                for i, term in enumerate(terms)
-                if term == phrase[0] and tuple(terms[i : i + len(phrase)]) == phrase
-            )
+        at = starts.get(phrase[0])
+        if not at:
+            continue
+        size = len(phrase)
+        n = len(at) if size == 1 else sum(tuple(terms[i : i + size]) == phrase for i in at)
         if n:
             out[phrase] = n
     return out

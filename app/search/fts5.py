@@ -36,12 +36,13 @@ ID_RANGE_SQL = "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM pass
 # should hold about that many matches, widened while it finds fewer than asked for.
 SCAN_LIMIT = 2000
 # FTS5's bm25() also weighs each query word by reading its whole posting list before it scores
-# a row (3-8 ms for a common word at 1,000 hours, ten times that at 10,000). So the newest
-# PROBED matches are first listed unscored: when they are all the matches, or when the words
-# have more than MAX_POSTINGS postings to read, they are scored in Python with FTS5's formula
-# (app/search/bm25.py) — every match, or the newest PROBED of them.
+# a row (3-8 ms for a common word at 1,000 hours, ten times that at 10,000), where Python scores
+# a passage from its stored terms for about the cost of reading 250 postings. So the newest
+# PROBED matches are first listed unscored and, when that is cheaper than bm25(), scored in
+# Python with FTS5's formula (app/search/bm25.py): every match when they are all, else the
+# newest PROBED of them.
 PROBED = 500
-MAX_POSTINGS = 250_000
+POSTINGS_PER_SCORE = 250
 MAX_WIDEN = 16
 
 
@@ -189,13 +190,16 @@ class Fts5Engine:
     def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple]:
         """(rowid, bm25) of the best `limit` matches: of every match when there are at most
         PROBED (or `limit`); else of the newest matches (PROBED of them when the words' posting
-        lists are long, else those of the newest passages holding about SCAN_LIMIT matches)."""
-        if plan.near is None:  # NEAR weighs only the words' instances near each other
+        lists are long, else those of the newest passages holding about SCAN_LIMIT matches).
+        Scored in Python when that is cheaper than bm25()."""
+        postings = self._postings(snapshot, plan)
+        # NEAR weighs only the words' instances near each other: left to bm25()
+        if plan.near is None and postings >= POSTINGS_PER_SCORE:
             sql, params = matches_sql(plan)
             probe = max(limit, PROBED)
-            found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))]
-            if len(found) <= probe or self._postings(snapshot, plan) > MAX_POSTINGS:
-                return self._scored(snapshot, plan, found[:probe])[:limit]
+            found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))][:probe]
+            if len(found) * POSTINGS_PER_SCORE <= postings:
+                return self._scored(snapshot, plan, found)[:limit]
         bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
         if bound > SCAN_LIMIT:
             low, high = snapshot.rows(ID_RANGE_SQL)[0]

@@ -38,7 +38,6 @@ def test_a_very_common_word_is_ranked_over_the_newest_passages(
     everything = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 100)
     assert len(everything) == 40
     monkeypatch.setattr(fts5, "SCAN_LIMIT", 8)
-    monkeypatch.setattr(fts5, "PROBED", 4)  # more matches than probed: ranked by bm25()
     newest = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 5)
     assert len(newest) == 5 and min(newest) > sorted(everything)[-12]  # from the newest ~8
 
@@ -47,7 +46,6 @@ def test_the_window_widens_when_it_holds_too_few_matches(
     forty_talks: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(fts5, "SCAN_LIMIT", 4)
-    monkeypatch.setattr(fts5, "PROBED", 0)
     # the phrase's words are everywhere, the phrase in two talks: one in the oldest passages
     phrase = MatchPlan(must=(Phrase((Terms(("the",)), Terms(("rare",)))),))
     assert len(_slugs(forty_talks, phrase, 2)) == 2
@@ -58,15 +56,16 @@ def test_the_window_widens_when_it_holds_too_few_matches(
 def test_few_matches_are_scored_in_python_in_fts5s_order(
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A query matching at most PROBED passages skips FTS5's bm25(): every match is scored in
-    Python, in the order bm25() gives them."""
+    """When scoring in Python is the cheaper, a query matching at most PROBED passages skips
+    FTS5's bm25(): every match is scored in Python, in the order bm25() gives them."""
     for n in range(12):
         said = " ".join(["drift"] * (n % 4 + 1) + ["model"] * (n % 3 + 1))
         (tmp_path / f"talk-{n:02d}.txt").write_text(f"0:01 the {said} and the rest\n")
     ingest(db, tmp_path)
     plan = MatchPlan(must=(Terms(("drift",)), Terms(("model",))))
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # scoring here is the cheaper
     in_python = _slugs(db, plan, 10)
-    monkeypatch.setattr(fts5, "PROBED", 0)  # more matches than probed: ranked by bm25()
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 10**9)  # bm25() is the cheaper
     by_fts5 = _slugs(db, plan, 10)
     assert len(in_python) == 10
     assert in_python == by_fts5
@@ -77,6 +76,6 @@ def test_words_with_long_posting_lists_are_ranked_over_their_newest_matches(
 ) -> None:
     everything = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 100)
     monkeypatch.setattr(fts5, "PROBED", 8)
-    monkeypatch.setattr(fts5, "MAX_POSTINGS", 10)  # "the" is in 40 passages: too many to weigh
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # 40 postings: bm25() is the dearer
     newest = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 5)
     assert len(newest) == 5 and set(newest) <= set(sorted(everything)[-8:])
