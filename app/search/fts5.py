@@ -192,14 +192,16 @@ class Fts5Engine:
         PROBED (or `limit`); else of the newest matches (PROBED of them when the words' posting
         lists are long, else those of the newest passages holding about SCAN_LIMIT matches).
         Scored in Python when that is cheaper than bm25()."""
-        postings = self._postings(snapshot, plan)
+        phrases = _phrases(plan.must)
+        # the postings bm25() would read to weigh the plan's words: every word's passages
+        postings = sum(snapshot.term_passages(t) for p in phrases for t in p)
         # NEAR weighs only the words' instances near each other: left to bm25()
         if plan.near is None and postings >= POSTINGS_PER_SCORE:
             sql, params = matches_sql(plan)
             probe = max(limit, PROBED)
-            found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe + 1))][:probe]
+            found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe))]
             if len(found) * POSTINGS_PER_SCORE <= postings:
-                return self._scored(snapshot, plan, found)[:limit]
+                return self._scored(snapshot, phrases, found)[:limit]
         bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
         if bound > SCAN_LIMIT:
             low, high = snapshot.rows(ID_RANGE_SQL)[0]
@@ -216,15 +218,17 @@ class Fts5Engine:
         sql, params = search_sql(plan)
         return snapshot.rows(sql, (*params, limit))
 
-    def _scored(self, snapshot: Snapshot, plan: MatchPlan, ids: list[int]) -> list[tuple]:
-        """(rowid, FTS5's bm25: lower is better) of these passages — every match of the plan,
-        or its newest — best first. A phrase of several words is weighed by the passages among
-        these holding it: exact when they are every match of that phrase or choice of phrases."""
+    def _scored(
+        self, snapshot: Snapshot, phrases: list[bm25.Phrase], ids: list[int]
+    ) -> list[tuple]:
+        """(rowid, FTS5's bm25 for the plan's `phrases`: lower is better) of these passages —
+        every match of the plan, or its newest — best first. A phrase of several words is
+        weighed by the passages among these holding it: exact when they are every match of that
+        phrase or choice of phrases."""
         if not ids:
             return []
         count = max(snapshot.passage_count(), 1)
         passages = snapshot.passage_terms(ids)
-        phrases = _phrases(plan.must)
         held = {pid: bm25.occurrences(passages[pid][2], phrases) for pid in ids if pid in passages}
         weights = {
             p: bm25.idf(
@@ -251,10 +255,6 @@ class Fts5Engine:
         rows, at = _varint(found[0][0], 0)
         tokens, _ = _varint(found[0][0], at)
         return tokens / rows if rows else float(PASSAGE_WORDS)
-
-    def _postings(self, snapshot: Snapshot, plan: MatchPlan) -> int:
-        """How many postings bm25() reads to weigh the plan's words: every word's passages."""
-        return sum(snapshot.term_passages(t) for p in _phrases(plan.must) for t in p)
 
     def _match_bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
         """At most how many passages can match: the rarest required clause's passages."""
