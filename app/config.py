@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     cors_origins: str = "*"
     """Origins allowed to read /api/ from a browser, comma-separated; `*` any (the API only
     reads), empty none (TALKS_CORS_ORIGINS)."""
+    semantic: bool = True
+    """Meaning search (`make semantic`): vectors computed at ingest and searches blended by
+    meaning; false turns it off even where the model is installed (TALKS_SEMANTIC)."""
     log_level: str = "INFO"
     """Logging level for the server and CLI (TALKS_LOG_LEVEL)."""
 

@@ -136,3 +136,16 @@ class Passage(Base):
     last_segment: Mapped[int] = mapped_column(Integer)
     speakers: Mapped[str] = mapped_column(Text, default="")
     terms: Mapped[str] = mapped_column(Text, default="")  # index terms, one per word
+
+
+class TalkVectors(Base):
+    """The meaning vectors of a talk's passages (derived data, migrations/0008)."""
+
+    __tablename__ = "talk_vectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(64))
+    passage_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)

@@ -12,7 +12,7 @@ from app.search.analysis import WORD_RE, normalize
 from app.search.passages import MAX_PHRASE_WORDS
 
 MAX_QUERY_WORDS = 32
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _LEXEME = re.compile(
     r'(?P<neg>-)?"(?P<phrase>[^"]*)"'
     r'|speaker:(?:"(?P<qspeaker>[^"]*)"|(?P<speaker>\S+))'
@@ -91,7 +91,7 @@ def _phrase(text: str) -> list[Word | Phrase]:
 def parse_query(text: str) -> ParsedQuery:
     text = unicodedata.normalize("NFC", (text or "").replace("\x00", " "))
     query = ParsedQuery(text=text)
-    clean = text.translate(_QUOTES)
+    clean = text.translate(QUOTES)
     if clean.count('"') % 2:
         last = clean.rfind('"')
         clean = clean[:last] + " " + clean[last + 1 :]

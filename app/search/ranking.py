@@ -39,6 +39,7 @@ class PassageScore:
     # caption words matched for the way they sound: their span and the query word they stand for
     sounds: list[tuple[Span, str]] = field(default_factory=list)
     by_sound: bool = False  # some query word is in this reading only by sound (it ranks lower)
+    matched_by: str = "words"  # "meaning": found near the query's vector; "both": both ways
 
     @property
     def spot(self) -> int:

@@ -48,7 +48,9 @@ class Hit:
     # caption words that sound like query words: what a "sound" match matched, or beside a
     # match of the words themselves, their misheard repetition at the same moment
     sounds_like: list[SoundAlike] = field(default_factory=list)
-    match: str = "words"  # "sound": some query word was found only as caption words like it
+    # "sound": some query word was found only as caption words like it; "meaning": near the
+    # query by meaning, not by its words; "both": by its words and by meaning
+    match: str = "words"
 
 
 @dataclass
@@ -62,6 +64,8 @@ class SearchResult:
     heard_as: list[str] = field(default_factory=list)  # the captions' spellings of a word
     notes: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    mode: str = "auto"  # the mode asked for: auto, words or meaning
+    blended: bool = False  # word moments and meaning moments ranked together
     talk_moments: dict[int, int] = field(default_factory=dict)  # talk id -> moments found
     speaker_moments: dict[str, int] = field(default_factory=dict)  # when facets were asked
 
@@ -125,7 +129,7 @@ def build_hits(
                 transcript=kinds.get(first.transcript_id) if first.transcript_id else None,
                 also_in=(also_in or {}).get(s.passage_id, []),
                 sounds_like=_heard(segments[s.passage_id], row.word_start, s),
-                match="sound" if s.by_sound else "words",
+                match="sound" if s.by_sound else s.matched_by,
             )
         )
     return hits
@@ -153,7 +157,13 @@ def _moment(row: HitRow, segs: list[SegmentRow], s: PassageScore) -> Moment:
     span = row.last_segment - row.first_segment + 1
     after = segs[span] if len(segs) > span else None
     same_text = after is not None and after.transcript_id == segs[span - 1].transcript_id
-    return build_moment(segs[:span], after.start if same_text else None, row.word_start, s.matched)
+    return build_moment(
+        segs[:span],
+        after.start if same_text else None,
+        row.word_start,
+        s.matched,
+        mark=s.matched_by != "meaning",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,17 @@ from dataclasses import replace
 from app.search import query, vocabulary
 from app.search.alignment import counterparts
 from app.search.analysis import stem
+from app.search.blend import (
+    MEANING_DEPTH,
+    WORD_DEPTH,
+    Timed,
+    fuse,
+    meaning_text,
+    spaced,
+    subject_like,
+)
 from app.search.engine import SearchEngine
+from app.search.meaning import MeaningSearch
 from app.search.moments import SAME_MOMENT_WORDS, cap_per_talk, exact_moments, merge_moments
 from app.search.passages import aligned_times
 from app.search.plan import (
@@ -28,7 +38,13 @@ from app.search.plan import (
     match_bound,
 )
 from app.search.query import ParsedQuery, parse_query
-from app.search.ranking import PassageScore, Span, heard_reading, score_passage, wanted_terms
+from app.search.ranking import (
+    PassageScore,
+    Span,
+    heard_reading,
+    score_passage,
+    wanted_terms,
+)
 from app.search.relaxation import (
     HeardPlan,
     corrected_plan,
@@ -51,16 +67,30 @@ PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
 NO_FILTERS = Filters()
 TALK_CAP = 3  # a talk's moments past this many follow every other talk's
 HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
+MEANING_CANDIDATES = 150  # nearest passages read to make MEANING_DEPTH moments
+MODES = ("auto", "words", "meaning")
+QUOTE_MIN_WORDS = 6  # a query this long matched whole by one passage is a quote
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
 
 
 class SearchService:
-    def __init__(self, engine: SearchEngine, time_limit_ms: int = 5000, slow_ms: int = 200):
+    def __init__(
+        self,
+        engine: SearchEngine,
+        time_limit_ms: int = 5000,
+        slow_ms: int = 200,
+        meaning: MeaningSearch | None = None,
+        meaning_off: str = "",
+    ):
+        """`meaning`: nearest passages by meaning, None when semantic search is off
+        (`meaning_off` says why)."""
         self.engine = engine
         self.time_limit_ms = time_limit_ms
         self.slow_ms = slow_ms
         self.speller = vocabulary.Speller()
+        self.meaning = meaning
+        self.meaning_off = meaning_off
 
     def search(
         self,
@@ -70,12 +100,19 @@ class SearchService:
         limit: int = 10,
         offset: int = 0,
         facets: bool = False,
+        mode: str = "auto",
     ) -> SearchResult:
         """`facets`: also count the moments found per speaker (it reads every candidate's
-        speaker); moments per talk are always counted."""
+        speaker); moments per talk are always counted. `mode`: "words" finds the words,
+        "meaning" passages near the query's meaning, "auto" blends both for a query that may
+        name a subject and keeps the words alone for a quote."""
         began = time.perf_counter()
         parsed = parse_query(text)
         result = SearchResult(query=text, total=0, notes=list(parsed.notes))
+        result.mode = mode
+        if mode == "meaning" and self.meaning is None:
+            result.notes.append(f"{_sentence(self.meaning_off)} Showing word matches.")
+            mode = "words"
         if parsed.speakers:
             filters = replace(filters, speakers=filters.speakers + tuple(parsed.speakers))
         if parsed.is_empty:
@@ -89,7 +126,10 @@ class SearchService:
         else:
             try:
                 with store.snapshot(self.time_limit_ms) as snapshot:
-                    self._run(snapshot, parsed, filters, limit, offset, result, facets)
+                    if mode == "meaning":
+                        self._run_meaning(snapshot, text, filters, limit, offset, result, facets)
+                    else:
+                        self._run(snapshot, parsed, filters, limit, offset, result, facets, mode)
             except QueryTimeout:
                 result.notes.append(
                     "That search took too long. Add more words or put a phrase in quotes."
@@ -110,9 +150,13 @@ class SearchService:
         offset: int,
         result: SearchResult,
         facets: bool,
+        mode: str = "words",
     ) -> None:
         """Ranks a first block of candidates the same way for every page, so paging neither
-        repeats nor skips; deeper pages rank further blocks and list them after it."""
+        repeats nor skips; deeper pages rank further blocks and list them after it. Blended
+        with meaning, the first WORD_DEPTH moments and MEANING_DEPTH meaning moments are one
+        fixed ranking, and deeper word moments follow it."""
+        asked = parsed
         plan = self._plan(snapshot, parsed, filters)
         # the archive's passage count, read once if the partial stage or the estimate needs it
         passage_count = functools.cache(lambda: max(self.engine.count_passages(snapshot), 1))
@@ -160,7 +204,13 @@ class SearchService:
                 f"“{words}” is not in the captions word for word; showing words that sound like "
                 "it (automatic captions mishear names and terms)."
             )
-        if scored and scored[0].coverage < 1.0 and not result.relaxed:
+        blending = (
+            mode == "auto"
+            and self.meaning is not None
+            and subject_like(asked)
+            and not (scored and _reads_as_quote(scored[0], asked))
+        )
+        if scored and scored[0].coverage < 1.0 and not result.relaxed and not blending:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")
         considered = {s.passage_id for s in scored}
@@ -191,6 +241,39 @@ class SearchService:
             facts.update(new_facts)
             times.update({pid: (f.start, f.transcript_id) for pid, f in new_facts.items()})
             merged += merge_moments(more, seen, times, merged_into)
+        if blending:
+            meaning = self._meaning_moments(snapshot, meaning_text(result.query), filters)
+            if meaning:
+                facts.update({m.score.passage_id: f for m, f in meaning.values()})
+                timed = [
+                    Timed(s, facts[s.passage_id].start)
+                    for s in merged[:WORD_DEPTH]
+                    if s.passage_id in facts
+                ]
+                fused = fuse(timed, [m for m, _ in meaning.values()])
+                extra = sum(1 for s in fused if s.matched_by == "meaning")
+                merged = fused + merged[WORD_DEPTH:]
+                if not filters.talk:
+                    merged = cap_per_talk(merged, TALK_CAP)
+                result.total += extra
+                result.blended = True
+        self._finish(snapshot, plan, merged, merged_into, facts, limit, offset, result, facets)
+        if not merged:
+            result.notes.append(nothing_found_hint(parsed))
+
+    def _finish(
+        self,
+        snapshot: Snapshot,
+        plan: MatchPlan,
+        merged: list[PassageScore],
+        merged_into: dict[int, list[PassageScore]],
+        facts: dict[int, MomentFacts],
+        limit: int,
+        offset: int,
+        result: SearchResult,
+        facets: bool,
+    ) -> None:
+        """Counts per talk and speaker, and the page's hits."""
         for s in merged:
             result.talk_moments[s.talk_id] = result.talk_moments.get(s.talk_id, 0) + 1
             who = facts[s.passage_id].speaker if s.passage_id in facts else None
@@ -203,8 +286,65 @@ class SearchService:
             result.heard_as = list(
                 dict.fromkeys(a.heard for h in result.hits for a in h.sounds_like)
             )[:3]
+
+    def _run_meaning(
+        self,
+        snapshot: Snapshot,
+        text: str,
+        filters: Filters,
+        limit: int,
+        offset: int,
+        result: SearchResult,
+        facets: bool,
+    ) -> None:
+        """The passages nearest the query's meaning, one moment each, words not asked for."""
+        found = self._meaning_moments(snapshot, meaning_text(text), filters)
+        merged = []
+        for rank, (m, _) in enumerate(found.values()):
+            m.score.matched_by = "meaning"
+            m.score.score = round(1.0 / (1 + rank), 4)
+            merged.append(m.score)
+        facts = {pid: f for pid, (_, f) in found.items()}
+        result.total = len(merged)
+        plan = MatchPlan(must=(), filters=filters)
+        self._finish(snapshot, plan, merged, {}, facts, limit, offset, result, facets)
         if not merged:
-            result.notes.append(nothing_found_hint(parsed))
+            result.notes.append("Nothing near that meaning: try other words.")
+
+    def _meaning_moments(
+        self, snapshot: Snapshot, text: str, filters: Filters
+    ) -> dict[int, tuple[Timed, MomentFacts]]:
+        """Up to MEANING_DEPTH moments near the text's meaning, best first, by passage id."""
+        assert self.meaning is not None
+        if not text:
+            return {}
+        index = self.meaning.index(snapshot)
+        allowed = None
+        if filters.talk or filters.talks is not None or filters.date_from or filters.date_to:
+            allowed = snapshot.talks_matching(
+                filters.talk, filters.talks, filters.date_from, filters.date_to
+            )
+        near = index.nearest(self.meaning.embed_query(text), MEANING_CANDIDATES, allowed)
+        found = snapshot.passage_terms([h.passage_id for h in near])
+        scores = []
+        for h in near:
+            if h.passage_id not in found:
+                continue
+            talk_id, word_start, terms = found[h.passage_id]
+            word = min(h.word, max(len(terms) - 1, 0))
+            s = PassageScore(
+                h.passage_id, h.similarity, 0.0, Span(word, word + 1), [Span(word, word + 1)]
+            )
+            s.talk_id, s.word_start, s.matched_by = talk_id, word_start, "meaning"
+            scores.append(s)
+        facts = moment_facts(snapshot, scores)
+        timed = [Timed(s, facts[s.passage_id].start) for s in scores if s.passage_id in facts]
+        if filters.speakers:
+            timed = [
+                t for t in timed if spoken_by(facts[t.score.passage_id].speaker, filters.speakers)
+            ]
+        kept = spaced(timed)[:MEANING_DEPTH]
+        return {t.score.passage_id: (t, facts[t.score.passage_id]) for t in kept}
 
     def _best_worded(
         self,
@@ -447,6 +587,18 @@ class SearchService:
             )
             for m in must
         }
+
+
+def _reads_as_quote(best: PassageScore, parsed: ParsedQuery) -> bool:
+    """The best word match is the query as said (or a long query every word of which is
+    there: a quote with a typo or a word remembered in another form): words answer it."""
+    return best.is_quote or (best.coverage == 1.0 and parsed.word_count() >= QUOTE_MIN_WORDS)
+
+
+def _sentence(text: str) -> str:
+    """A one-line reason as a sentence."""
+    text = text.strip() or "semantic search is off"
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _with_heard(scored: list[PassageScore], heard: list[PassageScore]) -> list[PassageScore]:

@@ -29,8 +29,11 @@ def build_moment(
     next_start: float | None,
     passage_word_start: int,
     matched: list[Span],
+    mark: bool = True,
 ) -> Moment:
     """`segments` cover the passage in order; `matched` are passage-relative word spans.
+    Without `mark` (a moment found by meaning), the snippet starts at the first matched word
+    and nothing in it is marked.
 
     Only the words shown are located: a segment can be a whole turn of several hundred words,
     and tokenizing all of them for every hit was the slowest part of a search."""
@@ -39,7 +42,7 @@ def build_moment(
     rel = passage_word_start - first_word  # passage word 0, counted from the first segment
     m_start = min(max(rel + matched[0].start, 0), n_words - 1)
     m_end = min(max(rel + matched[-1].end, m_start + 1), n_words)
-    lo = max(0, m_start - CONTEXT_WORDS)
+    lo = max(0, m_start - CONTEXT_WORDS) if mark else m_start
     hi = min(n_words, max(m_end + CONTEXT_WORDS, lo + 2 * CONTEXT_WORDS))
     hi = min(hi, lo + max(MAX_SNIPPET_WORDS, m_end - lo))
     groups = _locate(segments, first_word, lo, hi)  # (segment, its first shown word, spans)
@@ -48,7 +51,7 @@ def build_moment(
         hi = lo + shown
         m_end = min(m_end, hi)
         m_start = min(m_start, hi - 1)
-    marked = {rel + k for span in matched for k in range(span.start, span.end)}
+    marked = {rel + k for span in matched for k in range(span.start, span.end)} if mark else set()
 
     seg_i = _segment_of(groups, m_start)
     seg = segments[seg_i]

@@ -148,6 +148,34 @@ class Snapshot(Protocol):
     def passages_to_index(self, talk_id: int) -> list[tuple[Any, ...]]:
         """(id, talk_id, terms, speakers, slug, date) of one talk's passages."""
 
+    def vector_hashes(self) -> dict[int, tuple[str, str]]:
+        """talk id -> (content hash, model) of the meaning vectors stored for it."""
+
+    def talk_vectors(self, model: str) -> list[tuple[int, bytes, bytes]]:
+        """(talk id, passage ids as int64, vectors as float16) of every talk whose stored
+        vectors are this model's and of its current content."""
+
+    def vectors_version(self) -> tuple[int, ...]:
+        """Changes whenever the stored meaning vectors may have changed."""
+
+    def passage_windows(self, talk_id: int) -> list[tuple[int, int, int]]:
+        """(passage id, first word, word after the last) of a talk's passages, in order."""
+
+    def segment_texts(self, talk_id: int) -> list[str]:
+        """A talk's segments' text, in order (their words are the talk's words)."""
+
+    def passage_said_at(self, slug: str, second: float) -> int | None:
+        """The passage being said at `second` of the talk (its first passage before that)."""
+
+    def talks_matching(
+        self,
+        slug: str | None,
+        slugs: Sequence[str] | None,
+        date_from: str | None,
+        date_to: str | None,
+    ) -> set[int]:
+        """Ids of the talks a search's talk and date filters allow."""
+
     def transcript_hash(self, source_path: str) -> str | None:
         """The content hash stored for this transcript file, if any."""
 
@@ -177,6 +205,13 @@ class Writer(Protocol):
     def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
+
+    def put_vectors(
+        self, talk_id: int, content_hash: str, model: str, passage_ids: bytes, vectors: bytes
+    ) -> bool:
+        """Store a talk's meaning vectors; False when the talk changed since (nothing stored)."""
+
+    def clear_vectors(self) -> None: ...
 
     def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
         """Insert or replace one talk whole: "new", "updated" or "unchanged"."""

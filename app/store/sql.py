@@ -107,6 +107,33 @@ TO_INDEX_SQL = (
     "SELECT p.id, p.talk_id, p.terms, p.speakers, t.slug, t.date "
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.talk_id = ? ORDER BY p.id"
 )
+VECTOR_HASHES_SQL = "SELECT talk_id, content_hash, model FROM talk_vectors"
+TALK_VECTORS_SQL = (
+    "SELECT v.talk_id, v.passage_ids, v.vectors FROM talk_vectors v "
+    "JOIN talks t ON t.id = v.talk_id AND t.content_hash = v.content_hash "
+    "WHERE v.model = ? ORDER BY v.talk_id"
+)
+VECTORS_VERSION_SQL = "SELECT count(*), coalesce(max(id), 0) FROM talk_vectors"
+PASSAGE_WINDOWS_SQL = (
+    "SELECT id, word_start, word_end FROM passages WHERE talk_id = ? ORDER BY word_start, id"
+)
+SEGMENT_TEXTS_SQL = "SELECT text FROM segments WHERE talk_id = ? ORDER BY ord"
+PASSAGE_SAID_AT_SQL = (
+    "SELECT p.id FROM passages p JOIN talks t ON t.id = p.talk_id "
+    "JOIN segments s ON s.talk_id = p.talk_id AND s.ord = p.first_segment "
+    "WHERE t.slug = ? AND s.start <= ? ORDER BY s.start DESC, p.word_start DESC LIMIT 1"
+)
+FIRST_PASSAGE_SQL = (
+    "SELECT p.id FROM passages p JOIN talks t ON t.id = p.talk_id WHERE t.slug = ? "
+    "ORDER BY p.word_start LIMIT 1"
+)
+PUT_VECTORS_SQL = (
+    "INSERT INTO talk_vectors(talk_id, content_hash, model, passage_ids, vectors) "
+    "SELECT id, content_hash, ?, ?, ? FROM talks WHERE id = ? AND content_hash = ?"
+)
+DELETE_VECTORS_SQL = "DELETE FROM talk_vectors WHERE talk_id = ?"
+CLEAR_VECTORS_SQL = "DELETE FROM talk_vectors"
+VECTORS_OF_SQL = "SELECT 1 FROM talk_vectors WHERE talk_id = ?"
 ADD_WORDS_SQL = (
     "INSERT INTO vocabulary(word, count, sounds) VALUES (?, ?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
@@ -219,6 +246,53 @@ class SqlSnapshot:
     def passages_to_index(self, talk_id: int) -> list[tuple[Any, ...]]:
         return self.rows(TO_INDEX_SQL, (talk_id,))
 
+    def vector_hashes(self) -> dict[int, tuple[str, str]]:
+        return {int(tid): (h, model) for tid, h, model in self.rows(VECTOR_HASHES_SQL)}
+
+    def talk_vectors(self, model: str) -> list[tuple[int, bytes, bytes]]:
+        return [
+            (int(tid), bytes(ids), bytes(vectors))
+            for tid, ids, vectors in self.rows(TALK_VECTORS_SQL, (model,))
+        ]
+
+    def vectors_version(self) -> tuple[int, ...]:
+        return tuple(int(x) for x in self.rows(VECTORS_VERSION_SQL)[0])
+
+    def passage_windows(self, talk_id: int) -> list[tuple[int, int, int]]:
+        return [(int(a), int(b), int(c)) for a, b, c in self.rows(PASSAGE_WINDOWS_SQL, (talk_id,))]
+
+    def segment_texts(self, talk_id: int) -> list[str]:
+        return [text for (text,) in self.rows(SEGMENT_TEXTS_SQL, (talk_id,))]
+
+    def passage_said_at(self, slug: str, second: float) -> int | None:
+        found = self.rows(PASSAGE_SAID_AT_SQL, (slug, second)) or self.rows(
+            FIRST_PASSAGE_SQL, (slug,)
+        )
+        return int(found[0][0]) if found else None
+
+    def talks_matching(
+        self,
+        slug: str | None,
+        slugs: Sequence[str] | None,
+        date_from: str | None,
+        date_to: str | None,
+    ) -> set[int]:
+        where, params = [], []
+        if slug:
+            where.append("slug = ?")
+            params.append(slug)
+        if slugs is not None:
+            where.append(f"slug IN ({', '.join('?' * len(slugs)) or 'NULL'})")
+            params.extend(slugs)
+        if date_from:
+            where.append("date >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("date <= ?")
+            params.append(date_to)
+        sql = "SELECT id FROM talks" + (" WHERE " + " AND ".join(where) if where else "")
+        return {int(tid) for (tid,) in self.rows(sql, params)}
+
     def transcript_hash(self, source_path: str) -> str | None:
         found = self.rows(TRANSCRIPT_HASH_SQL, (source_path,))
         return found[0][0] if found else None
@@ -269,6 +343,17 @@ class SqlWriter:
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         return self._store.run(self._driver, sql, params)
+
+    def put_vectors(
+        self, talk_id: int, content_hash: str, model: str, passage_ids: bytes, vectors: bytes
+    ) -> bool:
+        """Store a talk's vectors, unless the talk changed since they were computed."""
+        self.execute(DELETE_VECTORS_SQL, (talk_id,))
+        self.execute(PUT_VECTORS_SQL, (model, passage_ids, vectors, talk_id, content_hash))
+        return bool(self.rows(VECTORS_OF_SQL, (talk_id,)))
+
+    def clear_vectors(self) -> None:
+        self.execute(CLEAR_VECTORS_SQL)
 
     def replace_talk(self, record: TalkRecord, index: PassageIndex) -> str:
         conn = self.conn

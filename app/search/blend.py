@@ -1,0 +1,104 @@
+"""Word moments and meaning moments in one ranking, by moment.
+
+Reciprocal rank fusion: a moment scores WORDS_WEIGHT / (RRF_K + its rank among the word
+moments) + 1 / (RRF_K + its rank among the meaning moments). A meaning moment in the same talk
+as a word moment and within SAME_MOMENT_SECONDS of it is that moment (it keeps the word
+moment's second, which is exact, and matched "both"). The constants were chosen on the dev topic
+queries (README, "Meaning search": a grid of k 1..60, word weight 0.5..3, window 15..120 s).
+"""
+
+import re
+from dataclasses import dataclass
+
+from app.search import query
+from app.search.analysis import STOP_WORDS, normalize
+from app.search.query import ParsedQuery
+from app.search.ranking import PassageScore
+
+RRF_K = 5
+WORDS_WEIGHT = 1.5
+SAME_MOMENT_SECONDS = 60.0
+WORD_DEPTH = 50  # word moments taken into the fusion
+MEANING_DEPTH = 60  # meaning moments taken into the fusion
+MEANING_SPACING = 30.0  # meaning moments of one talk closer than this are one moment
+MIN_CONTENT_WORDS = 2
+_NOT_MEANT = re.compile(r'speaker:(?:"[^"]*"|\S*)|(?:^|\s)-\S+|["*]|\bOR\b')
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A moment and when it is said."""
+
+    score: PassageScore
+    second: float
+
+
+def subject_like(parsed: ParsedQuery) -> bool:
+    """Plain words, at least two of them more than function words: a subject may be meant.
+    Phrases in quotes, OR, prefixes and exclusions ask for words, and get words (a phrase
+    the user did not quote, "customer-centric", is plain words)."""
+    if parsed.must_not or not parsed.must or '"' in parsed.text.translate(query.QUOTES):
+        return False
+    words: list[str] = []
+    for clause in parsed.must:
+        if isinstance(clause, query.Word) and not clause.prefix:
+            words.append(clause.text)
+        elif isinstance(clause, query.Phrase):
+            words.extend(clause.words)
+        else:
+            return False
+    content = [w for w in words if normalize(w) not in STOP_WORDS]
+    return len(content) >= MIN_CONTENT_WORDS
+
+
+def meaning_text(text: str) -> str:
+    """What the query means, for the embedder: without speaker filters, exclusions and
+    operators."""
+    return " ".join(_NOT_MEANT.sub(" ", text).split())
+
+
+def spaced(moments: list[Timed], seconds: float = MEANING_SPACING) -> list[Timed]:
+    """The moments in order, without those within `seconds` of a better one of the same talk."""
+    kept: list[Timed] = []
+    for m in moments:
+        if not any(
+            k.score.talk_id == m.score.talk_id and abs(k.second - m.second) < seconds for k in kept
+        ):
+            kept.append(m)
+    return kept
+
+
+def fuse(words: list[Timed], meaning: list[Timed]) -> list[PassageScore]:
+    """One ranking of both lists (each best first); each moment's `score` becomes its fused
+    score and `matched_by` says which lists found it."""
+    fused: list[tuple[float, int, PassageScore]] = []
+    by_word: list[tuple[Timed, int]] = []
+    for rank, w in enumerate(words[:WORD_DEPTH]):
+        w.score.matched_by = "words"
+        by_word.append((w, len(fused)))
+        fused.append((WORDS_WEIGHT / (RRF_K + rank), len(fused), w.score))
+    for rank, m in enumerate(meaning[:MEANING_DEPTH]):
+        gain = 1.0 / (RRF_K + rank)
+        same = next(
+            (
+                slot
+                for w, slot in by_word
+                if w.score.talk_id == m.score.talk_id
+                and abs(w.second - m.second) <= SAME_MOMENT_SECONDS
+                and w.score.matched_by == "words"
+            ),
+            None,
+        )
+        if same is not None:
+            score, order, s = fused[same]
+            s.matched_by = "both"
+            fused[same] = (score + gain, order, s)
+        else:
+            m.score.matched_by = "meaning"
+            fused.append((gain, len(fused), m.score))
+    fused.sort(key=lambda f: (-f[0], f[1]))
+    out = []
+    for score, _, s in fused:
+        s.score = round(score, 4)
+        out.append(s)
+    return out

@@ -1,0 +1,65 @@
+"""Meaning vectors as derived data: one vector per passage, stored per talk through the store and
+kept in step with the talks by content hash, like the engines' derived indexes. A talk whose
+vectors are missing, of another content or of another model is embedded again; unchanged talks
+are skipped, so a re-ingest costs only what changed. Each talk is committed on its own: an
+interrupted run keeps what it finished and the next one goes on from there.
+"""
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from app.search.analysis import WORD_RE
+from app.search.embedder import Embedder
+from app.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (talks done, talks to do)
+
+
+def passage_texts(segment_texts: list[str], windows: list[tuple[int, int, int]]) -> list[str]:
+    """Each passage's words as text: the talk's words are its segments' words, in order."""
+    talk_words = [w for text in segment_texts for w in WORD_RE.findall(text)]
+    return [" ".join(talk_words[start:end]) for _, start, end in windows]
+
+
+def stale_talks(store: Store, model_id: str) -> dict[int, str]:
+    """talk id -> content hash of the talks whose vectors are to be computed."""
+    with store.snapshot() as snapshot:
+        wanted = snapshot.talk_hashes()
+        have = snapshot.vector_hashes()
+    return {tid: h for tid, h in wanted.items() if have.get(tid) != (h, model_id)}
+
+
+def sync_vectors(store: Store, embedder: Embedder, progress: Progress | None = None) -> int:
+    """Embed the passages of every talk whose vectors are stale; returns how many talks."""
+    todo = stale_talks(store, embedder.model_id)
+    done = 0
+    for talk_id, content_hash in sorted(todo.items()):
+        with store.snapshot() as snapshot:
+            windows = snapshot.passage_windows(talk_id)
+            texts = passage_texts(snapshot.segment_texts(talk_id), windows)
+        vectors = embedder.embed(texts) if texts else np.zeros((0, embedder.dimensions))
+        ids = np.array([pid for pid, _, _ in windows], dtype=np.int64)
+        with store.write() as writer:
+            stored = writer.put_vectors(
+                talk_id,
+                content_hash,
+                embedder.model_id,
+                ids.tobytes(),
+                vectors.astype(np.float16).tobytes(),
+            )
+        if not stored:
+            log.info("talk %d changed while it was embedded: the next sync embeds it", talk_id)
+        done += 1
+        if progress is not None:
+            progress(done, len(todo))
+    return done
+
+
+def rebuild_vectors(store: Store, embedder: Embedder, progress: Progress | None = None) -> int:
+    with store.write() as writer:
+        writer.clear_vectors()
+    return sync_vectors(store, embedder, progress)
