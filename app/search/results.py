@@ -66,6 +66,7 @@ class SearchResult:
     elapsed_ms: float = 0.0
     mode: str = "auto"  # the mode asked for: auto, words or meaning
     blended: bool = False  # word moments and meaning moments ranked together
+    semantic: str = "on"  # or why semantic search is off
     talk_moments: dict[int, int] = field(default_factory=dict)  # talk id -> moments found
     speaker_moments: dict[str, int] = field(default_factory=dict)  # when facets were asked
 

@@ -53,7 +53,14 @@ from app.search.relaxation import (
     phrases_as_words,
     sound_plan,
 )
-from app.search.results import MomentFacts, SearchResult, build_hits, moment_facts, spoken_by
+from app.search.results import (
+    Hit,
+    MomentFacts,
+    SearchResult,
+    build_hits,
+    moment_facts,
+    spoken_by,
+)
 from app.store import QueryTimeout, Snapshot, Store
 from app.store.base import TranscriptInfo
 
@@ -110,6 +117,7 @@ class SearchService:
         parsed = parse_query(text)
         result = SearchResult(query=text, total=0, notes=list(parsed.notes))
         result.mode = mode
+        result.semantic = "on" if self.meaning is not None else _sentence(self.meaning_off)
         if mode == "meaning" and self.meaning is None:
             result.notes.append(f"{_sentence(self.meaning_off)} Showing word matches.")
             mode = "words"
@@ -138,6 +146,41 @@ class SearchService:
         if result.elapsed_ms > self.slow_ms:
             log.warning("slow search %.0f ms: q=%r filters=%s", result.elapsed_ms, text, filters)
         return result
+
+    def related(self, store: Store, slug: str, second: float, limit: int = 5) -> list[Hit]:
+        """Moments of other talks nearest in meaning to what the talk says at `second`: the
+        best moment of each talk, nearest first. Empty when semantic search is off."""
+        if self.meaning is None:
+            return []
+        with store.snapshot(self.time_limit_ms) as snapshot:
+            index = self.meaning.index(snapshot)
+            pid = snapshot.passage_said_at(slug, second)
+            vector = index.vector_of(pid) if pid is not None else None
+            if vector is None or pid is None:
+                return []
+            talk_id = snapshot.passage_terms([pid])[pid][0]
+            near = index.nearest(vector, MEANING_CANDIDATES, other_than=talk_id)
+            found = snapshot.passage_terms([h.passage_id for h in near])
+            best: dict[int, PassageScore] = {}
+            for h in near:
+                if h.talk_id in best or h.passage_id not in found:
+                    continue
+                _, word_start, terms = found[h.passage_id]
+                word = min(h.word, max(len(terms) - 1, 0))
+                s = PassageScore(
+                    h.passage_id,
+                    round(h.similarity, 3),
+                    0.0,
+                    Span(word, word + 1),
+                    [Span(word, word + 1)],
+                    talk_id=h.talk_id,
+                    word_start=word_start,
+                    matched_by="meaning",
+                )
+                best[h.talk_id] = s
+                if len(best) >= limit:
+                    break
+            return build_hits(snapshot, list(best.values()))
 
     # -- stages ---------------------------------------------------------------------------
 

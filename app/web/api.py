@@ -27,6 +27,7 @@ from app.web.schemas import (
     HitOut,
     NamedTalkOut,
     PersonList,
+    RelatedOut,
     SearchOut,
     SegmentOut,
     SoundAlikeOut,
@@ -83,6 +84,9 @@ def search_out(page: SearchPage, limit: int, offset: int, base_url: str) -> Sear
         heard_as=result.heard_as,
         notes=result.notes,
         elapsed_ms=result.elapsed_ms,
+        mode=result.mode,
+        blended=result.blended,
+        semantic=result.semantic,
         talks=[named_out(m, page.talk_moments.get(m.talk.slug, 0)) for m in page.named],
         facets=facets,
         hits=[hit_out(h, base_url) for h in result.hits],
@@ -146,6 +150,11 @@ class SearchParams(BaseModel):
     """The query string of /api/search, validated as one model (one pass, not one per field)."""
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description=QUERY_HELP)
+    mode: Literal["auto", "words", "meaning"] = Field(
+        "auto",
+        description="words: the query's words; meaning: what it is about (semantic search); "
+        "auto: words for a quote, both blended for a query that may name a subject.",
+    )
     limit: int = Field(10, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     talk: str | None = Field(None, max_length=200, description="Only this talk (slug).")
@@ -276,6 +285,26 @@ def api_topics(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0) 
     return TopicList(
         total=len(topics),
         topics=[group_out(t, "/topics") for t in topics[offset : offset + limit]],
+    )
+
+
+@router.get(
+    "/talks/{slug}/related", response_model=RelatedOut, responses={404: {"model": ErrorOut}}
+)
+def api_related(
+    request: Request,
+    talk: TalkDep,
+    t: Annotated[float, Query(ge=0, le=10**7, description="The second of the talk.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> RelatedOut:
+    """Moments of other talks about what this talk says at second `t`, nearest in meaning
+    first (one per talk). Empty, with `semantic` saying why, when semantic search is off."""
+    service: SearchService = request.app.state.search_service
+    hits = service.related(request.app.state.store, talk.slug, t, limit)
+    semantic = "on" if service.meaning is not None else service.meaning_off
+    base_url = base_url_of(request)
+    return RelatedOut(
+        slug=talk.slug, t=t, semantic=semantic, hits=[hit_out(h, base_url) for h in hits]
     )
 
 

@@ -35,10 +35,12 @@ class HitOut(BaseModel):
     also_in: list[str] = Field(
         [], description="Kinds of the talk's other transcripts that matched at this moment."
     )
-    match: Literal["words", "sound"] = Field(
+    match: Literal["words", "sound", "meaning", "both"] = Field(
         "words",
-        description='"sound" when some query words were found only as caption words that sound '
-        'like them (misheard by automatic captions: "team sword" for timsort).',
+        description='Why this moment was found: "words" by the query\'s words; "sound" when '
+        "some query words were found only as caption words that sound like them (misheard by "
+        'automatic captions: "team sword" for timsort); "meaning" by what it is about, not its '
+        'words (semantic search); "both" by its words and by meaning.',
     )
     sounds_like: list["SoundAlikeOut"] = Field(
         [], description="The caption words matched by sound, and the query word each stands for."
@@ -71,6 +73,15 @@ class SearchOut(BaseModel):
     )
     notes: list[str]
     elapsed_ms: float
+    mode: Literal["auto", "words", "meaning"] = Field(
+        "auto", description="The mode asked for (mode=auto|words|meaning)."
+    )
+    blended: bool = Field(
+        False, description="True when word matches and meaning matches were ranked together."
+    )
+    semantic: str = Field(
+        "on", description='"on", or why semantic search is off (the extra is not installed).'
+    )
     talks: list["NamedTalkOut"] = Field(
         description="Talks the query names: by title, a speaker, a chapter title, a topic or "
         "the description (first page only)."
@@ -79,6 +90,13 @@ class SearchOut(BaseModel):
         None, description="Moments found per speaker, topic, year and talk (facets=true)."
     )
     hits: list[HitOut]
+
+
+class RelatedOut(BaseModel):
+    slug: str = Field(description="The talk asked about.")
+    t: float = Field(description="Its second asked about.")
+    semantic: str = Field(description='"on", or why semantic search is off.')
+    hits: list[HitOut] = Field(description="Moments of other talks, nearest in meaning first.")
 
 
 class NamedTalkOut(BaseModel):

@@ -12,12 +12,13 @@ from app.search.service import SearchService
 from app.store import Store
 
 FACET_VALUES = 12  # most values listed per facet
-PAGING = ("q", "limit", "offset")  # a search's fields that are not filters
+PAGING = ("q", "mode", "limit", "offset")  # a search's fields that are not filters
 
 
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""
+    mode: str = "auto"
     limit: int = 10
     offset: int = 0
     talk: str | None = None
@@ -94,7 +95,13 @@ def run_search(
 ) -> SearchPage:
     filters, active = search_filters(request, catalogue)
     result = service.search(
-        store, request.q, filters=filters, limit=request.limit, offset=request.offset, facets=facets
+        store,
+        request.q,
+        filters=filters,
+        limit=request.limit,
+        offset=request.offset,
+        facets=facets,
+        mode=request.mode,
     )
     page = SearchPage(result=result, active=active)
     if request.offset == 0 and not request.talk:
