@@ -59,12 +59,54 @@
     }
   }
 
+  // Related moments follow the moment in view: fetched again when the listener jumps.
+  const related = document.querySelector("section.related");
+  let relatedFor = null;
+  function refreshRelated(t) {
+    const at = Math.floor(t);
+    if (!related || at === relatedFor) return;
+    relatedFor = at;
+    fetch("/api/talks/" + encodeURIComponent(related.dataset.slug) + "/related?t=" + at)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((data) => {
+        if (!data || at !== relatedFor) return;
+        const list = document.createElement("ol");
+        for (const hit of data.hits) {
+          const li = document.createElement("li");
+          const a = document.createElement("a");
+          a.href = hit.url;
+          const title = document.createElement("span");
+          title.className = "related-title";
+          title.textContent = hit.talk.title;
+          const time = document.createElement("span");
+          time.className = "time";
+          time.textContent = clock(hit.start);
+          a.append(title, " ", time);
+          const text = document.createElement("span");
+          text.className = "related-text";
+          text.textContent = hit.text.length > 110 ? hit.text.slice(0, 107) + "…" : hit.text;
+          li.append(a, text);
+          list.append(li);
+        }
+        if (!data.hits.length) {
+          const li = document.createElement("li");
+          li.className = "none";
+          li.textContent = "Nothing close in other talks.";
+          list.append(li);
+        }
+        related.querySelector("ol").replaceWith(list);
+        related.querySelector(".related-about .time").textContent = clock(at);
+      })
+      .catch(() => {});
+  }
+
   function seek(t) {
     if (media) { media.currentTime = t; media.play().catch(() => {}); }
     else if (ytPlayer && ytPlayer.seekTo) { ytPlayer.seekTo(t, true); ytPlayer.playVideo(); }
     follow = true;
     mark(lineAt(t), true);
     setMoment(t);
+    refreshRelated(t);
   }
 
   document.addEventListener("click", (ev) => {

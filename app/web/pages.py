@@ -73,6 +73,7 @@ def search_page(
     year: Year = None,
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
+    mode: Annotated[Literal["auto", "words", "meaning"], Query()] = "auto",
 ) -> HTMLResponse:
     """The home page (what the archive holds) without a query; results with one."""
     notes = []
@@ -82,6 +83,7 @@ def search_page(
         notes.append(f"Your text was long: searching its first {MAX_QUERY_CHARS} characters.")
     wanted = SearchRequest(
         q=q,
+        mode=mode,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
         talk=talk or None,
@@ -102,6 +104,8 @@ def search_page(
     found = run_search(service, store, catalogue, wanted) if q.strip() else None
     if found is not None:
         found.result.notes[:0] = notes
+    if mode != "auto":
+        filters["mode"] = mode  # kept by the pager, the facets and the next search
     return _render(
         request,
         "search.html",
@@ -114,6 +118,8 @@ def search_page(
         filters=filters,
         active=found.active if found else search_filters(wanted, catalogue)[1],
         query_string=_query_string,
+        mode=mode,
+        semantic="on" if service.meaning is not None else service.meaning_off,
     )
 
 
@@ -262,6 +268,7 @@ def talk_page(
         here = [h for h in found.hits if t is not None and abs(h.start - t) < 1.0]
         # the words the hit marked: in the edited text, those standing for misheard captions
         terms |= {w for h in here for w in marked_terms(h.snippet)}
+    related = service.related(store, talk.slug, t or 0.0) if service.meaning else None
     chapter_at = {}
     for chapter in talk.chapters:
         index = current_index(view.segments, chapter.start)
@@ -277,6 +284,7 @@ def talk_page(
         player=player_kind(talk),
         terms=terms,
         others=others,
+        related=related,
         chapter_at=chapter_at,
         marked_text=marked_text,
         in_mark_window=in_mark_window,
