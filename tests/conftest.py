@@ -2,6 +2,7 @@
 a throwaway PostgreSQL cluster), an in-process client, the CLI runner, and access to ../shared
 (tests that need it skip with a reason when it is absent)."""
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from app.main import create_app
 from app.search.engine import SearchEngine, get_engine
 from app.store import Store, open_store
 from tests.postgres_cluster import PostgresCluster, find_bin_dir
+
+# Meaning search embeds every passage at ingest (minutes for the shared corpus): off for the
+# archives and servers tests make, on in the tests of it (tests/search/test_meaning.py,
+# tests/search/test_embedder.py, tests/e2e/test_meaning_http.py, the browser's mode control).
+os.environ["TALKS_SEMANTIC"] = "false"
 
 # Property-based tests draw the same examples on every run: a failure is reproducible, and a
 # fresh clone's `make test` cannot fail on a draw that an earlier run did not make.

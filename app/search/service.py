@@ -76,7 +76,7 @@ TALK_CAP = 3  # a talk's moments past this many follow every other talk's
 HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
 MEANING_CANDIDATES = 150  # nearest passages read to make MEANING_DEPTH moments
 MODES = ("auto", "words", "meaning")
-QUOTE_MIN_WORDS = 6  # a query this long matched whole by one passage is a quote
+QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
 
@@ -251,7 +251,7 @@ class SearchService:
             mode == "auto"
             and self.meaning is not None
             and subject_like(asked)
-            and not (scored and _reads_as_quote(scored[0], asked))
+            and not (scored and _reads_as_quote(scored[0]))
         )
         if scored and scored[0].coverage < 1.0 and not result.relaxed and not blending:
             result.relaxed = True
@@ -632,10 +632,12 @@ class SearchService:
         }
 
 
-def _reads_as_quote(best: PassageScore, parsed: ParsedQuery) -> bool:
-    """The best word match is the query as said (or a long query every word of which is
-    there: a quote with a typo or a word remembered in another form): words answer it."""
-    return best.is_quote or (best.coverage == 1.0 and parsed.word_count() >= QUOTE_MIN_WORDS)
+def _reads_as_quote(best: PassageScore) -> bool:
+    """The best word match holds every word close together (the words as said, or with a
+    word in another order, form or spelling: a quote remembered with a slip): words answer
+    it. A subject's words are spread out (compact 0.2-0.4 on the topic queries, 1.0 on the
+    quotes with typos)."""
+    return best.is_quote or (best.coverage == 1.0 and best.compact >= QUOTE_COMPACT)
 
 
 def _sentence(text: str) -> str:

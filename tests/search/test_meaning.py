@@ -1,0 +1,202 @@
+"""Meaning search and its blend with the word search, on every backend and engine, with a
+tiny embedder whose vectors are known: three talks about three subjects, one of which never
+says the word a person searches for."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.search.analysis import words
+from app.search.meaning import MeaningSearch
+from app.search.plan import Filters
+from app.search.service import SearchService
+from app.search.vectors import stale_talks, sync_vectors
+from app.store import Store
+from tests.conftest import ingest, search_engine_of
+
+SUBJECTS = {
+    "fatigue": {"burnout", "exhausted", "tired", "stress", "overwork", "rest", "sleep"},
+    "hiring": {"hiring", "interview", "candidate", "recruiter", "resume", "offer"},
+    "baking": {"recipe", "oven", "flour", "bake", "eggs", "sugar", "bread"},
+}
+LINES = {
+    "tired-team": [
+        "after months of overwork the whole team was exhausted and tired",
+        "the stress never stopped and nobody could sleep at night anymore",
+        "we learned that rest is part of the work and not a reward for it",
+        "so now every sprint ends with two quiet days of rest for everyone",
+        "people come back less tired and the stress of releases is lower",
+        "we also stopped sending messages at night so that people can sleep",
+        "overwork looks productive for a week and then everything slows down",
+        "that is the main lesson we took from that exhausted year of ours",
+    ],
+    "hiring-loop": [
+        "we asked every candidate the same interview questions in the same order",
+        "the recruiter read each resume before the first call with the candidate",
+        "an offer went out within a week of the final interview at most",
+        "hiring managers wrote their notes before they saw the other notes",
+        "a candidate who waited longer than a week often took another offer",
+        "so the recruiter tracked every step of the hiring loop in one sheet",
+        "the interview panel changed every quarter to spread the load around",
+        "and every resume was read by two people to catch what one missed",
+    ],
+    "sunday-bread": [
+        "the recipe starts with flour water salt and a little sugar for colour",
+        "you bake the bread in a very hot oven for the first twenty minutes",
+        "some people add eggs to the dough but this recipe does not need them",
+        "let the dough rise overnight and bake it first thing in the morning",
+        "the oven should have a tray of water in it to make a crisp crust",
+        "if the bread is pale add a spoon of sugar to the next batch of flour",
+        "a cold oven at the start gives a denser crumb and a thicker crust",
+        "that is all there is to it and the bread keeps for three days",
+    ],
+}
+
+
+class TopicEmbedder:
+    """A vector per subject: how many of the text's words belong to each (and a constant)."""
+
+    model_id = "test-subjects"
+    dimensions = len(SUBJECTS) + 1
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += len(texts)
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in words(text):
+                for k, members in enumerate(SUBJECTS.values()):
+                    out[i, k] += word in members
+            out[i, -1] = 0.2
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def srt(lines: list[str]) -> str:
+    blocks = []
+    for k, line in enumerate(lines):
+        start, end = 5 + k * 20, 5 + k * 20 + 19
+        blocks.append(
+            f"{k + 1}\n00:{start // 60:02d}:{start % 60:02d},000 --> "
+            f"00:{end // 60:02d}:{end % 60:02d},000\n{line}\n"
+        )
+    return "\n".join(blocks)
+
+
+def write_talks(folder: Path, talks: dict[str, list[str]]) -> Path:
+    folder.mkdir(exist_ok=True)
+    for slug, lines in talks.items():
+        (folder / f"{slug}.srt").write_text(srt(lines))
+    return folder
+
+
+@pytest.fixture
+def embedder() -> TopicEmbedder:
+    return TopicEmbedder()
+
+
+@pytest.fixture
+def talks_db(db: Store, tmp_path: Path, embedder: TopicEmbedder) -> Store:
+    report = ingest(db, write_talks(tmp_path / "talks", LINES))
+    assert report.failed == 0, report.errors
+    assert sync_vectors(db, embedder) == 3
+    return db
+
+
+def service(store: Store, embedder: TopicEmbedder) -> SearchService:
+    return SearchService(search_engine_of(store), meaning=MeaningSearch(embedder))
+
+
+def test_a_subject_never_said_is_found_by_meaning(talks_db: Store, embedder: TopicEmbedder) -> None:
+    result = service(talks_db, embedder).search(talks_db, "where do they discuss burnout")
+    assert result.blended
+    assert result.hits and result.hits[0].talk.slug == "tired-team"
+    assert result.hits[0].match == "meaning"
+    assert "<mark>" not in result.hits[0].snippet  # nothing to mark: no word of it is said
+
+
+def test_words_and_meaning_together_say_both(talks_db: Store, embedder: TopicEmbedder) -> None:
+    result = service(talks_db, embedder).search(talks_db, "stress overwork lessons")
+    assert result.blended
+    top = result.hits[0]
+    assert top.talk.slug == "tired-team" and top.match == "both"
+    assert "<mark>" in top.snippet
+
+
+def test_a_quote_keeps_the_word_search(talks_db: Store, embedder: TopicEmbedder) -> None:
+    quote = "we asked every candidate the same interview questions"
+    found = service(talks_db, embedder).search(talks_db, quote)
+    words_only = SearchService(search_engine_of(talks_db)).search(talks_db, quote)
+    assert not found.blended
+    assert [(h.talk.slug, h.start, h.match) for h in found.hits] == [
+        (h.talk.slug, h.start, h.match) for h in words_only.hits
+    ]
+    assert found.hits[0].start == 5.0 and found.hits[0].match == "words"
+
+
+def test_a_quoted_phrase_is_never_blended(talks_db: Store, embedder: TopicEmbedder) -> None:
+    result = service(talks_db, embedder).search(talks_db, '"hot oven" bread recipe')
+    assert not result.blended
+    assert all(h.match == "words" for h in result.hits)
+
+
+def test_words_mode_finds_only_words(talks_db: Store, embedder: TopicEmbedder) -> None:
+    result = service(talks_db, embedder).search(
+        talks_db, "where do they discuss burnout", mode="words"
+    )
+    assert not result.hits and not result.blended
+
+
+def test_meaning_mode_lands_inside_the_talk_about_it(
+    talks_db: Store, embedder: TopicEmbedder
+) -> None:
+    result = service(talks_db, embedder).search(talks_db, "resume screening", mode="meaning")
+    assert result.hits[0].talk.slug == "hiring-loop"
+    assert {h.match for h in result.hits} == {"meaning"}
+    assert all(0 <= h.start <= 170 for h in result.hits)
+
+
+def test_meaning_respects_the_talk_filter(talks_db: Store, embedder: TopicEmbedder) -> None:
+    result = service(talks_db, embedder).search(
+        talks_db, "resume screening", mode="meaning", filters=Filters(talk="sunday-bread")
+    )
+    assert result.hits and {h.talk.slug for h in result.hits} == {"sunday-bread"}
+
+
+def test_paging_a_blend_neither_repeats_nor_skips(talks_db: Store, embedder: TopicEmbedder) -> None:
+    search = service(talks_db, embedder)
+    whole = search.search(talks_db, "bread oven tired", limit=20)
+    pages = [search.search(talks_db, "bread oven tired", limit=2, offset=k) for k in (0, 2, 4)]
+    assert [(h.talk.slug, h.start) for p in pages for h in p.hits] == [
+        (h.talk.slug, h.start) for h in whole.hits[:6]
+    ]
+
+
+def test_related_moments_are_in_other_talks(talks_db: Store, embedder: TopicEmbedder) -> None:
+    hits = service(talks_db, embedder).related(talks_db, "hiring-loop", 30.0)
+    slugs = [h.talk.slug for h in hits]
+    assert slugs and "hiring-loop" not in slugs and len(slugs) == len(set(slugs))
+    assert all(h.match == "meaning" for h in hits)
+
+
+def test_vectors_follow_changes_and_skip_unchanged_talks(
+    talks_db: Store, embedder: TopicEmbedder, tmp_path: Path
+) -> None:
+    assert stale_talks(talks_db, embedder.model_id) == {}
+    before = embedder.texts
+    assert sync_vectors(talks_db, embedder) == 0 and embedder.texts == before
+    changed = {"sunday-bread": LINES["sunday-bread"][:4] + ["rest the dough and sleep well"]}
+    ingest(talks_db, write_talks(tmp_path / "talks", changed))
+    assert sync_vectors(talks_db, embedder) == 1
+    result = service(talks_db, embedder).search(talks_db, "kneading bread", mode="meaning")
+    assert result.hits[0].talk.slug == "sunday-bread"
+
+
+def test_meaning_mode_without_the_model_says_so(talks_db: Store) -> None:
+    off = SearchService(search_engine_of(talks_db), meaning_off="semantic search is off: no model")
+    result = off.search(talks_db, "resume recruiter", mode="meaning")
+    assert result.semantic == "Semantic search is off: no model."
+    assert any(n.startswith("Semantic search is off: no model.") for n in result.notes)
+    assert result.hits and {h.match for h in result.hits} == {"words"}
