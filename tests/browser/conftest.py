@@ -1,6 +1,7 @@
 """A real `talks serve` with the sample talk and a talk with a generated local audio file, and a
 headless Debian Chromium driven by Playwright. Skips with a reason when Chromium is missing."""
 
+import os
 import shutil
 import subprocess
 import wave
@@ -64,9 +65,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     episodes = write_library(root / "library")  # several people, topics and years to browse
     write_pair(talks)  # one talk with an edited transcript and its captions
     db = f"sqlite:///{root / 'talks.db'}"
-    env = {"TALKS_MEDIA_DIR": str(media)}
+    # meaning search on, as a reader with `make semantic` has it (when the model is installed)
+    env = {"TALKS_MEDIA_DIR": str(media), "TALKS_SEMANTIC": "true"}
     subprocess.run(
-        [TALKS, "ingest", str(talks), str(episodes), "--db", db], check=True, capture_output=True
+        [TALKS, "ingest", str(talks), str(episodes), "--db", db],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env},
     )
     with talks_server(db, root / "serve.log", env=env) as base:
         yield base

@@ -152,6 +152,9 @@ def test_youtube_talk_wires_the_iframe_api(site: str, page) -> None:  # type: ig
         ("facets-phone", "/search?q=analytical+engine&speaker=ada-lovelace", 390),
         ("sounds-desktop", "/search?q=scikit-learn", 1200),
         ("sounds-phone", "/search?q=timsort+python", 390),
+        ("meaning-desktop", "/search?q=getting+a+first+machine+learning+job", 1200),
+        ("meaning-phone", "/search?q=getting+a+first+machine+learning+job&mode=meaning", 390),
+        ("related-desktop", f"/talks/{SAMPLE_SLUG}?t=600", 1200),
     ],
 )
 def test_screenshots(site: str, browser, name: str, path: str, width: int) -> None:  # type: ignore[no-untyped-def]
@@ -187,6 +190,8 @@ def test_screenshots(site: str, browser, name: str, path: str, width: int) -> No
         PAIR + "?t=14&q=team+sword",
         PAIR + "?t=14&transcript=captions",
         "/search?q=scikit-learn",
+        "/search?q=getting+a+first+machine+learning+job",
+        "/search?q=getting+a+first+machine+learning+job&mode=meaning",
     ],
 )
 def test_accessibility_checker_finds_nothing(site: str, page, path: str) -> None:  # type: ignore[no-untyped-def]
@@ -298,3 +303,52 @@ def test_the_transcript_switch_shows_each_text_at_the_same_times(site: str, page
     line = current_line(page)
     assert "team sword" in line.inner_text() and line.get_attribute("data-start") == "14.0"
     assert "Ada Lovelace" in page.locator("#transcript .who").all_inner_texts()
+
+
+def test_the_find_by_control_switches_between_words_and_meaning(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    from app.search.embedder import ModelRefused, model_files
+
+    try:
+        model_files()
+    except ModelRefused as exc:
+        pytest.skip(f"{exc}: the find-by control shows only with meaning search on")
+    page.goto(site + "/search?q=getting+a+first+machine+learning+job")
+    modes = page.locator("nav.modes")
+    assert modes.locator("[aria-current]").inner_text() == "Words and meaning"
+    assert page.locator(".hit .badge.both, .hit .badge.meaning").count() > 0
+
+    modes.get_by_role("link", name="Meaning").click()
+    page.wait_for_url(re.compile(r"mode=meaning"))
+    assert page.locator("nav.modes [aria-current]").inner_text() == "Meaning"
+    hits = page.locator(".hit")
+    assert hits.count() > 0 and page.locator(".hit .badge.meaning").count() == hits.count()
+    assert page.locator(".hit mark").count() == 0  # found by meaning: no words to mark
+
+    page.fill("#q", "become a data scientist")  # the header's search keeps the mode
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"q=become.*mode=meaning|mode=meaning.*q=become"))
+    assert page.locator("nav.modes [aria-current]").inner_text() == "Meaning"
+
+    page.locator("nav.modes").get_by_role("link", name="Exact words").click()
+    page.wait_for_url(re.compile(r"mode=words"))
+    assert page.locator(".hit .badge.meaning, .hit .badge.both").count() == 0
+
+
+def test_related_moments_follow_the_moment_in_view(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    from app.search.embedder import ModelRefused, model_files
+
+    try:
+        model_files()
+    except ModelRefused as exc:
+        pytest.skip(f"{exc}: related moments show only with meaning search on")
+    page.goto(site + MEDIA + "?t=60")
+    related = page.locator("section.related")
+    assert related.locator(".related-about .time").inner_text() == "1:00"
+    assert related.locator("li a").count() > 0
+    assert "/talks/media-talk" not in (related.locator("li a").first.get_attribute("href") or "")
+    page.locator("#s50 a.ts").click()  # line 50 is said at 2:30
+    page.wait_for_function(
+        "() => document.querySelector('section.related .related-about .time').textContent"
+        " === '2:30'"
+    )
+    assert related.locator("li a").count() > 0
