@@ -33,9 +33,17 @@ def stale_talks(store: Store, model_id: str) -> dict[int, str]:
     return {tid: h for tid, h in wanted.items() if have.get(tid) != (h, model_id)}
 
 
-def sync_vectors(store: Store, embedder: Embedder, progress: Progress | None = None) -> int:
-    """Embed the passages of every talk whose vectors are stale; returns how many talks."""
+def sync_vectors(
+    store: Store,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    only: set[int] | None = None,
+) -> int:
+    """Embed the passages of every talk whose vectors are stale (of those in `only`, when
+    given); returns how many talks."""
     todo = stale_talks(store, embedder.model_id)
+    if only is not None:
+        todo = {tid: h for tid, h in todo.items() if tid in only}
     done = 0
     for talk_id, content_hash in sorted(todo.items()):
         with store.snapshot() as snapshot:
