@@ -3,7 +3,8 @@
 Reciprocal rank fusion: a moment scores WORDS_WEIGHT / (RRF_K + its rank among the word
 moments) + 1 / (RRF_K + its rank among the meaning moments). A meaning moment in the same talk
 as a word moment and within SAME_MOMENT_SECONDS of it is that moment (it keeps the word
-moment's second, which is exact, and matched "both"). The constants were chosen on the dev topic
+moment's second, which is exact, and matched "both"); a word moment in a stretch that several
+meaning moments find gains from each. The constants were chosen on the dev topic
 queries (README, "Meaning search": a grid of k 1..60, word weight 0.5..3, window 15..120 s).
 """
 
@@ -85,7 +86,6 @@ def fuse(words: list[Timed], meaning: list[Timed]) -> list[PassageScore]:
                 for w, slot in by_word
                 if w.score.talk_id == m.score.talk_id
                 and abs(w.second - m.second) <= SAME_MOMENT_SECONDS
-                and w.score.matched_by == "words"
             ),
             None,
         )

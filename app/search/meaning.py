@@ -11,6 +11,7 @@ matrix product of ~15 ms here (`make bench`); the matrix is 295 MB of float32.
 """
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,21 +96,28 @@ class VectorIndex:
 
 
 class MeaningSearch:
-    """The embedder and the vectors of the archive it serves, reloaded when they change."""
+    """The embedder and the vectors of the archive it serves, reloaded when they change: at
+    most every RELOAD_SECONDS, as an ingest writes them talk by talk (a reload reads them all;
+    a passage gone meanwhile is skipped by the search)."""
+
+    RELOAD_SECONDS = 5.0
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
         self._index: VectorIndex | None = None
         self._version: tuple[int, ...] | None = None
+        self._loaded_at = 0.0
         self._lock = threading.Lock()
 
     def index(self, snapshot: Snapshot) -> VectorIndex:
         version = snapshot.vectors_version()
         with self._lock:
-            if self._index is None or version != self._version:
+            due = time.monotonic() - self._loaded_at >= self.RELOAD_SECONDS
+            if self._index is None or (version != self._version and due):
                 rows = snapshot.talk_vectors(self.embedder.model_id)
                 self._index = VectorIndex(rows, self.embedder.dimensions)
                 self._version = version
+                self._loaded_at = time.monotonic()
             return self._index
 
     def embed_query(self, text: str) -> np.ndarray:
