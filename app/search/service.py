@@ -23,7 +23,7 @@ from app.search.blend import (
     subject_like,
 )
 from app.search.engine import SearchEngine
-from app.search.meaning import MeaningSearch
+from app.search.meaning import MeaningHit, MeaningSearch
 from app.search.moments import SAME_MOMENT_WORDS, cap_per_talk, exact_moments, merge_moments
 from app.search.passages import aligned_times
 from app.search.plan import (
@@ -160,26 +160,12 @@ class SearchService:
                 return []
             talk_id = snapshot.passage_terms([pid])[pid][0]
             near = index.nearest(vector, MEANING_CANDIDATES, other_than=talk_id)
-            found = snapshot.passage_terms([h.passage_id for h in near])
             best: dict[int, PassageScore] = {}
-            for h in near:
-                if h.talk_id in best or h.passage_id not in found:
-                    continue
-                _, word_start, terms = found[h.passage_id]
-                word = min(h.word, max(len(terms) - 1, 0))
-                s = PassageScore(
-                    h.passage_id,
-                    round(h.similarity, 3),
-                    0.0,
-                    Span(word, word + 1),
-                    [Span(word, word + 1)],
-                    talk_id=h.talk_id,
-                    word_start=word_start,
-                    matched_by="meaning",
-                )
-                best[h.talk_id] = s
-                if len(best) >= limit:
-                    break
+            for s in _meaning_scores(snapshot, near):
+                if s.talk_id not in best:
+                    best[s.talk_id] = s
+                    if len(best) >= limit:
+                        break
             return build_hits(snapshot, list(best.values()))
 
     # -- stages ---------------------------------------------------------------------------
@@ -368,18 +354,7 @@ class SearchService:
                 filters.talk, filters.talks, filters.date_from, filters.date_to
             )
         near = index.nearest(self.meaning.embed_query(text), MEANING_CANDIDATES, allowed)
-        found = snapshot.passage_terms([h.passage_id for h in near])
-        scores = []
-        for h in near:
-            if h.passage_id not in found:
-                continue
-            talk_id, word_start, terms = found[h.passage_id]
-            word = min(h.word, max(len(terms) - 1, 0))
-            s = PassageScore(
-                h.passage_id, h.similarity, 0.0, Span(word, word + 1), [Span(word, word + 1)]
-            )
-            s.talk_id, s.word_start, s.matched_by = talk_id, word_start, "meaning"
-            scores.append(s)
+        scores = _meaning_scores(snapshot, near)
         facts = moment_facts(snapshot, scores)
         timed = [Timed(s, facts[s.passage_id].start) for s in scores if s.passage_id in facts]
         if filters.speakers:
@@ -638,6 +613,24 @@ def _reads_as_quote(best: PassageScore) -> bool:
     it. A subject's words are spread out (compact 0.2-0.4 on the topic queries, 1.0 on the
     quotes with typos)."""
     return best.is_quote or (best.coverage == 1.0 and best.compact >= QUOTE_COMPACT)
+
+
+def _meaning_scores(snapshot: Snapshot, near: list[MeaningHit]) -> list[PassageScore]:
+    """Nearest passages as moments found by meaning: scored by their similarity, their moment
+    at the word the index chose (nothing in them is a matched word to mark)."""
+    found = snapshot.passage_terms([h.passage_id for h in near])
+    scores = []
+    for h in near:
+        if h.passage_id not in found:
+            continue  # its talk changed since the vectors were loaded
+        talk_id, word_start, terms = found[h.passage_id]
+        word = min(h.word, max(len(terms) - 1, 0))
+        s = PassageScore(
+            h.passage_id, round(h.similarity, 4), 0.0, Span(word, word + 1), [Span(word, word + 1)]
+        )
+        s.talk_id, s.word_start, s.matched_by = talk_id, word_start, "meaning"
+        scores.append(s)
+    return scores
 
 
 def _sentence(text: str) -> str:
