@@ -20,6 +20,8 @@ from app.search.embedder import Embedder, ModelRefused, load_minilm
 from app.search.passages import PASSAGE_STRIDE
 from app.store import Snapshot
 
+SPREAD = 4  # best passages read per passage kept: neighbours of better ones are left out
+
 
 @dataclass(frozen=True, slots=True)
 class MeaningHit:
@@ -63,7 +65,8 @@ class VectorIndex:
         other_than: int | None = None,
     ) -> list[MeaningHit]:
         """The k best passages for a query vector, in talks `allowed` (all when None) and not
-        in talk `other_than`."""
+        in talk `other_than`; a passage next to a better one (the same stretch of talk, which
+        overlaps it) is left out."""
         if not len(self.ids) or k <= 0:
             return []
         scores = self._scoring @ query.astype(np.float32)
@@ -71,11 +74,20 @@ class VectorIndex:
             scores = np.where(np.isin(self.talks, list(allowed)), scores, -np.inf)
         if other_than is not None:
             scores = np.where(self.talks == other_than, -np.inf, scores)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
+        wide = min(SPREAD * k, len(scores))
+        top = np.argpartition(-scores, wide - 1)[:wide]
         top = top[np.argsort(-scores[top], kind="stable")]
         top = top[np.isfinite(scores[top])]
-        return [self._hit(int(row), query) for row in top]
+        kept: list[int] = []
+        taken: set[int] = set()
+        for row in top.tolist():
+            if row in taken:
+                continue  # next to a better passage of the same talk: the same stretch
+            kept.append(row)
+            taken.update((row - 1, row, row + 1))
+            if len(kept) >= k:
+                break
+        return [self._hit(row, query) for row in kept]
 
     def _hit(self, row: int, query: np.ndarray) -> MeaningHit:
         own = float(self.vectors[row].astype(np.float32) @ query)
