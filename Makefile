@@ -67,7 +67,8 @@ screenshots: install-test browser-deps
 	   tests/artifacts/facets-phone.png tests/artifacts/talks-desktop.png \
 	   tests/artifacts/sample-talk-desktop.png tests/artifacts/sample-talk-phone.png \
 	   tests/artifacts/two-transcripts-desktop.png tests/artifacts/sounds-desktop.png \
-	   tests/artifacts/sounds-phone.png docs/
+	   tests/artifacts/sounds-phone.png tests/artifacts/meaning-desktop.png \
+	   tests/artifacts/meaning-phone.png tests/artifacts/related-desktop.png docs/
 
 lint: install-test
 	$(BIN)/ruff check app tests
