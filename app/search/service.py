@@ -281,9 +281,10 @@ class SearchService:
                 ]
                 fused = fuse(timed, [m for m, _ in meaning.values()])
                 extra = sum(1 for s in fused if s.matched_by == "meaning")
-                merged = fused + merged[WORD_DEPTH:]
                 if not filters.talk:
-                    merged = cap_per_talk(merged, TALK_CAP)
+                    fused = cap_per_talk(fused, TALK_CAP)
+                # deeper word moments follow, in the order every page sees them
+                merged = fused + merged[WORD_DEPTH:]
                 result.total += extra
                 result.blended = True
         self._finish(snapshot, plan, merged, merged_into, facts, limit, offset, result, facets)
