@@ -99,12 +99,13 @@ eval-sound: install
 	for n in 4 6 8; do $(BIN)/python tests/bench/sound_eval.py --words $$n || exit 1; done
 
 # Speed at HOURS hours (default 1,000) for ENGINE (default fts5): ingest, latency per query
-# class through the service, HTTP and the raw engine, throughput with 16 clients (not in `make test`).
+# class through the service, HTTP and the raw engine, throughput with 16 clients, with meaning
+# search on (a `subject` class; `python tests/bench/bench.py --no-semantic` without it); not in `make test`.
 # BENCH_DB=<empty database URL> benchmarks that database (e.g. PostgreSQL) with its own engine.
 HOURS ?= 1000
 ENGINE ?=
 BENCH_DB ?=
-bench: install bench-deps
+bench: install bench-deps semantic
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python tests/bench/bench.py --hours $(HOURS) $(if $(ENGINE),--engine $(ENGINE)) \
 		$(if $(BENCH_DB),--db $(BENCH_DB))
