@@ -21,7 +21,7 @@ from app.ingest.loader import prune as prune_sources
 from app.links import clock
 from app.logging_setup import configure_logging
 from app.search.engine import ENGINES, SearchEngine, get_engine
-from app.search.meaning import load_meaning
+from app.search.meaning import MeaningSearch, load_meaning
 from app.search.service import SearchService
 from app.search.vectors import rebuild_vectors, sync_vectors
 from app.store import Store, StoreError, open_store
@@ -202,7 +202,10 @@ def ingest(
         else:
             report = load_files(store, search_engine, files, replace=replace)
         search_engine.sync(store)
-        embedded = _embed(store) if not report.stopped else ""
+        embedded = ""
+        if not report.stopped:
+            meaning, why = load_meaning(get_settings().semantic)
+            embedded = _embed(store, meaning) if meaning is not None else why
     for line in [*missing, *report.errors]:
         err.print(f"error: {line}", markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - began
@@ -227,12 +230,9 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _embed(store: Store, rebuild: bool = False) -> str:
+def _embed(store: Store, meaning: MeaningSearch, rebuild: bool = False) -> str:
     """Meaning vectors for the talks that lack them (all of them with `rebuild`), with a
-    progress bar; one line saying what was done, or why semantic search is off."""
-    meaning, why = load_meaning(get_settings().semantic)
-    if meaning is None:
-        return why
+    progress bar; one line saying what was done (empty when nothing was to do)."""
     began = time.perf_counter()
     sync = rebuild_vectors if rebuild else sync_vectors
     if sys.stderr.isatty():
@@ -380,10 +380,10 @@ def reindex(
     url = _db_url(db)
     with _archive(url, engine) as (store, search_engine):
         if semantic:
-            done = _embed(store, rebuild=True)
-            if not done.startswith("meaning vectors"):
-                _fail(done)
-            out.print(done, markup=False)
+            meaning, why = load_meaning(get_settings().semantic)
+            if meaning is None:
+                _fail(why)
+            out.print(_embed(store, meaning, rebuild=True), markup=False)
             return
         talks = search_engine.rebuild(store)
     out.print(

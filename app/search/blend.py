@@ -5,7 +5,7 @@ moments) + 1 / (RRF_K + its rank among the meaning moments). A meaning moment in
 as a word moment and within SAME_MOMENT_SECONDS of it is that moment (it keeps the word
 moment's second, which is exact, and matched "both"); a word moment in a stretch that several
 meaning moments find gains from each. The constants were chosen on the dev topic
-queries (README, "Meaning search": a grid of k 1..60, word weight 0.5..3, window 15..120 s).
+queries (README, "Meaning search").
 """
 
 import re

@@ -2,12 +2,13 @@
 
 A passage is scored by its own vector and by the vector of its stretch of talk (it and the
 passages either side of it, summed and normalised), so a passage inside a stretch about the
-subject outranks a lone passage that touches it (measured on the topic queries: success@1 0.315
-with the passage alone, 0.355 with the stretch added; README, "Meaning search"). Its moment is
-where it overlaps whichever neighbour is nearer the query: the subject is more likely there.
+subject outranks a lone passage that touches it (it ranked better on the dev topic queries;
+README, "Meaning search"). Its moment is where it overlaps whichever neighbour is nearer the
+query: the subject is more likely there.
 
-Exact search reads every vector for every query: 192,000 passages at 1,000 hours are one
-matrix product of ~15 ms here (`make bench`); the matrix is 295 MB of float32.
+Exact search reads every vector for every query: one matrix product, of ~186,000 rows at 1,000
+hours (the float32 scoring matrix alone is ~290 MB there); `make bench` measures it in the
+"subject" class.
 """
 
 import threading
@@ -52,10 +53,6 @@ class VectorIndex:
         stretch[:-1] += own[1:] * same_prev[1:, None]
         stretch /= np.maximum(np.linalg.norm(stretch, axis=1, keepdims=True), 1e-12)
         self._scoring = own + stretch
-        self._same_prev = same_prev
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def nearest(
         self,
@@ -102,9 +99,12 @@ class VectorIndex:
             return None
         return float(self.vectors[other].astype(np.float32) @ query)
 
-    def vector_of(self, passage_id: int) -> np.ndarray | None:
+    def passage(self, passage_id: int) -> tuple[np.ndarray, int] | None:
+        """A passage's vector and its talk, if the index holds it."""
         row = self.row_of.get(passage_id)
-        return None if row is None else self.vectors[row].astype(np.float32)
+        if row is None:
+            return None
+        return self.vectors[row].astype(np.float32), int(self.talks[row])
 
 
 class MeaningSearch:

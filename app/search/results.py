@@ -64,7 +64,7 @@ class SearchResult:
     heard_as: list[str] = field(default_factory=list)  # the captions' spellings of a word
     notes: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
-    mode: str = "auto"  # the mode asked for: auto, words or meaning
+    mode: str = "auto"  # the mode asked for: auto, words or meaning (service.Mode)
     blended: bool = False  # word moments and meaning moments ranked together
     semantic: str = "on"  # or why semantic search is off
     talk_moments: dict[int, int] = field(default_factory=dict)  # talk id -> moments found

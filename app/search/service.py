@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Literal
 
 from app.search import query, vocabulary
 from app.search.alignment import counterparts
@@ -75,7 +76,7 @@ NO_FILTERS = Filters()
 TALK_CAP = 3  # a talk's moments past this many follow every other talk's
 HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
 MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
-MODES = ("auto", "words", "meaning")
+Mode = Literal["auto", "words", "meaning"]
 QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
@@ -99,6 +100,11 @@ class SearchService:
         self.meaning = meaning
         self.meaning_off = meaning_off
 
+    @property
+    def semantic(self) -> str:
+        """ "on", or why meaning search is off (a sentence), as the API and the pages say it."""
+        return "on" if self.meaning is not None else _sentence(self.meaning_off)
+
     def search(
         self,
         store: Store,
@@ -107,7 +113,7 @@ class SearchService:
         limit: int = 10,
         offset: int = 0,
         facets: bool = False,
-        mode: str = "auto",
+        mode: Mode = "auto",
     ) -> SearchResult:
         """`facets`: also count the moments found per speaker (it reads every candidate's
         speaker); moments per talk are always counted. `mode`: "words" finds the words,
@@ -117,9 +123,9 @@ class SearchService:
         parsed = parse_query(text)
         result = SearchResult(query=text, total=0, notes=list(parsed.notes))
         result.mode = mode
-        result.semantic = "on" if self.meaning is not None else _sentence(self.meaning_off)
+        result.semantic = self.semantic
         if mode == "meaning" and self.meaning is None:
-            result.notes.append(f"{_sentence(self.meaning_off)} Showing word matches.")
+            result.notes.append(f"{self.semantic} Showing word matches.")
             mode = "words"
         if parsed.speakers:
             filters = replace(filters, speakers=filters.speakers + tuple(parsed.speakers))
@@ -155,10 +161,10 @@ class SearchService:
         with store.snapshot(self.time_limit_ms) as snapshot:
             index = self.meaning.index(snapshot)
             pid = snapshot.passage_said_at(slug, second)
-            vector = index.vector_of(pid) if pid is not None else None
-            if vector is None or pid is None:
+            held = index.passage(pid) if pid is not None else None
+            if held is None:
                 return []
-            talk_id = snapshot.passage_terms([pid])[pid][0]
+            vector, talk_id = held
             near = index.nearest(vector, MEANING_CANDIDATES, other_than=talk_id)
             best: dict[int, PassageScore] = {}
             for s in _meaning_scores(snapshot, near):
@@ -179,7 +185,7 @@ class SearchService:
         offset: int,
         result: SearchResult,
         facets: bool,
-        mode: str = "words",
+        mode: Mode = "words",
     ) -> None:
         """Ranks a first block of candidates the same way for every page, so paging neither
         repeats nor skips; deeper pages rank further blocks and list them after it. Blended

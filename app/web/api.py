@@ -14,7 +14,7 @@ from app.links import moment_url, name_slug
 from app.models import Talk
 from app.search.passages import aligned_times
 from app.search.results import Hit, TalkRef
-from app.search.service import SearchService
+from app.search.service import Mode, SearchService
 from app.store.catalog import talk_transcripts
 from app.web.deps import CatalogueDep, SessionDep, TalkDep
 from app.web.schemas import (
@@ -150,7 +150,7 @@ class SearchParams(BaseModel):
     """The query string of /api/search, validated as one model (one pass, not one per field)."""
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description=QUERY_HELP)
-    mode: Literal["auto", "words", "meaning"] = Field(
+    mode: Mode = Field(
         "auto",
         description="words: the query's words; meaning: what it is about (semantic search); "
         "auto: words for a quote, both blended for a query that may name a subject.",
@@ -301,10 +301,9 @@ def api_related(
     first (one per talk). Empty, with `semantic` saying why, when semantic search is off."""
     service: SearchService = request.app.state.search_service
     hits = service.related(request.app.state.store, talk.slug, t, limit)
-    semantic = "on" if service.meaning is not None else service.meaning_off
     base_url = base_url_of(request)
     return RelatedOut(
-        slug=talk.slug, t=t, semantic=semantic, hits=[hit_out(h, base_url) for h in hits]
+        slug=talk.slug, t=t, semantic=service.semantic, hits=[hit_out(h, base_url) for h in hits]
     )
 
 

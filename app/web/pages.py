@@ -13,6 +13,7 @@ from app.models import Talk
 from app.search.plan import Filters
 from app.search.query import parse_query
 from app.search.results import Hit
+from app.search.service import Mode
 from app.store.catalog import talk_transcripts
 from app.web.api import MAX_QUERY_CHARS, IsoDate, base_url_of, browse_talks
 from app.web.deps import CatalogueDep, ServiceDep, SessionDep, StoreDep, TalkDep
@@ -73,7 +74,7 @@ def search_page(
     year: Year = None,
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
-    mode: Annotated[Literal["auto", "words", "meaning"], Query()] = "auto",
+    mode: Annotated[Mode, Query()] = "auto",
 ) -> HTMLResponse:
     """The home page (what the archive holds) without a query; results with one."""
     notes = []
@@ -119,7 +120,7 @@ def search_page(
         active=found.active if found else search_filters(wanted, catalogue)[1],
         query_string=_query_string,
         mode=mode,
-        semantic="on" if service.meaning is not None else service.meaning_off,
+        semantic=service.semantic,
     )
 
 

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.search.service import Mode
+
 
 class TalkSummary(BaseModel):
     slug: str
@@ -73,9 +75,7 @@ class SearchOut(BaseModel):
     )
     notes: list[str]
     elapsed_ms: float
-    mode: Literal["auto", "words", "meaning"] = Field(
-        "auto", description="The mode asked for (mode=auto|words|meaning)."
-    )
+    mode: Mode = Field("auto", description="The mode asked for (mode=auto|words|meaning).")
     blended: bool = Field(
         False, description="True when word matches and meaning matches were ranked together."
     )

@@ -8,7 +8,7 @@ from app.catalogue import Catalogue, NamedMatch
 from app.links import name_slug
 from app.search.plan import Filters
 from app.search.results import SearchResult
-from app.search.service import SearchService
+from app.search.service import Mode, SearchService
 from app.store import Store
 
 FACET_VALUES = 12  # most values listed per facet
@@ -18,7 +18,7 @@ PAGING = ("q", "mode", "limit", "offset")  # a search's fields that are not filt
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""
-    mode: str = "auto"
+    mode: Mode = "auto"
     limit: int = 10
     offset: int = 0
     talk: str | None = None
