@@ -9,7 +9,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-HAND_WRITTEN = ("passage_fts", "passage_index", "vocabulary", "term_passages")
+HAND_WRITTEN = ("passage_fts", "passage_pairs", "passage_index", "vocabulary", "term_passages")
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]

@@ -26,6 +26,10 @@ def idf(passages_with_phrase: int, passage_count: int) -> float:
 def occurrences(terms: Sequence[str], phrases: Iterable[Phrase]) -> dict[Phrase, int]:
     """How often each phrase occurs in the passage's terms (one pass over the terms)."""
     phrases = list(phrases)
+    if all(len(p) == 1 for p in phrases):
+        # plain words: list.count runs in C, several times faster than the loop below
+        counts = {p: terms.count(p[0]) for p in phrases}
+        return {p: n for p, n in counts.items() if n}
     firsts = {p[0] for p in phrases}
     starts: dict[str, list[int]] = {}
     for i, term in enumerate(terms):

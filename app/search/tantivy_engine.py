@@ -14,6 +14,7 @@ from app.store import Snapshot
 
 WRITER_HEAP = 128 * 1024 * 1024
 RELOAD_SECONDS = 1.0
+TIE_FETCH = 8  # most matches fetched, as a multiple of those asked for, to see a tie whole
 Occur = tantivy.Occur
 Query = tantivy.Query
 
@@ -136,13 +137,28 @@ class TantivyEngine(DerivedIndex):
         return Query.boolean_query(clauses)
 
     def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
-        searcher = self._searcher()
-        result = searcher.search(self.build_query(plan), limit, count=False)
-        if not result.hits:
+        """The best `limit` matches, ties broken by passage id as FTS5 breaks them. Tantivy
+        breaks ties by where a document sits, which changes when its background merges
+        rewrite segments; equal scores are common (passages are of equal length), so the tie at
+        the cut is fetched whole (up to TIE_FETCH times `limit`) and cut by id."""
+        if limit <= 0:
             return []
-        addresses = [address for _, address in result.hits]
-        ids = searcher.fast_field_values("id", addresses)
-        return [(int(pid), float(score)) for (score, _), pid in zip(result.hits, ids, strict=True)]
+        searcher = self._searcher()
+        query = self.build_query(plan)
+        fetch = limit + 1
+        while True:
+            hits = searcher.search(query, fetch, count=False).hits
+            if len(hits) < fetch or hits[-1][0] < hits[limit - 1][0] or fetch >= TIE_FETCH * limit:
+                break
+            fetch = min(fetch * 2, TIE_FETCH * limit)
+        if not hits:
+            return []
+        ids = searcher.fast_field_values("id", [address for _, address in hits])
+        ranked = sorted(
+            ((int(pid), float(score)) for (score, _), pid in zip(hits, ids, strict=True)),
+            key=lambda hit: (-hit[1], hit[0]),
+        )
+        return ranked[:limit]
 
     def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return int(self._searcher().doc_freq("terms", term))

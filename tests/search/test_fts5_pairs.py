@@ -1,0 +1,98 @@
+"""The FTS5 engine's pair index (app/search/fts5.py): a phrase's candidates come from its
+adjacent term pairs and are confirmed on the passages' terms, so it finds what FTS5's own phrase
+query finds; the index follows every talk written, replaced or removed, and an archive without
+it gets it at the next sync."""
+
+from pathlib import Path
+
+import pytest
+
+from app.ingest.files import transcript_files
+from app.ingest.loader import load_files, prune, vanished_sources
+from app.search import fts5
+from app.search.plan import AnyOf, MatchPlan, Phrase, Terms
+from app.store import Store
+from tests.conftest import ingest, search_engine_of, table_rows
+
+
+@pytest.fixture
+def archive() -> tuple[str, str]:
+    return ("sqlite", "fts5")
+
+
+def _phrase(*words: str) -> Phrase:
+    return Phrase(tuple(Terms((w,)) for w in words))
+
+
+def _found(db: Store, plan: MatchPlan, limit: int = 50) -> list[int]:
+    with db.snapshot() as snapshot:
+        return sorted(pid for pid, _ in search_engine_of(db).search(snapshot, plan, limit))
+
+
+def _said(tmp_path: Path, lines: dict[str, str]) -> None:
+    for name, text in lines.items():
+        (tmp_path / f"{name}.txt").write_text(f"0:01 {text}\n")
+
+
+@pytest.fixture
+def networks(db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """Talks holding the phrase, and newer talks holding all its pairs but not the phrase."""
+    said = {f"talk-{n:02d}": "what kind of network do you run" for n in range(3)}
+    said |= {f"talk-{n:02d}": "a kind of magic and of network cables" for n in range(3, 12)}
+    _said(tmp_path, said)
+    ingest(db, tmp_path)
+    # the words' posting lists count as long: matches are listed, then scored in Python
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
+    return db
+
+
+def test_a_phrase_found_through_its_pairs_is_the_phrase_fts5_finds(
+    networks: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = MatchPlan(must=(_phrase("kind", "of", "network"),))
+    through_pairs = _found(networks, plan)
+    monkeypatch.setattr(fts5, "pair_matches_sql", lambda plan: None)
+    by_fts5 = _found(networks, plan)
+    assert len(through_pairs) == 3 and through_pairs == by_fts5
+
+
+def test_candidates_that_are_not_the_phrase_make_it_look_further(
+    networks: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the 9 newest candidates are not the phrase: a probe of 2 must look past them
+    monkeypatch.setattr(fts5, "PROBED", 2)
+    plan = MatchPlan(must=(_phrase("kind", "of", "network"),))
+    assert len(_found(networks, plan, limit=2)) == 2
+
+
+def test_a_choice_of_phrases_is_a_choice_of_their_pairs(networks: Store) -> None:
+    either = MatchPlan(must=(AnyOf((_phrase("kind", "of", "network"), _phrase("of", "magic"))),))
+    assert len(_found(networks, either)) == 12
+
+
+def test_the_pair_index_follows_talks_replaced_and_removed(db: Store, tmp_path: Path) -> None:
+    _said(tmp_path, {"a": "the quick brown fox", "b": "lazy dogs sleep all day"})
+    ingest(db, tmp_path)
+    engine = search_engine_of(db)
+    _said(tmp_path, {"a": "the slow red fox"})
+    (tmp_path / "b.txt").unlink()
+    files, _ = transcript_files([tmp_path])
+    load_files(db, engine, files)
+    assert prune(db, engine, vanished_sources(db)) == 1
+    # written in the talks' own transactions: nothing for a sync to repair
+    assert engine.sync(db) == 0
+    assert _found(db, MatchPlan(must=(_phrase("quick", "brown"),))) == []
+    assert len(_found(db, MatchPlan(must=(_phrase("slow", "red"),)))) == 1
+    pairs = table_rows(db, "SELECT count(*) FROM passage_pairs")[0][0]
+    assert pairs == table_rows(db, "SELECT count(*) FROM passages")[0][0]
+
+
+def test_an_archive_without_pairs_gets_them_at_the_next_sync(db: Store, tmp_path: Path) -> None:
+    _said(tmp_path, {"a": "the quick brown fox", "b": "lazy dogs sleep all day"})
+    ingest(db, tmp_path)
+    with db.write() as writer:
+        writer.execute("INSERT INTO passage_pairs(passage_pairs) VALUES ('delete-all')")
+    engine = search_engine_of(db)
+    assert engine.sync(db) == 2
+    assert len(_found(db, MatchPlan(must=(_phrase("sleep", "all", "day"),)))) == 1
+    assert engine.sync(db) == 0
