@@ -48,6 +48,10 @@ class Talk(Base):
     ingested_at: Mapped[dt.datetime] = mapped_column(
         DateTime, server_default=func.current_timestamp()
     )
+    # every search reads the archive's size (talks, words, passages) to know its version and
+    # weigh its words: summed over this narrow index instead of every wide talk row (3.4 ms ->
+    # 0.4 ms at 10,000 talks; migration 0010)
+    __table_args__ = (Index("ix_talks_counts", "word_count", "passage_count"),)
 
     segments: Mapped[list["Segment"]] = relationship(
         back_populates="talk", order_by="Segment.ord", cascade="all, delete-orphan"

@@ -11,6 +11,7 @@ words at 1,000 hours, where the pairs' posting lists are short (0.1-0.5 ms; READ
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.search import bm25
 from app.search.passages import PASSAGE_WORDS
@@ -51,6 +52,13 @@ SCAN_LIMIT = 2000
 PROBED = 500
 POSTINGS_PER_SCORE = 250
 MAX_WIDEN = 16
+
+# A plain-words query of more than RAREST words lists its candidates by its RAREST rarest words
+# (FTS5 walks every word's posting list to AND them: 20-60 ms for a quote of common words at
+# 10,000 hours) and keeps those whose stored terms hold every word; past RARE_CANDIDATES
+# candidates, FTS5's own AND is the cheaper.
+RAREST = 3
+RARE_CANDIDATES = 1000
 
 PAIR_INSERT_SQL = "INSERT INTO passage_pairs(rowid, pairs) VALUES (?, ?)"
 # a contentless FTS5 table forgets a row by being told the text it indexed
@@ -282,6 +290,8 @@ class Fts5Engine:
             probe = max(limit, PROBED)
             found = self._phrase_matches(snapshot, plan, phrases, probe)
             if found is None:
+                found = self._rare_first(snapshot, plan, probe)
+            if found is None:
                 sql, params = matches_sql(plan)
                 found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe))]
             if len(found) * POSTINGS_PER_SCORE <= postings:
@@ -324,6 +334,35 @@ class Fts5Engine:
             if len(held) >= probe or len(candidates) < fetch:
                 return held[:probe]
             fetch *= 4
+
+    def _rare_first(self, snapshot: Snapshot, plan: MatchPlan, probe: int) -> list[int] | None:
+        """The newest passages (up to `probe`, newest first) holding every word of a plain-words
+        plan, listed by its rarest words and confirmed on their terms; None when the plan is
+        not plain words or its rarest words have more than RARE_CANDIDATES passages."""
+        must = plan.must
+        if plan.must_not or len(must) <= RAREST or not all(isinstance(m, Terms) for m in must):
+            return None
+        clauses: list[Terms] = list(must)  # type: ignore[arg-type]
+
+        def passages(clause: Terms) -> int:
+            return sum(snapshot.term_passages(t) for t in clause.alternatives)
+
+        rarest = sorted(clauses, key=passages)[:RAREST]
+        sql, params = matches_sql(replace(plan, must=tuple(rarest)))
+        candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, RARE_CANDIDATES + 1))]
+        if len(candidates) > RARE_CANDIDATES:
+            return None
+        terms = snapshot.passage_terms(candidates)
+        held = []
+        for pid in candidates:
+            if pid not in terms:
+                continue
+            present = set(terms[pid][2])
+            if all(not present.isdisjoint(c.alternatives) for c in clauses):
+                held.append(pid)
+                if len(held) >= probe:
+                    break
+        return held
 
     def _scored(
         self, snapshot: Snapshot, phrases: list[bm25.Phrase], ids: list[int]

@@ -79,3 +79,50 @@ def test_words_with_long_posting_lists_are_ranked_over_their_newest_matches(
     monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # 40 postings: bm25() is the dearer
     newest = _slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 5)
     assert len(newest) == 5 and set(newest) <= set(sorted(everything)[-8:])
+
+
+@pytest.fixture
+def rare_words(db: Store, tmp_path: Path) -> Store:
+    """Passages holding a quote's three rarest words, only some of them with all its words."""
+    for n in range(16):
+        common = "and the" if n % 3 else "and"
+        (tmp_path / f"talk-{n:02d}.txt").write_text(
+            f"0:01 {common} kubernetes drift monitoring story\n"
+        )
+    ingest(db, tmp_path)
+    return db
+
+
+FIVE_WORDS = MatchPlan(
+    must=tuple(Terms((w,)) for w in ("and", "the", "kubernet", "drift", "monitor"))
+)
+
+
+def test_many_words_are_listed_by_their_rarest_then_confirmed(
+    rare_words: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # matches are listed, scored in Python
+    listed = fts5.Fts5Engine._rare_first
+    calls: list[list[int] | None] = []
+
+    def spy(self: fts5.Fts5Engine, *args: object) -> list[int] | None:
+        calls.append(listed(self, *args))  # type: ignore[arg-type]
+        return calls[-1]
+
+    monkeypatch.setattr(fts5.Fts5Engine, "_rare_first", spy)
+    by_rarest = _slugs(rare_words, FIVE_WORDS, 20)
+    assert calls and calls[0] is not None  # the rarest words listed them
+    monkeypatch.setattr(fts5, "RAREST", 99)  # every word ANDed by FTS5
+    by_fts5 = _slugs(rare_words, FIVE_WORDS, 20)
+    # 16 passages hold the three rarest words; the 10 with "the" hold all five
+    assert len(by_rarest) == 10 and by_rarest == by_fts5
+
+
+def test_rarest_words_in_too_many_passages_leave_the_and_to_fts5(
+    rare_words: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
+    monkeypatch.setattr(fts5, "RARE_CANDIDATES", 4)
+    with rare_words.snapshot() as snapshot:
+        assert search_engine_of(rare_words)._rare_first(snapshot, FIVE_WORDS, 20) is None  # type: ignore[attr-defined]
+    assert len(_slugs(rare_words, FIVE_WORDS, 20)) == 10
