@@ -10,7 +10,7 @@ import pytest
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files, prune, vanished_sources
 from app.search import fts5
-from app.search.plan import AnyOf, MatchPlan, Phrase, Terms
+from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
 from tests.conftest import ingest, search_engine_of, table_rows
 
@@ -96,3 +96,12 @@ def test_an_archive_without_pairs_gets_them_at_the_next_sync(db: Store, tmp_path
     assert engine.sync(db) == 2
     assert len(_found(db, MatchPlan(must=(_phrase("sleep", "all", "day"),)))) == 1
     assert engine.sync(db) == 0
+
+
+def test_a_phrase_through_its_pairs_keeps_to_the_filters(networks: Store) -> None:
+    plan = MatchPlan(must=(_phrase("kind", "of", "network"),), filters=Filters(talk="talk-01"))
+    found = _found(networks, plan)
+    talks = table_rows(
+        networks, "SELECT p.id, t.slug FROM passages p JOIN talks t ON t.id = p.talk_id"
+    )
+    assert [slug for pid, slug in talks if pid in found] == ["talk-01"]
