@@ -10,6 +10,7 @@ words at 1,000 hours, where the pairs' posting lists are short (0.1-0.5 ms; READ
 "Performance"). A pair match is a candidate, confirmed on the passage's stored terms.
 """
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -68,6 +69,9 @@ PAIRS_INDEXED_SQL = "SELECT count(*), coalesce(sum(rowid), 0) FROM passage_pairs
 TALK_TERMS_SQL = "SELECT id, terms FROM passages WHERE talk_id = ?"
 TERMS_AFTER_SQL = "SELECT id, terms FROM passages WHERE id > ? ORDER BY id LIMIT ?"
 REBUILD_BATCH = 20000
+# a pair index found out of step (its rebuild failed: another process held the writer) is
+# looked at again after this long; until then phrases go to FTS5's own phrase query
+PAIRS_RECHECK_SECONDS = 300.0
 
 
 def pair_token(first: str, second: str) -> str:
@@ -231,6 +235,10 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
 class Fts5Engine:
     name = "fts5"
 
+    def __init__(self) -> None:
+        self._pairs_in_step: bool | None = None  # None: not known yet in this process
+        self._pairs_checked = 0.0
+
     def sync(self, store: Store) -> int:
         """The indexes are written in each talk's transaction, but an archive ingested with
         another engine (or before the pair index) lacks them: rebuild an index that disagrees
@@ -240,19 +248,24 @@ class Fts5Engine:
             terms_ok = snapshot.rows(INDEXED_SQL) == stored
             pairs_ok = snapshot.rows(PAIRS_INDEXED_SQL) == stored
         if terms_ok and pairs_ok:
+            self._pairs_in_step = True
             return 0
         with store.write() as writer:
             if not terms_ok:
                 self._rebuild_terms(writer)
             if not pairs_ok:
                 self._rebuild_pairs(writer)
-            return int(writer.rows("SELECT count(*) FROM talks")[0][0])
+            talks = int(writer.rows("SELECT count(*) FROM talks")[0][0])
+        self._pairs_in_step = True
+        return talks
 
     def rebuild(self, store: Store) -> int:
         with store.write() as writer:
             self._rebuild_terms(writer)
             self._rebuild_pairs(writer)
-            return int(writer.rows("SELECT count(*) FROM talks")[0][0])
+            talks = int(writer.rows("SELECT count(*) FROM talks")[0][0])
+        self._pairs_in_step = True
+        return talks
 
     def _rebuild_terms(self, writer: Writer) -> None:
         writer.execute(CLEAR_SQL)
@@ -319,7 +332,7 @@ class Fts5Engine:
         through the pair index and confirmed on their terms; None when the plan is not a
         phrase. Fetches more candidates while too many of them are not the phrase."""
         query = pair_matches_sql(plan)
-        if query is None:
+        if query is None or not self._pairs_usable(snapshot):
             return None
         sql, params = query
         fetch = probe
@@ -334,6 +347,17 @@ class Fts5Engine:
             if len(held) >= probe or len(candidates) < fetch:
                 return held[:probe]
             fetch *= 4
+
+    def _pairs_usable(self, snapshot: Snapshot) -> bool:
+        """Whether the pair index holds every passage: known from this process's sync, else
+        counted (at first use, and again every PAIRS_RECHECK_SECONDS while it does not)."""
+        if self._pairs_in_step:
+            return True
+        now = time.monotonic()
+        if self._pairs_in_step is None or now - self._pairs_checked > PAIRS_RECHECK_SECONDS:
+            self._pairs_in_step = snapshot.rows(PAIRS_INDEXED_SQL) == snapshot.rows(STORED_SQL)
+            self._pairs_checked = now
+        return self._pairs_in_step
 
     def _rare_first(self, snapshot: Snapshot, plan: MatchPlan, probe: int) -> list[int] | None:
         """The newest passages (up to `probe`, newest first) holding every word of a plain-words

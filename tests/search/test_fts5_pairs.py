@@ -10,6 +10,7 @@ import pytest
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files, prune, vanished_sources
 from app.search import fts5
+from app.search.engine import get_engine
 from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
 from tests.conftest import ingest, search_engine_of, table_rows
@@ -105,3 +106,19 @@ def test_a_phrase_through_its_pairs_keeps_to_the_filters(networks: Store) -> Non
         networks, "SELECT p.id, t.slug FROM passages p JOIN talks t ON t.id = p.talk_id"
     )
     assert [slug for pid, slug in talks if pid in found] == ["talk-01"]
+
+
+def test_a_pair_index_out_of_step_leaves_phrases_to_fts5(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose sync could not rebuild the pairs (another process held the writer)
+    still finds every phrase, through FTS5's own phrase query."""
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # phrases would go to the pairs
+    _said(tmp_path, {"a": "the quick brown fox", "b": "lazy dogs sleep all day"})
+    ingest(db, tmp_path)
+    with db.write() as writer:
+        writer.execute("INSERT INTO passage_pairs(passage_pairs) VALUES ('delete-all')")
+    serving = get_engine("fts5", db.url)  # a new process's engine: it has not synced
+    plan = MatchPlan(must=(_phrase("sleep", "all", "day"),))
+    with db.snapshot() as snapshot:
+        assert len(serving.search(snapshot, plan, 10)) == 1
