@@ -74,14 +74,18 @@ REBUILD_BATCH = 20000
 PAIRS_RECHECK_SECONDS = 300.0
 
 
+PAIR_JOINER = "_"  # a token character in the pair index's tokenizer (migration 0009)
+
+
 def pair_token(first: str, second: str) -> str:
-    return f"{first}_{second}"
+    return f"{first}{PAIR_JOINER}{second}"
 
 
 def pairs_text(terms: str) -> str:
-    """A passage's adjacent term pairs, as the pair index holds them."""
-    words = terms.split(" ")
-    return " ".join(pair_token(a, b) for a, b in zip(words, words[1:], strict=False) if a and b)
+    """A passage's adjacent term pairs, as the pair index holds them (built in C: a generator
+    of f-strings took 6 % of an ingest)."""
+    words = terms.split()
+    return " ".join(map(PAIR_JOINER.join, zip(words, words[1:], strict=False)))
 
 
 def render_pairs(match: Match) -> str | None:
