@@ -95,6 +95,10 @@ def render_pairs(match: Match) -> str | None:
         if len(match.parts) < 2 or any(len(p.alternatives) != 1 for p in match.parts):
             return None
         words = [p.alternatives[0] for p in match.parts]
+        if not all(w.isalnum() for w in words):
+            # a term FTS5's tokenizer does not keep whole ("・" is a CJK-range word it drops)
+            # would not make the pair token it stands for
+            return None
         pairs = [_string(pair_token(a, b)) for a, b in zip(words, words[1:], strict=False)]
         return "(" + " AND ".join(pairs) + ")"
     if isinstance(match, AnyOf):

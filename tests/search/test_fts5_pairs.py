@@ -122,3 +122,19 @@ def test_a_pair_index_out_of_step_leaves_phrases_to_fts5(
     plan = MatchPlan(must=(_phrase("sleep", "all", "day"),))
     with db.snapshot() as snapshot:
         assert len(serving.search(snapshot, plan, 10)) == 1
+
+
+def test_a_phrase_holding_a_term_the_tokenizer_drops_is_left_to_fts5(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "・" falls in the CJK range, so it is a word of its own, but FTS5's tokenizer drops it: as
+    a pair ("x_・") it would not be the token it stands for, so such a phrase goes to FTS5."""
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
+    _said(tmp_path, {"a": "データ・サイエンス の 話", "b": "x・y and more"})
+    ingest(db, tmp_path)
+    assert fts5.render_pairs(_phrase("x", "・", "y")) is None
+    assert fts5.render_pairs(_phrase("x", "y")) == '("x_y")'
+    with db.snapshot() as snapshot:
+        engine = search_engine_of(db)
+        assert len(engine.search(snapshot, MatchPlan(must=(_phrase("x", "・", "y"),)), 10)) == 1
+        assert len(engine.search(snapshot, MatchPlan(must=(_phrase("タ", "・", "サ"),)), 10)) == 1
