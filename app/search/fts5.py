@@ -6,8 +6,8 @@ FTS5 syntax; values are bound parameters; filter columns come from a fixed set.
 Beside the index of terms, an index of adjacent term pairs ("kind_of", one token each; no
 positions, no stored text) finds the passages that may hold a phrase: FTS5 checks a phrase
 against the positions of every passage holding all its words, 3-9 ms for a phrase of common
-words at 1,000 hours, where the pairs' posting lists are short (0.1-0.5 ms; README,
-"Performance"). A pair match is a candidate, confirmed on the passage's stored terms.
+words at 1,000 hours, where the pairs' posting lists are short (0.1-0.5 ms; README, "How it
+finds the moment"). A pair match is a candidate, confirmed on the passage's stored terms.
 """
 
 import time
