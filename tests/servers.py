@@ -41,15 +41,20 @@ def wait_until_answering(
 
 @contextmanager
 def talks_server(
-    db: str, log: Path, env: dict[str, str] | None = None, workers: int = 1
+    db: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+    command: str = TALKS,
 ) -> Iterator[str]:
     """`talks serve` on a free loopback port, polled until it answers, stopped on exit.
-    Yields its base URL; raises with the server's log when it dies on start-up."""
+    Yields its base URL; raises with the server's log when it dies on start-up. `command`: the
+    `talks` to run (another version's, for a side-by-side benchmark)."""
     port = free_port()
     with log.open("w") as log_file:
         proc = subprocess.Popen(
             [
-                TALKS,
+                command,
                 "serve",
                 "--db",
                 db,

@@ -11,7 +11,7 @@ finds the moment"). A pair match is a candidate, confirmed on the passage's stor
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from app.search import bm25
@@ -123,6 +123,20 @@ def pair_matches_sql(plan: MatchPlan) -> tuple[str, list[object]] | None:
         "WHERE passage_pairs MATCH ? ORDER BY f.rowid DESC LIMIT ?"
     )
     return sql, [*params, expr]
+
+
+def _confirmed(
+    snapshot: Snapshot, candidates: list[int], holds: Callable[[list[str]], bool], most: int
+) -> list[int]:
+    """The first `most` candidates, in their order, whose stored terms pass `holds`."""
+    terms = snapshot.passage_terms(candidates)
+    held: list[int] = []
+    for pid in candidates:
+        if pid in terms and holds(terms[pid][2]):
+            held.append(pid)
+            if len(held) >= most:
+                break
+    return held
 
 
 def _string(term: str) -> str:
@@ -258,33 +272,27 @@ class Fts5Engine:
         if terms_ok and pairs_ok:
             self._pairs_in_step = True
             return 0
-        with store.write() as writer:
-            if not terms_ok:
-                self._rebuild_terms(writer)
-            if not pairs_ok:
-                self._rebuild_pairs(writer)
-            talks = int(writer.rows("SELECT count(*) FROM talks")[0][0])
-        self._pairs_in_step = True
-        return talks
+        return self._rebuild(store, terms=not terms_ok, pairs=not pairs_ok)
 
     def rebuild(self, store: Store) -> int:
+        return self._rebuild(store, terms=True, pairs=True)
+
+    def _rebuild(self, store: Store, terms: bool, pairs: bool) -> int:
+        """Rewrites the index of terms and/or of pairs from the passages; returns the talks."""
         with store.write() as writer:
-            self._rebuild_terms(writer)
-            self._rebuild_pairs(writer)
+            if terms:
+                writer.execute(CLEAR_SQL)
+                writer.execute(REBUILD_SQL)
+            if pairs:
+                writer.execute(PAIRS_CLEAR_SQL)
+                after = 0
+                while batch := writer.rows(TERMS_AFTER_SQL, (after, REBUILD_BATCH)):
+                    rows = [(pid, pairs_text(text)) for pid, text in batch]
+                    writer.execute_many(PAIR_INSERT_SQL, rows)
+                    after = batch[-1][0]
             talks = int(writer.rows("SELECT count(*) FROM talks")[0][0])
         self._pairs_in_step = True
         return talks
-
-    def _rebuild_terms(self, writer: Writer) -> None:
-        writer.execute(CLEAR_SQL)
-        writer.execute(REBUILD_SQL)
-
-    def _rebuild_pairs(self, writer: Writer) -> None:
-        writer.execute(PAIRS_CLEAR_SQL)
-        after = 0
-        while batch := writer.rows(TERMS_AFTER_SQL, (after, REBUILD_BATCH)):
-            writer.execute_many(PAIR_INSERT_SQL, [(pid, pairs_text(t)) for pid, t in batch])
-            after = batch[-1][0]
 
     def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None:
         writer.execute_many(INSERT_SQL, list(rows))
@@ -346,14 +354,11 @@ class Fts5Engine:
         fetch = probe
         while True:
             candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, fetch))]
-            terms = snapshot.passage_terms(candidates)
-            held = [
-                pid
-                for pid in candidates
-                if pid in terms and bm25.occurrences(terms[pid][2], phrases)
-            ]
+            held = _confirmed(
+                snapshot, candidates, lambda terms: bool(bm25.occurrences(terms, phrases)), probe
+            )
             if len(held) >= probe or len(candidates) < fetch:
-                return held[:probe]
+                return held
             fetch *= 4
 
     def _pairs_usable(self, snapshot: Snapshot) -> bool:
@@ -384,17 +389,12 @@ class Fts5Engine:
         candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, RARE_CANDIDATES + 1))]
         if len(candidates) > RARE_CANDIDATES:
             return None
-        terms = snapshot.passage_terms(candidates)
-        held = []
-        for pid in candidates:
-            if pid not in terms:
-                continue
-            present = set(terms[pid][2])
-            if all(not present.isdisjoint(c.alternatives) for c in clauses):
-                held.append(pid)
-                if len(held) >= probe:
-                    break
-        return held
+
+        def holds_every_word(terms: list[str]) -> bool:
+            present = set(terms)
+            return all(not present.isdisjoint(c.alternatives) for c in clauses)
+
+        return _confirmed(snapshot, candidates, holds_every_word, probe)
 
     def _scored(
         self, snapshot: Snapshot, phrases: list[bm25.Phrase], ids: list[int]

@@ -14,9 +14,7 @@ built (DIR/bench.db), each migrated by its own version.
 
 import argparse
 import http.client
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,20 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.bench import SHARED, make_queries, pct  # noqa: E402
-from tests.servers import free_port, wait_until_answering  # noqa: E402
+from tests.servers import talks_server  # noqa: E402
 
-
-def serve(stack: ExitStack, talks: str, db: Path, log: Path) -> int:
-    port = free_port()
-    env = dict(os.environ, TALKS_DB=f"sqlite:///{db}", TALKS_SEMANTIC="false")
-    out = stack.enter_context(log.open("w"))
-    proc = subprocess.Popen(
-        [talks, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-    )
-    stack.callback(proc.wait)
-    stack.callback(proc.terminate)
-    wait_until_answering(f"http://127.0.0.1:{port}/api/search?q=warm", proc, log)
-    return port
+NO_MEANING = {"TALKS_SEMANTIC": "false"}  # the classes compared are word queries
 
 
 def main() -> None:
@@ -60,11 +47,19 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="talks-ab-"))
     took: dict[tuple[str, str], list[float]] = {}
     with ExitStack() as stack:
-        versions = {
-            "before": serve(stack, args.before_talks, args.before_db, logs / "before.log"),
-            "after": serve(stack, args.after_talks, args.after_db, logs / "after.log"),
+        bases = {
+            version: stack.enter_context(
+                talks_server(f"sqlite:///{db}", logs / f"{version}.log", NO_MEANING, command=talks)
+            )
+            for version, talks, db in (
+                ("before", args.before_talks, args.before_db),
+                ("after", args.after_talks, args.after_db),
+            )
         }
-        conns = {v: http.client.HTTPConnection("127.0.0.1", port) for v, port in versions.items()}
+        conns = {
+            version: http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc)
+            for version, base in bases.items()
+        }
         for round_no in range(args.rounds):
             for cls in classes:
                 for q in queries[cls]:
