@@ -126,13 +126,14 @@ def pair_matches_sql(plan: MatchPlan) -> tuple[str, list[object]] | None:
 
 
 def _confirmed(
-    snapshot: Snapshot, candidates: list[int], holds: Callable[[list[str]], bool], most: int
+    snapshot: Snapshot, candidates: list[int], holds: Callable[[str], bool], most: int
 ) -> list[int]:
-    """The first `most` candidates, in their order, whose stored terms pass `holds`."""
-    terms = snapshot.passage_terms(candidates)
+    """The first `most` candidates, in their order, whose stored terms (one string, a space
+    before and after) pass `holds`."""
+    stored = snapshot.stored_terms(candidates)
     held: list[int] = []
     for pid in candidates:
-        if pid in terms and holds(terms[pid][2]):
+        if pid in stored and holds(f" {stored[pid]} "):
             held.append(pid)
             if len(held) >= most:
                 break
@@ -351,11 +352,12 @@ class Fts5Engine:
         if query is None or not self._pairs_usable(snapshot):
             return None
         sql, params = query
+        wanted = [f" {' '.join(p)} " for p in phrases]
         fetch = probe
         while True:
             candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, fetch))]
             held = _confirmed(
-                snapshot, candidates, lambda terms: bool(bm25.occurrences(terms, phrases)), probe
+                snapshot, candidates, lambda text: any(p in text for p in wanted), probe
             )
             if len(held) >= probe or len(candidates) < fetch:
                 return held
@@ -390,9 +392,10 @@ class Fts5Engine:
         if len(candidates) > RARE_CANDIDATES:
             return None
 
-        def holds_every_word(terms: list[str]) -> bool:
-            present = set(terms)
-            return all(not present.isdisjoint(c.alternatives) for c in clauses)
+        words = [[f" {t} " for t in c.alternatives] for c in clauses]
+
+        def holds_every_word(text: str) -> bool:
+            return all(any(w in text for w in alternatives) for alternatives in words)
 
         return _confirmed(snapshot, candidates, holds_every_word, probe)
 
@@ -406,8 +409,8 @@ class Fts5Engine:
         if not ids:
             return []
         count = max(snapshot.passage_count(), 1)
-        passages = snapshot.passage_terms(ids)
-        held = {pid: bm25.occurrences(passages[pid][2], phrases) for pid in ids if pid in passages}
+        stored = snapshot.stored_terms(ids)
+        held = {pid: bm25.occurrences(stored[pid], phrases) for pid in ids if pid in stored}
         weights = {
             p: bm25.idf(
                 snapshot.term_passages(p[0])
@@ -419,7 +422,7 @@ class Fts5Engine:
         }
         average = self._average_length(snapshot)
         scored = [
-            (pid, -bm25.bm25(counts, weights, len(passages[pid][2]), average))
+            (pid, -bm25.bm25(counts, weights, bm25.length(stored[pid]), average))
             for pid, counts in held.items()
         ]
         return sorted(scored, key=lambda row: (row[1], row[0]))

@@ -170,6 +170,7 @@ class SqlSnapshot:
         self._driver = conn.connection.driver_connection
         self._deadline = deadline
         # one read transaction sees one archive: what a search reads twice is read once
+        self._stored: dict[int, tuple[int, int, str]] = {}
         self._terms: dict[int, tuple[int, int, list[str]]] = {}
         self._term_passages: dict[str, int] = {}
         self._passage_count: int | None = None
@@ -179,13 +180,25 @@ class SqlSnapshot:
             raise QueryTimeout()
         return self._store.run(self._driver, sql, params)
 
-    def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
-        known = self._terms
+    def _read_passages(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
+        known = self._stored
         for chunk in chunks([pid for pid in dict.fromkeys(ids) if pid not in known]):
             sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
             for pid, talk_id, word_start, terms in self.rows(sql, chunk):
-                known[pid] = (talk_id, word_start, terms.split(" "))
-        return {pid: known[pid] for pid in ids if pid in known}
+                known[pid] = (talk_id, word_start, terms)
+        return known
+
+    def stored_terms(self, ids: list[int]) -> dict[int, str]:
+        known = self._read_passages(ids)
+        return {pid: known[pid][2] for pid in ids if pid in known}
+
+    def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
+        stored, split = self._read_passages(ids), self._terms
+        for pid in ids:
+            if pid not in split and pid in stored:
+                talk_id, word_start, terms = stored[pid]
+                split[pid] = (talk_id, word_start, terms.split(" "))
+        return {pid: split[pid] for pid in ids if pid in split}
 
     def hit_rows(self, ids: list[int]) -> dict[int, HitRow]:
         out: dict[int, HitRow] = {}

@@ -35,7 +35,7 @@ def test_scores_equal_fts5_bm25(query: str, phrases: list[bm25.Phrase]) -> None:
     theirs = dict(db.execute("SELECT rowid, -bm25(t) FROM t WHERE t MATCH ?", (query,)))
     docs = [d.split() for d in DOCS]
     average = sum(map(len, docs)) / len(docs)
-    held = [bm25.occurrences(doc, phrases) for doc in docs]
+    held = [bm25.occurrences(doc, phrases) for doc in DOCS]
     weights = {p: bm25.idf(sum(p in h for h in held), len(docs)) for p in phrases}
     assert theirs, "the query matches something"
     for rowid, score in theirs.items():
@@ -44,9 +44,39 @@ def test_scores_equal_fts5_bm25(query: str, phrases: list[bm25.Phrase]) -> None:
 
 
 def test_occurrences_count_words_and_phrases() -> None:
-    terms = "a b a b c a".split()
-    found = bm25.occurrences(terms, [("a",), ("a", "b"), ("b", "c", "a"), ("c", "b"), ("z",)])
-    assert found == {("a",): 3, ("a", "b"): 2, ("b", "c", "a"): 1}
+    found = bm25.occurrences(
+        "a b a b c a", [("a",), ("a", "b"), ("b", "c", "a"), ("c", "b"), ("z",), ("b", "a")]
+    )
+    assert found == {("a",): 3, ("a", "b"): 2, ("b", "c", "a"): 1, ("b", "a"): 1}
+
+
+@pytest.mark.parametrize(
+    ("stored", "phrase", "count"),
+    [
+        ("a a a", ("a",), 3),  # side by side: no space shared between two instances
+        ("a a a", ("a", "a"), 2),  # overlapping instances of a phrase, as FTS5 counts them
+        ("a b a b a", ("a", "b", "a"), 2),
+        ("ab a b", ("b",), 1),  # a word inside another term is not the word
+        ("ab b", ("a", "b"), 0),
+        ("a", ("a",), 1),
+    ],
+)
+def test_occurrences_count_every_instance_of_whole_terms(
+    stored: str, phrase: bm25.Phrase, count: int
+) -> None:
+    assert bm25.occurrences(stored, [phrase]).get(phrase, 0) == count
+    assert bm25.length(stored) == len(stored.split(" "))
+
+
+def test_overlapping_phrase_counts_as_fts5_counts_it() -> None:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+    db.execute("INSERT INTO t(rowid, body) VALUES (1, 'x a a a y a a')")
+    db.execute("INSERT INTO t(rowid, body) VALUES (2, 'a y')")
+    theirs = db.execute("SELECT -bm25(t) FROM t WHERE t MATCH '\"a a\"'").fetchone()[0]
+    held = bm25.occurrences("x a a a y a a", [("a", "a")])
+    weights = {("a", "a"): bm25.idf(1, 2)}
+    assert bm25.bm25(held, weights, 7, 4.5) == pytest.approx(theirs, rel=1e-9)
 
 
 def test_rarer_phrase_weighs_more_and_absent_phrases_score_nothing() -> None:
