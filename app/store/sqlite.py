@@ -27,6 +27,7 @@ BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 20
 MMAP_BYTES = 1 << 30
 PROGRESS_STEPS = 1_000  # SQLite virtual-machine steps between two looks at the clock
+DATA_VERSION_SQL = "PRAGMA data_version"
 
 
 def _on_connect_read_only(dbapi_connection: Any, _record: object) -> None:
@@ -128,6 +129,11 @@ class SqliteStore(SqlStore):
             conn.connection.dbapi_connection.set_progress_handler(  # type: ignore[union-attr]
                 past_deadline, PROGRESS_STEPS
             )
+
+    def change_mark(self, driver: Any) -> object | None:
+        # data_version changes when another connection commits; total_changes when this one
+        # writes
+        return (driver.execute(DATA_VERSION_SQL).fetchone()[0], driver.total_changes)
 
     def _end_snapshot(self, conn: Connection) -> None:
         conn.connection.dbapi_connection.set_progress_handler(None, 0)  # type: ignore[union-attr]

@@ -3,9 +3,9 @@ take turns, and a clear error for a database it cannot use."""
 
 import pytest
 
-from app.store import QueryTimeout, StoreError, connect
+from app.store import QueryTimeout, StoreError, connect, open_store
 from app.store import Store as StoreType
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, SAMPLE, ingest
 
 COUNT_SQL = "SELECT count(*) FROM vocabulary"
 ADD_SQL = "INSERT INTO vocabulary(word, count) VALUES (?, ?)"
@@ -60,3 +60,25 @@ def test_an_unsupported_url_is_one_clear_error(url: str, message: str) -> None:
 def test_a_read_replica_for_sqlite_is_refused() -> None:
     with pytest.raises(StoreError, match="needs a PostgreSQL archive"):
         connect("sqlite:///a.db", read_url="sqlite:///b.db")
+
+
+def test_archive_totals_follow_what_another_process_stores(db: StoreType, db_url: str) -> None:
+    """The totals a search reads are kept between snapshots; another store (as another
+    process) storing or removing a talk changes them at the next snapshot."""
+
+    def totals() -> tuple[int, tuple[int, ...]]:
+        with db.snapshot() as snapshot:
+            return snapshot.passage_count(), snapshot.vocabulary_version()
+
+    assert totals() == (0, (0, 0, 0))
+    assert totals() == (0, (0, 0, 0))  # kept: read the same again
+    other = open_store(db_url)
+    try:
+        ingest(other, SAMPLE)
+        count, (talks, _, words) = totals()
+        assert count > 0 and talks == 1 and words > 0
+        with other.write() as writer:
+            writer.execute("DELETE FROM talks")
+        assert totals() == (0, (0, 0, 0))
+    finally:
+        other.dispose()
