@@ -123,6 +123,22 @@ def test_rarest_words_in_too_many_passages_leave_the_and_to_fts5(
 ) -> None:
     monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
     monkeypatch.setattr(fts5, "RARE_CANDIDATES", 4)
+    monkeypatch.setattr(fts5, "RARE_BATCH", 4)
     with rare_words.snapshot() as snapshot:
         assert search_engine_of(rare_words)._rare_first(snapshot, FIVE_WORDS, 20) is None  # type: ignore[attr-defined]
     assert len(_slugs(rare_words, FIVE_WORDS, 20)) == 10
+
+
+def test_rarest_words_are_listed_in_batches_until_enough_hold_every_word(
+    rare_words: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
+    by_fts5 = _slugs(rare_words, FIVE_WORDS, 20)
+    monkeypatch.setattr(fts5, "RARE_BATCH", 3)  # 16 candidates: six batches, the last short
+    with rare_words.snapshot() as snapshot:
+        listed = search_engine_of(rare_words)._rare_first(snapshot, FIVE_WORDS, 20)  # type: ignore[attr-defined]
+        assert listed is not None and len(listed) == 10
+        assert listed == sorted(listed, reverse=True)  # newest first, none twice
+        # asked for fewer, it stops at the newest that many
+        assert search_engine_of(rare_words)._rare_first(snapshot, FIVE_WORDS, 4) == listed[:4]  # type: ignore[attr-defined]
+    assert _slugs(rare_words, FIVE_WORDS, 20) == by_fts5
