@@ -24,6 +24,7 @@ from app.search.plan import (
     MatchPlan,
     Phrase,
     Terms,
+    flat_terms,
     match_bound,
 )
 from app.store import Snapshot, Store, Writer
@@ -142,6 +143,25 @@ def _confirmed(
     return held
 
 
+def _text_test(match: Match) -> Callable[[str], bool]:
+    """Whether a passage's stored terms (a space before and after) match as FTS5 matches the
+    clause render_match writes (a phrase holding a word with alternatives: each of its words)."""
+    if isinstance(match, Terms):
+        words = [f" {t} " for t in match.alternatives]
+        return lambda text: any(w in text for w in words)
+    if isinstance(match, Phrase):
+        if all(len(p.alternatives) == 1 for p in match.parts):
+            phrase = " " + " ".join(p.alternatives[0] for p in match.parts) + " "
+            return lambda text: phrase in text
+        tests = [_text_test(p) for p in match.parts]
+        return lambda text: all(test(text) for test in tests)
+    if isinstance(match, AllOf):
+        tests = [_text_test(i) for i in match.items]
+        return lambda text: all(test(text) for test in tests)
+    tests = [_text_test(o) for o in match.options]
+    return lambda text: any(test(text) for test in tests)
+
+
 def _string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
@@ -166,15 +186,18 @@ def render_match(match: Match) -> str:
     return "(" + " OR ".join(render_match(o) for o in match.options) + ")"
 
 
+def near_renders(plan: MatchPlan) -> bool:
+    """Whether FTS5 can ask for the plan's nearness: NEAR takes single terms only (a plan with
+    a corrected or expanded word is rendered as its plain AND)."""
+    return plan.near is not None and all(
+        isinstance(m, Terms) and len(m.alternatives) == 1 for m in plan.must
+    )
+
+
 def render_plan(plan: MatchPlan) -> str:
-    if plan.near is not None and all(isinstance(m, Terms) for m in plan.must):
-        groups = []
-        for m in plan.must:
-            groups.append(_string(m.alternatives[0]) if len(m.alternatives) == 1 else None)
-        if None not in groups:
-            expr = f"NEAR({' '.join(groups)}, {plan.near})"  # type: ignore[arg-type]
-        else:
-            expr = " AND ".join(render_match(m) for m in plan.must)
+    if near_renders(plan):
+        groups = [_string(m.alternatives[0]) for m in plan.must]  # type: ignore[union-attr]
+        expr = f"NEAR({' '.join(groups)}, {plan.near})"
     else:
         expr = " AND ".join(render_match(m) for m in plan.must)
     if plan.must_not:
@@ -315,6 +338,8 @@ class Fts5Engine:
         PROBED (or `limit`); else of the newest matches (PROBED of them when the words' posting
         lists are long, else those of the newest passages holding about SCAN_LIMIT matches).
         Scored in Python when that is cheaper than bm25()."""
+        if plan.near is not None and not near_renders(plan):
+            plan = replace(plan, near=None)  # what FTS5 is asked is the plain AND
         phrases = _phrases(plan.must)
         # the postings bm25() would read to weigh the plan's words: every word's passages
         postings = sum(snapshot.term_passages(t) for p in phrases for t in p)
@@ -378,22 +403,23 @@ class Fts5Engine:
         return self._pairs_in_step
 
     def _rare_first(self, snapshot: Snapshot, plan: MatchPlan, probe: int) -> list[int] | None:
-        """The newest passages (up to `probe`, newest first) holding every word of a plain-words
-        plan, listed by its rarest words and confirmed on their terms; None when the plan is
-        not plain words or more than RARE_CANDIDATES candidates did not hold `probe` matches."""
+        """The newest passages (up to `probe`, newest first) matching a plan of more than RAREST
+        clauses, listed by its rarest clauses and confirmed on their terms; None when the plan
+        excludes words or holds a term FTS5 does not keep whole, or when RARE_CANDIDATES
+        candidates did not hold `probe` matches."""
         must = plan.must
-        if plan.must_not or len(must) <= RAREST or not all(isinstance(m, Terms) for m in must):
+        if plan.must_not or len(must) <= RAREST:
             return None
-        clauses: list[Terms] = list(must)  # type: ignore[arg-type]
+        if not all(t.isalnum() for m in must for part in flat_terms(m) for t in part.alternatives):
+            return None  # "・" is a term of its own here and no token to FTS5
+        by_rarity = sorted(
+            must, key=lambda m: match_bound(replace(plan, must=(m,)), snapshot.term_passages)
+        )
+        rarest = replace(plan, must=tuple(by_rarity[:RAREST]))
+        tests = [_text_test(m) for m in must]
 
-        def passages(clause: Terms) -> int:
-            return sum(snapshot.term_passages(t) for t in clause.alternatives)
-
-        rarest = replace(plan, must=tuple(sorted(clauses, key=passages)[:RAREST]))
-        words = [[f" {t} " for t in c.alternatives] for c in clauses]
-
-        def holds_every_word(text: str) -> bool:
-            return all(any(w in text for w in alternatives) for alternatives in words)
+        def holds_every_clause(text: str) -> bool:
+            return all(test(text) for test in tests)
 
         held: list[int] = []
         read = 0
@@ -401,7 +427,7 @@ class Fts5Engine:
         while read < RARE_CANDIDATES:
             sql, params = matches_sql(rarest, before)
             batch = [rowid for (rowid,) in snapshot.rows(sql, (*params, RARE_BATCH))]
-            held += _confirmed(snapshot, batch, holds_every_word, probe - len(held))
+            held += _confirmed(snapshot, batch, holds_every_clause, probe - len(held))
             read += len(batch)
             if len(held) >= probe or len(batch) < RARE_BATCH:
                 return held

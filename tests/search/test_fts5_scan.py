@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.search import fts5
-from app.search.plan import Filters, MatchPlan, Phrase, Terms
+from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
 from tests.conftest import ingest, search_engine_of
 
@@ -142,3 +142,55 @@ def test_rarest_words_are_listed_in_batches_until_enough_hold_every_word(
         # asked for fewer, it stops at the newest that many
         assert search_engine_of(rare_words)._rare_first(snapshot, FIVE_WORDS, 4) == listed[:4]  # type: ignore[attr-defined]
     assert _slugs(rare_words, FIVE_WORDS, 20) == by_fts5
+
+
+def _words(*words: str) -> Phrase:
+    return Phrase(tuple(Terms((w,)) for w in words))
+
+
+# a corrected word (alternatives), a sound-alike written as two words (a phrase in a choice), a
+# phrase: each confirmed on the stored terms as FTS5 matches it
+FIVE_CLAUSES = MatchPlan(
+    must=(
+        Terms(("and",)),
+        Terms(("the", "thee")),
+        AnyOf((Terms(("kubernet",)), _words("cube", "net"))),
+        _words("drift", "monitor"),
+        Terms(("stori",)),
+    )
+)
+
+
+def test_clauses_of_every_kind_are_listed_by_the_rarest_then_confirmed(
+    rare_words: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
+    with rare_words.snapshot() as snapshot:
+        listed = search_engine_of(rare_words)._rare_first(snapshot, FIVE_CLAUSES, 20)  # type: ignore[attr-defined]
+    by_rarest = _slugs(rare_words, FIVE_CLAUSES, 20)
+    monkeypatch.setattr(fts5, "RAREST", 99)  # every clause ANDed by FTS5
+    by_fts5 = _slugs(rare_words, FIVE_CLAUSES, 20)
+    assert listed is not None and len(listed) == 10
+    assert sorted(by_rarest) == sorted(listed) and by_rarest == by_fts5
+    unmatched = MatchPlan(must=(*FIVE_CLAUSES.must[:4], _words("monitor", "drift")))
+    assert _slugs(rare_words, unmatched, 20) == []
+
+
+def test_nearness_fts5_cannot_ask_for_is_the_plain_and(
+    rare_words: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NEAR takes single terms: with a corrected word the plan is its words anywhere, found as
+    the plain AND is (not by FTS5's bm25() over every posting of the common words)."""
+    near = MatchPlan(must=FIVE_WORDS.must[:4] + (Terms(("monitor", "monitr")),), near=9)
+    plain = MatchPlan(must=near.must)
+    assert not fts5.near_renders(near) and fts5.near_renders(
+        FIVE_WORDS.__class__(FIVE_WORDS.must, near=9)
+    )
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
+    ranked_by_fts5: list[str] = []
+    search_sql = fts5.search_sql
+    monkeypatch.setattr(
+        fts5, "search_sql", lambda *a: ranked_by_fts5.append("bm25") or search_sql(*a)
+    )
+    assert _slugs(rare_words, near, 20) == _slugs(rare_words, plain, 20)
+    assert len(_slugs(rare_words, near, 20)) == 10 and ranked_by_fts5 == []
