@@ -55,11 +55,12 @@ PROBED = 500
 POSTINGS_PER_SCORE = 250
 MAX_WIDEN = 16
 
-# A plain-words query of more than RAREST words lists its candidates by its RAREST rarest words,
-# newest first in batches of RARE_BATCH, and keeps those whose stored terms hold every word until
-# it has enough: FTS5 walks every word's posting list to AND them (36 ms for a quote holding
-# "the" at 10,000 hours, 9 ms for its three rarest words), where a candidate is read and checked
-# in about 3 microseconds. Past RARE_CANDIDATES candidates read, FTS5's own AND is the cheaper.
+# A plan of several clauses (words, a corrected word's readings, sound-alikes) lists its
+# candidates by its RAREST rarest clauses (by all but the commonest of three), newest first in
+# batches of RARE_BATCH, and keeps those whose stored terms hold every clause until it has
+# enough: FTS5 walks every word's posting list to AND them (36 ms for a quote holding "the" at
+# 10,000 hours, 9 ms for its three rarest words), where a candidate is read and checked in about
+# 3 microseconds. Past RARE_CANDIDATES candidates read, FTS5's own AND is the cheaper.
 RAREST = 3
 RARE_BATCH = 1000
 RARE_CANDIDATES = 4000
@@ -112,18 +113,21 @@ def render_pairs(match: Match) -> str | None:
     return None
 
 
-def pair_matches_sql(plan: MatchPlan) -> tuple[str, list[object]] | None:
-    """Passages that may hold the plan's phrase, newest first (`LIMIT ?`), when the plan is
-    one phrase or a choice of phrases."""
+def pair_matches_sql(
+    plan: MatchPlan, before_id: int | None = None
+) -> tuple[str, list[object]] | None:
+    """Passages that may hold the plan's phrase, newest first (`LIMIT ?`; older than
+    `before_id`), when the plan is one phrase or a choice of phrases."""
     if len(plan.must) != 1 or plan.must_not or plan.near is not None:
         return None
     expr = render_pairs(plan.must[0])
     if expr is None:
         return None
     join, params = filter_sql(plan.filters)
+    older = "" if before_id is None else f" AND f.rowid < {int(before_id)}"
     sql = (
         f"SELECT f.rowid FROM passage_pairs f{join} "
-        "WHERE passage_pairs MATCH ? ORDER BY f.rowid DESC LIMIT ?"
+        f"WHERE passage_pairs MATCH ?{older} ORDER BY f.rowid DESC LIMIT ?"
     )
     return sql, [*params, expr]
 
@@ -379,16 +383,19 @@ class Fts5Engine:
         query = pair_matches_sql(plan)
         if query is None or not self._pairs_usable(snapshot):
             return None
-        sql, params = query
         wanted = [f" {' '.join(p)} " for p in phrases]
+        held: list[int] = []
         fetch = probe
         while True:
+            sql, params = query
             candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, fetch))]
-            held = _confirmed(
-                snapshot, candidates, lambda text: any(p in text for p in wanted), probe
+            held += _confirmed(
+                snapshot, candidates, lambda text: any(p in text for p in wanted), probe - len(held)
             )
             if len(held) >= probe or len(candidates) < fetch:
                 return held
+            # too many were not the phrase: the older candidates next, more of them
+            query = pair_matches_sql(plan, candidates[-1])  # type: ignore[assignment]
             fetch *= 4
 
     def _pairs_usable(self, snapshot: Snapshot) -> bool:
@@ -403,19 +410,20 @@ class Fts5Engine:
         return self._pairs_in_step
 
     def _rare_first(self, snapshot: Snapshot, plan: MatchPlan, probe: int) -> list[int] | None:
-        """The newest passages (up to `probe`, newest first) matching a plan of more than RAREST
-        clauses, listed by its rarest clauses and confirmed on their terms; None when the plan
+        """The newest passages (up to `probe`, newest first) matching a plan of RAREST clauses
+        or more, listed by its RAREST rarest clauses (all but the commonest of three) and
+        confirmed on their terms; None when the plan
         excludes words or holds a term FTS5 does not keep whole, or when RARE_CANDIDATES
         candidates did not hold `probe` matches."""
         must = plan.must
-        if plan.must_not or len(must) <= RAREST:
+        if plan.must_not or len(must) < RAREST:
             return None
         if not all(t.isalnum() for m in must for part in flat_terms(m) for t in part.alternatives):
             return None  # "・" is a term of its own here and no token to FTS5
         by_rarity = sorted(
             must, key=lambda m: match_bound(replace(plan, must=(m,)), snapshot.term_passages)
         )
-        rarest = replace(plan, must=tuple(by_rarity[:RAREST]))
+        rarest = replace(plan, must=tuple(by_rarity[: min(RAREST, len(must) - 1)]))
         tests = [_text_test(m) for m in must]
 
         def holds_every_clause(text: str) -> bool:
