@@ -347,9 +347,14 @@ class Fts5Engine:
         phrases = _phrases(plan.must)
         # the postings bm25() would read to weigh the plan's words: every word's passages
         postings = sum(snapshot.term_passages(t) for p in phrases for t in p)
+        bound = self._match_bound(snapshot, plan)
+        probe = max(limit, PROBED)
+        # one word has exactly `bound` matches: listing them is skipped when that many cost
+        # more to score in Python than bm25() (a rare word)
+        one_word = len(plan.must) == 1 and isinstance(plan.must[0], Terms) and not plan.must_not
+        listing = not one_word or min(bound, probe) * POSTINGS_PER_SCORE <= postings
         # NEAR weighs only the words' instances near each other: left to bm25()
-        if plan.near is None and postings >= POSTINGS_PER_SCORE:
-            probe = max(limit, PROBED)
+        if plan.near is None and postings >= POSTINGS_PER_SCORE and listing:
             found = self._phrase_matches(snapshot, plan, phrases, probe)
             if found is None:
                 found = self._rare_first(snapshot, plan, probe)
@@ -358,8 +363,7 @@ class Fts5Engine:
                 found = [rowid for (rowid,) in snapshot.rows(sql, (*params, probe))]
             if len(found) * POSTINGS_PER_SCORE <= postings:
                 return self._scored(snapshot, phrases, found)[:limit]
-        bound = 0 if plan.filters.talk else self._match_bound(snapshot, plan)
-        if bound > SCAN_LIMIT:
+        if bound > SCAN_LIMIT and not plan.filters.talk:
             low, high = snapshot.rows(ID_RANGE_SQL)[0]
             share = SCAN_LIMIT / bound
             while share < 1:

@@ -194,3 +194,19 @@ def test_nearness_fts5_cannot_ask_for_is_the_plain_and(
     )
     assert _slugs(rare_words, near, 20) == _slugs(rare_words, plain, 20)
     assert len(_slugs(rare_words, near, 20)) == 10 and ranked_by_fts5 == []
+
+
+def test_a_rare_word_is_ranked_by_fts5_without_listing_its_matches_first(
+    forty_talks: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing a word's matches only pays when there are so many that bm25() costs more than
+    scoring the newest of them in Python: a word in 2 passages goes straight to bm25()."""
+    listed: list[str] = []
+    matches_sql = fts5.matches_sql
+    monkeypatch.setattr(fts5, "matches_sql", lambda *a: listed.append("list") or matches_sql(*a))
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 2)  # a score costs two postings
+    monkeypatch.setattr(fts5, "PROBED", 10)  # listed: the newest 10 matches
+    assert len(_slugs(forty_talks, MatchPlan(must=(Terms(("rare",)),)), 10)) == 2
+    assert listed == []
+    assert len(_slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 10)) == 10
+    assert listed == ["list"]  # the newest matches of a common word are listed and scored here
