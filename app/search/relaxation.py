@@ -26,11 +26,16 @@ RARE_SHARE = 0.2  # a word in more than this share of passages says little about
 
 
 def corrected_plan(
-    snapshot: Snapshot, speller: vocabulary.Speller, parsed: ParsedQuery, plan: MatchPlan
+    snapshot: Snapshot,
+    speller: vocabulary.Speller,
+    parsed: ParsedQuery,
+    plan: MatchPlan,
+    said: tuple[int, ...] = (),
 ) -> tuple[MatchPlan | None, str | None]:
     """Words the archive has never seen, or has seen only once or twice beside a far more
     common close word (a misheard caption), get their closest vocabulary words as
-    alternatives. Returns the new plan and the query as corrected."""
+    alternatives. Returns the new plan and the query as corrected (its clauses in the order
+    `said`, a word said twice written twice)."""
     changed = False
     must: list[Match] = []
     label_words: list[str] = []
@@ -55,7 +60,9 @@ def corrected_plan(
         must.append(match)
     if not changed:
         return None, None
-    return replace(plan, must=tuple(must)), " ".join(label_words)
+    return replace(plan, must=tuple(must)), " ".join(
+        label_words[k] for k in said or range(len(label_words))
+    )
 
 
 @dataclass(frozen=True)

@@ -192,12 +192,13 @@ class SearchService:
         with meaning, the first WORD_DEPTH moments and MEANING_DEPTH meaning moments are one
         fixed ranking, and deeper word moments follow it."""
         asked = parsed
+        said = _said_order(parsed.must)  # before _plan makes a word said twice one clause
         plan = self._plan(snapshot, parsed, filters)
         # the archive's passage count, read once if the partial stage or the estimate needs it
         passage_count = functools.cache(lambda: max(self.engine.count_passages(snapshot), 1))
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
         want = CANDIDATES if len(plan.must) > 1 else ONE_CLAUSE_CANDIDATES
-        scored, complete = self._gather(snapshot, plan, want)
+        scored, complete = self._gather(snapshot, plan, want, said)
         if not scored and any(isinstance(c, query.Phrase) for c in parsed.must):
             # the exact phrase is not there: its words, ranked by how close and in order
             parsed = phrases_as_words(parsed)
@@ -206,9 +207,9 @@ class SearchService:
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
         if not scored:
-            corrected, label = corrected_plan(snapshot, self.speller, parsed, plan)
+            corrected, label = corrected_plan(snapshot, self.speller, parsed, plan, said)
             if corrected is not None:
-                scored, complete = self._gather(snapshot, corrected, want)
+                scored, complete = self._gather(snapshot, corrected, want, said)
                 if scored:
                     plan = corrected
                     result.corrected_query = label
@@ -466,10 +467,11 @@ class SearchService:
         return AnyOf(tuple(self._analyse(snapshot, o) for o in clause.options))  # type: ignore[misc]
 
     def _gather(
-        self, snapshot: Snapshot, plan: MatchPlan, want: int
+        self, snapshot: Snapshot, plan: MatchPlan, want: int, said: tuple[int, ...] = ()
     ) -> tuple[list[PassageScore], bool]:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
-        as a phrase), ranked in Python. Also says whether every match was fetched."""
+        as a phrase: its clauses in the order `said`, a word said twice twice), ranked in
+        Python. Also says whether every match was fetched."""
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
         if words_only and self._bound(snapshot, plan) <= want * ALL_MATCHES_FACTOR:
             # several plain words, one of them rare: every passage holding them all is ranked
@@ -484,7 +486,8 @@ class SearchService:
             # query word for word: also fetch the passages where the words stand as a phrase,
             # or failing that close together. (Skipped when the page is already full of exact
             # readings: a phrase of common words is the engines' slowest query.)
-            as_phrase = replace(plan, must=(_as_phrases(plan.must),))  # type: ignore[arg-type]
+            words = tuple(plan.must[k] for k in said) if said else plan.must
+            as_phrase = replace(plan, must=(_as_phrases(words),))  # type: ignore[arg-type]
             extra = self.engine.search(snapshot, as_phrase, want)
             if not extra:
                 extra = self.engine.search(snapshot, replace(plan, near=len(plan.must) + 4), want)
@@ -717,6 +720,12 @@ def _said_only(
                 kept[lo:hi] = terms[lo:hi]
         out[pid] = (talk_id, word_start, kept)
     return out
+
+
+def _said_order(clauses: list[query.Clause]) -> tuple[int, ...]:
+    """For each clause as said, its place among the clauses with repeats made one."""
+    places: dict[query.Clause, int] = {}
+    return tuple(places.setdefault(c, len(places)) for c in clauses)
 
 
 def _as_phrases(words: tuple[Terms, ...]) -> Match:

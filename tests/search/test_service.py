@@ -174,3 +174,26 @@ def test_a_phrase_of_stop_words_is_found_at_its_line(db: Store, tmp_path: Path) 
     result = search(db, '"to be or not to be that is the question"')
     assert result.hits and not result.relaxed
     assert (result.hits[0].talk.slug, result.hits[0].start) == ("hamlet", 7.0)
+
+
+def test_a_quote_saying_a_word_twice_is_found_as_said_and_labelled_so(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word said twice is one clause for ranking, but the phrase pass looks for the words as
+    said ("to go to your", not "to go your"), and the corrected query repeats it too."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 4)
+    scattered = "favorite your to go and favorite your to go and favorite your to go"
+    for n in range(12):
+        (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
+    filler = "so that was the first question about freelance jobs on the market these days " * 3
+    (tmp_path / "quote.txt").write_text(
+        f"0:01 {filler}\n0:05 where do you want to go to your favorite place\n0:09 {filler}\n"
+    )
+    ingest(db, tmp_path)
+    result = search(db, "to go to your favorte", limit=1)
+    assert result.corrected_query == "to go to your favorite"
+    assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
+    found = search(db, "want to go to your favorite", limit=1)
+    assert found.hits[0].talk.slug == "quote" and found.hits[0].start == 5.0
