@@ -2,6 +2,7 @@
 together and in what order, then the engine's BM25. Also finds the best window, whose first
 word is the moment a hit points at."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.search.analysis import STOP_WORDS, stem
@@ -107,22 +108,27 @@ def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Pos]:
     return sorted({s for option in clause.options for s in clause_spans(option, positions)})
 
 
-def _best_window(found: list[list[Pos]]) -> Pos:
+def _best_window(found: list[list[Pos]], order_of: Callable[[int, int], float]) -> Pos:
     """Smallest window holding one span of every clause that matched (sweep over positions);
-    the earliest of equally small ones."""
+    of equally small ones the best in order (`order_of`), then the earliest."""
     if len(found) == 1:
         return min(found[0], key=lambda s: (s[1] - s[0], s[0]))
     events = sorted((s, e, k) for k, spans in enumerate(found) for s, e in spans)
     need = len(found)
     last: dict[int, Pos] = {}
     best: Pos | None = None
+    best_order = 0.0
     for start, end, k in events:
         last[k] = (start, end)
         if len(last) == need:
             lo = min(s for s, _ in last.values())
             hi = max(e for _, e in last.values())
             if best is None or hi - lo < best[1] - best[0]:
-                best = (lo, hi)
+                best, best_order = (lo, hi), order_of(lo, hi)
+            elif hi - lo == best[1] - best[0] and (lo, hi) != best and best_order < 1.0:
+                order = order_of(lo, hi)
+                if order > best_order:
+                    best, best_order = (lo, hi), order
     assert best is not None
     return best
 
@@ -149,7 +155,7 @@ def score_passage(
     if not found:
         return None
     coverage = len(found) / len(must)
-    lo, hi = _best_window(found)
+    lo, hi = _best_window(found, lambda lo, hi: _in_order(per_clause, lo, hi))
     # every occurrence of a query word inside the window is marked ("go far go together")
     matched = sorted({s for spans in found for s in spans if lo <= s[0] and s[1] <= hi})
     words_matched = len({i for s, e in matched for i in range(s, e)})
@@ -258,11 +264,25 @@ def _words(
     found = [m for m in masks if m]
     if not found:
         return None
-    # smallest window holding a position of every clause found, the earliest of equal ones:
-    # from each position, the furthest of every clause's next occurrence
+
+    def order_in(lo: int, hi: int) -> float:
+        """Share of consecutive clauses whose words follow each other in the window."""
+        window = (1 << hi) - (1 << lo)
+        pairs = 0
+        for a, b in zip(masks, masks[1:], strict=False):
+            a &= window
+            # b within ORDER_GAP words after a, both inside the window
+            if a and _shifted(a, ORDER_GAP) & b & window:
+                pairs += 1
+        return pairs / (len(must) - 1)
+
+    # smallest window holding a position of every clause found, of equal ones the best in
+    # order ("network and what kind of network": the second), then the earliest: from each
+    # position, the furthest of every clause's next occurrence
     shared = any(len(ks) > 1 for ks in owners.values())
     narrowest = 1 if shared else len(found)  # no window can be narrower: stop when found
     lo, hi = 0, -1
+    order = 0.0
     rest = union
     while rest:
         start = _lowest(rest)
@@ -278,20 +298,18 @@ def _words(
                 end = nearest
         if end < 0:
             break  # some clause has no occurrence from here on
-        if hi < 0 or end + 1 - start < hi - lo:
-            lo, hi = start, end + 1
-            if hi - lo == narrowest:
-                break
+        width = end + 1 - start
+        if hi < 0 or width < hi - lo:
+            lo, hi, order = start, end + 1, order_in(start, end + 1)
+        elif width == hi - lo and order < 1.0:
+            later = order_in(start, end + 1)
+            if later > order:
+                lo, hi, order = start, end + 1, later
+        if hi - lo == narrowest and (order == 1.0 or len(found) == 1):
+            break
     window = (1 << hi) - (1 << lo)
     inside = union & window
     compact = inside.bit_count() / (hi - lo)
-    pairs = 0
-    for a, b in zip(masks, masks[1:], strict=False):
-        a &= window
-        # b within ORDER_GAP words after a, both inside the window
-        if a and _shifted(a, ORDER_GAP) & b & window:
-            pairs += 1
-    order = pairs / (len(must) - 1)
     coverage = len(found) / len(must)
     score = combined_score(coverage, order, compact, bm25_norm)
     spans = []

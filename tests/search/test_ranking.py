@@ -51,13 +51,25 @@ def test_the_quote_word_for_word_is_exact_and_outranks_the_same_words_apart() ->
     assert not apart.is_exact and apart.score < exact.score
 
 
-def test_window_is_the_earliest_of_the_narrowest() -> None:
+def test_window_is_the_narrowest_in_order_then_the_earliest() -> None:
     must = (Terms(("a",)), Terms(("b",)))
-    s = score_passage(1, "a x x b a b x a b".split(), must, 0.0)
-    assert s is not None and s.window == Span(
-        3, 5
-    )  # "b a": narrower than "a x x b", first of width 2
+    s = score_passage(1, "a x x b a x b x b a".split(), must, 0.0)
+    assert s is not None and s.window == Span(3, 5)  # "b a": narrower than "a x x b"
     assert s.order == 0.0  # inside that window b comes before a
+    # "b a" and "a b" are equally narrow: the one in order ("network and what kind of
+    # network" holds the quote at its second "network")
+    s = score_passage(1, "a x x b a b x a b".split(), must, 0.0)
+    assert s is not None and s.window == Span(4, 6) and s.order == 1.0
+    s = score_passage(1, "a x b x b a x b a".split(), must, 0.0)
+    assert s is not None and s.window == Span(4, 6) and s.order == 0.0  # none in order: earliest
+
+
+def test_a_quote_after_its_last_word_said_before_is_read_in_order() -> None:
+    must = tuple(Terms((w,)) for w in "and what kind of network".split())
+    terms = "you put a network and what kind of network would you put".split()
+    for clauses in (must, _general(must)):
+        s = score_passage(1, terms, clauses, 0.0)  # type: ignore[arg-type]
+        assert s is not None and s.window == Span(4, 9) and s.order == 1.0 and s.is_exact
 
 
 def test_order_allows_a_short_gap_and_missing_words_lower_coverage() -> None:

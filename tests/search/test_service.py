@@ -184,7 +184,7 @@ def test_a_quote_saying_a_word_twice_is_found_as_said_and_labelled_so(
     import app.search.service as service_module
 
     monkeypatch.setattr(service_module, "CANDIDATES", 4)
-    scattered = "favorite your to go and favorite your to go and favorite your to go"
+    scattered = "favorite things in your life are to be found where you go " * 2
     for n in range(12):
         (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
     filler = "so that was the first question about freelance jobs on the market these days " * 3
@@ -192,7 +192,7 @@ def test_a_quote_saying_a_word_twice_is_found_as_said_and_labelled_so(
         f"0:01 {filler}\n0:05 where do you want to go to your favorite place\n0:09 {filler}\n"
     )
     ingest(db, tmp_path)
-    result = search(db, "to go to your favorte", limit=1)
+    result = search(db, "to go to your favorte", limit=1)  # 4 candidates fetched, of 13
     assert result.corrected_query == "to go to your favorite"
     assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
     found = search(db, "want to go to your favorite", limit=1)
