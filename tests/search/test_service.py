@@ -149,21 +149,31 @@ def test_a_search_past_its_time_limit_answers_with_a_hint(sample_db: Store) -> N
 def test_a_typo_in_a_quote_of_common_words_still_finds_the_quote(
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # many passages hold the words scattered (and rank higher by BM25); one says them in order
-    import app.search.service as service_module
-
-    monkeypatch.setattr(service_module, "CANDIDATES", 4)
-    scattered = "and I think and you think I kind and you kind I think you and kind of"
-    for n in range(12):
-        (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
-    filler = "so that was the first question about freelance jobs on the market these days " * 3
-    (tmp_path / "quote.txt").write_text(
-        f"0:01 {filler}\n0:05 and I think you kind of gave the answer\n0:09 {filler}\n"
+    _scattered_and_said(
+        db,
+        tmp_path,
+        monkeypatch,
+        "and I think and you think I kind and you kind I think you and kind of",
+        "and I think you kind of gave the answer",
     )
-    ingest(db, tmp_path)
     result = search(db, "I thnik you kind", limit=1)  # 4 candidates fetched, of 14
     assert result.corrected_query == "i think you kind"
     assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
+
+
+def _scattered_and_said(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scattered: str, said: str
+) -> None:
+    """Twelve talks hold the words scattered (and rank higher by BM25); one, "quote", says
+    `said` at 0:05; the search fetches 4 candidates of the 13."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 4)
+    for n in range(12):
+        (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
+    filler = "so that was the first question about freelance jobs on the market these days " * 3
+    (tmp_path / "quote.txt").write_text(f"0:01 {filler}\n0:05 {said}\n0:09 {filler}\n")
+    ingest(db, tmp_path)
 
 
 def test_a_phrase_of_stop_words_is_found_at_its_line(db: Store, tmp_path: Path) -> None:
@@ -181,17 +191,13 @@ def test_a_quote_saying_a_word_twice_is_found_as_said_and_labelled_so(
 ) -> None:
     """A word said twice is one clause for ranking, but the phrase pass looks for the words as
     said ("to go to your", not "to go your"), and the corrected query repeats it too."""
-    import app.search.service as service_module
-
-    monkeypatch.setattr(service_module, "CANDIDATES", 4)
-    scattered = "favorite things in your life are to be found where you go " * 2
-    for n in range(12):
-        (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
-    filler = "so that was the first question about freelance jobs on the market these days " * 3
-    (tmp_path / "quote.txt").write_text(
-        f"0:01 {filler}\n0:05 where do you want to go to your favorite place\n0:09 {filler}\n"
+    _scattered_and_said(
+        db,
+        tmp_path,
+        monkeypatch,
+        "favorite things in your life are to be found where you go " * 2,
+        "where do you want to go to your favorite place",
     )
-    ingest(db, tmp_path)
     result = search(db, "to go to your favorte", limit=1)  # 4 candidates fetched, of 13
     assert result.corrected_query == "to go to your favorite"
     assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
