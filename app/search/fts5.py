@@ -140,7 +140,7 @@ def _confirmed(
     stored = snapshot.stored_terms(candidates)
     held: list[int] = []
     for pid in candidates:
-        if pid in stored and holds(f" {stored[pid]} "):
+        if pid in stored and holds(f" {stored[pid][2]} "):
             held.append(pid)
             if len(held) >= most:
                 break
@@ -457,7 +457,7 @@ class Fts5Engine:
             return []
         count = max(snapshot.passage_count(), 1)
         stored = snapshot.stored_terms(ids)
-        held = {pid: bm25.occurrences(stored[pid], phrases) for pid in ids if pid in stored}
+        held = {pid: bm25.occurrences(stored[pid][2], phrases) for pid in ids if pid in stored}
         weights = {
             p: bm25.idf(
                 snapshot.term_passages(p[0])
@@ -469,7 +469,7 @@ class Fts5Engine:
         }
         average = self._average_length(snapshot)
         scored = [
-            (pid, -bm25.bm25(counts, weights, bm25.length(stored[pid]), average))
+            (pid, -bm25.bm25(counts, weights, bm25.length(stored[pid][2]), average))
             for pid, counts in held.items()
         ]
         return sorted(scored, key=lambda row: (row[1], row[0]))

@@ -62,6 +62,7 @@ from app.search.results import (
     moment_facts,
     spoken_by,
 )
+from app.search.subjects import subject_moments
 from app.store import QueryTimeout, Snapshot, Store
 from app.store.base import TranscriptInfo
 
@@ -281,17 +282,22 @@ class SearchService:
             meaning = self._meaning_moments(snapshot, meaning_text(result.query), filters)
             if meaning:
                 facts.update({m.score.passage_id: f for m, f in meaning.values()})
-                timed = [
+                # the word side: where the subject's words gather (else the word moments)
+                subject = self._subject_moments(snapshot, meaning_text(result.query), filters)
+                facts.update({t.score.passage_id: f for t, f in subject})
+                timed = [t for t, _ in subject] or [
                     Timed(s, facts[s.passage_id].start)
                     for s in merged[:WORD_DEPTH]
                     if s.passage_id in facts
                 ]
                 fused = fuse(timed, [m for m, _ in meaning.values()])
-                extra = sum(1 for s in fused if s.matched_by == "meaning")
+                listed = {s.passage_id for s in merged}
+                extra = sum(1 for s in fused if s.passage_id not in listed)
                 if not filters.talk:
                     fused = cap_per_talk(fused, TALK_CAP)
-                # deeper word moments follow, in the order every page sees them
-                merged = fused + merged[WORD_DEPTH:]
+                # the other word moments follow, in the order every page sees them
+                in_fused = {s.passage_id for s in fused}
+                merged = fused + [s for s in merged if s.passage_id not in in_fused]
                 result.total += extra
                 result.blended = True
         self._finish(snapshot, plan, merged, merged_into, facts, limit, offset, result, facets)
@@ -371,6 +377,20 @@ class SearchService:
             ]
         kept = spaced(timed)[:MEANING_DEPTH]
         return {t.score.passage_id: (t, facts[t.score.passage_id]) for t in kept}
+
+    def _subject_moments(
+        self, snapshot: Snapshot, text: str, filters: Filters
+    ) -> list[tuple[Timed, MomentFacts]]:
+        """Up to WORD_DEPTH moments where the query's content words gather, best first, with
+        their facts (said by the people asked for, with a speaker filter)."""
+        found = subject_moments(snapshot, self.engine, text, filters, WORD_DEPTH)
+        facts = moment_facts(snapshot, found)
+        return [
+            (Timed(s, facts[s.passage_id].start), facts[s.passage_id])
+            for s in found
+            if s.passage_id in facts
+            and (not filters.speakers or spoken_by(facts[s.passage_id].speaker, filters.speakers))
+        ]
 
     def _best_worded(
         self,

@@ -117,9 +117,9 @@ class Snapshot(Protocol):
     def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
         """passage id -> (talk id, first word, index terms in order)."""
 
-    def stored_terms(self, ids: list[int]) -> dict[int, str]:
-        """passage id -> its index terms as stored, one space between terms: cheaper to test
-        for a word or phrase than the split terms."""
+    def stored_terms(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
+        """passage id -> (talk id, first word, its index terms as stored, one space between
+        terms): cheaper to test for a word or phrase than the split terms."""
 
     def hit_rows(self, ids: list[int]) -> dict[int, HitRow]: ...
 

@@ -189,9 +189,9 @@ class SqlSnapshot:
                 known[pid] = (talk_id, word_start, terms)
         return known
 
-    def stored_terms(self, ids: list[int]) -> dict[int, str]:
+    def stored_terms(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
         known = self._read_passages(ids)
-        return {pid: known[pid][2] for pid in ids if pid in known}
+        return {pid: known[pid] for pid in ids if pid in known}
 
     def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
         stored, split = self._read_passages(ids), self._terms

@@ -118,11 +118,24 @@ def test_a_subject_never_said_is_found_by_meaning(talks_db: Store, embedder: Top
 
 
 def test_words_and_meaning_together_say_both(talks_db: Store, embedder: TopicEmbedder) -> None:
-    result = service(talks_db, embedder).search(talks_db, "stress overwork lessons")
+    result = service(talks_db, embedder).search(talks_db, "stress overwork sleep")
     assert result.blended
     top = result.hits[0]
     assert top.talk.slug == "tired-team" and top.match == "both"
     assert "<mark>" in top.snippet
+
+
+def test_a_subject_is_found_where_its_words_gather(
+    talks_db: Store, embedder: TopicEmbedder
+) -> None:
+    """The word side of the blend is the stretch of talk holding most of the subject's words
+    (each weighed by its rarity), at its rarest word: "lesson" is said once, near "overwork"
+    and "exhausted", and that moment leads."""
+    result = service(talks_db, embedder).search(talks_db, "overwork exhausted lessons")
+    top = result.hits[0]
+    assert result.blended and top.talk.slug == "tired-team" and top.match in ("words", "both")
+    assert top.start == pytest.approx(145, abs=6)  # "that is the main lesson we took…"
+    assert "<mark>lesson</mark>" in top.snippet
 
 
 def test_a_quote_keeps_the_word_search(talks_db: Store, embedder: TopicEmbedder) -> None:
