@@ -28,6 +28,7 @@ CENTRE_WEIGHT = 0.5
 CENTRE_SHARE = 0.05
 CENTRE_MIN = 50  # a word in this many passages or fewer makes candidates in any archive
 MAX_CENTRES = 600
+MARK_AFTER = 12  # words after the moment's word whose content words are marked in its snippet
 
 
 def content_terms(text: str) -> list[str]:
@@ -90,8 +91,11 @@ def subject_moments(
         if rarest is None:
             continue
         at = terms.index(rarest)
+        # the moment is its rarest word; the content words said just after it are marked too
+        marked = [Span(i, i + 1) for i in range(at, at + MARK_AFTER + 1)[: len(terms) - at]]
+        marked = [m for m in marked if terms[m.start] in weight]
         coverage = len(holds(pid)) / len(weight)
-        s = PassageScore(pid, round(score, 4), coverage, Span(at, at + 1), [Span(at, at + 1)])
+        s = PassageScore(pid, round(score, 4), coverage, Span(at, marked[-1].end), marked)
         s.talk_id, s.word_start = talk_id, word_start
         moments.append(s)
         if len(moments) >= depth:
