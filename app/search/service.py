@@ -25,7 +25,13 @@ from app.search.blend import (
 )
 from app.search.engine import SearchEngine
 from app.search.meaning import MeaningHit, MeaningSearch
-from app.search.moments import SAME_MOMENT_WORDS, cap_per_talk, exact_moments, merge_moments
+from app.search.moments import (
+    SAME_MOMENT_SECONDS,
+    SAME_MOMENT_WORDS,
+    cap_per_talk,
+    exact_moments,
+    merge_moments,
+)
 from app.search.passages import aligned_times
 from app.search.plan import (
     AllOf,
@@ -190,8 +196,8 @@ class SearchService:
     ) -> None:
         """Ranks a first block of candidates the same way for every page, so paging neither
         repeats nor skips; deeper pages rank further blocks and list them after it. Blended
-        with meaning, the first WORD_DEPTH moments and MEANING_DEPTH meaning moments are one
-        fixed ranking, and deeper word moments follow it."""
+        with meaning, up to WORD_DEPTH moments where a subject's words gather and MEANING_DEPTH
+        meaning moments are one fixed ranking, and the word moments follow it."""
         asked = parsed
         said = _said_order(parsed.must)  # before _plan makes a word said twice one clause
         plan = self._plan(snapshot, parsed, filters)
@@ -296,8 +302,7 @@ class SearchService:
                 if not filters.talk:
                     fused = cap_per_talk(fused, TALK_CAP)
                 # the other word moments follow, in the order every page sees them
-                in_fused = {s.passage_id for s in fused}
-                merged = fused + [s for s in merged if s.passage_id not in in_fused]
+                merged = fused + _not_listed(merged, fused, facts)
                 result.total += extra
                 result.blended = True
         self._finish(snapshot, plan, merged, merged_into, facts, limit, offset, result, facets)
@@ -740,6 +745,30 @@ def _said_only(
                 kept[lo:hi] = terms[lo:hi]
         out[pid] = (talk_id, word_start, kept)
     return out
+
+
+def _not_listed(
+    moments: list[PassageScore], listed: list[PassageScore], facts: dict[int, MomentFacts]
+) -> list[PassageScore]:
+    """The moments that are none of the listed ones: not the same passage, nor within
+    SAME_MOMENT_SECONDS of one in the same talk (one moment is listed once on every page)."""
+    seconds: dict[int, list[float]] = {}
+    for s in listed:
+        if s.passage_id in facts:
+            seconds.setdefault(s.talk_id, []).append(facts[s.passage_id].start)
+    ids = {s.passage_id for s in listed}
+    return [
+        s
+        for s in moments
+        if s.passage_id not in ids
+        and not (
+            s.passage_id in facts
+            and any(
+                abs(facts[s.passage_id].start - second) < SAME_MOMENT_SECONDS
+                for second in seconds.get(s.talk_id, ())
+            )
+        )
+    ]
 
 
 def _said_order(clauses: list[query.Clause]) -> tuple[int, ...]:

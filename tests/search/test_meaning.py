@@ -10,7 +10,9 @@ import pytest
 from app.search.analysis import words
 from app.search.meaning import MeaningSearch
 from app.search.plan import Filters
-from app.search.service import SearchService
+from app.search.ranking import PassageScore, Span
+from app.search.results import MomentFacts
+from app.search.service import SearchService, _not_listed
 from app.search.vectors import stale_talks, sync_vectors
 from app.store import Store
 from tests.conftest import ingest, search_engine_of
@@ -213,3 +215,32 @@ def test_meaning_mode_without_the_model_says_so(talks_db: Store) -> None:
     assert result.semantic == "Semantic search is off: no model."
     assert any(n.startswith("Semantic search is off: no model.") for n in result.notes)
     assert result.hits and {h.match for h in result.hits} == {"words"}
+
+
+def test_a_blended_subject_lists_each_moment_once(talks_db: Store, embedder: TopicEmbedder) -> None:
+    """The word search's moments follow the blended ones without repeating a moment of them."""
+    result = service(talks_db, embedder).search(talks_db, "overwork exhausted lessons", limit=50)
+    assert result.blended and len(result.hits) > 3
+    spots = [(h.talk.slug, h.start) for h in result.hits]
+    for k, (slug, start) in enumerate(spots):
+        assert not any(s == slug and abs(t - start) < 5 for s, t in spots[:k]), spots
+
+
+def test_a_word_moment_at_a_listed_moment_is_not_listed_again() -> None:
+    """Overlapping passages (or a talk's two transcripts) give one moment under two passage ids:
+    after the blended moments, the word moments leave out those at a listed second."""
+
+    def moment(pid: int, talk: int) -> PassageScore:
+        s = PassageScore(pid, 1.0, 1.0, Span(0, 1), [Span(0, 1)])
+        s.talk_id = talk
+        return s
+
+    facts = {
+        1: MomentFacts(None, 100.0),
+        2: MomentFacts(None, 102.0),  # the same moment as 1, another passage
+        3: MomentFacts(None, 130.0),  # the same talk, another moment
+        4: MomentFacts(None, 100.0),  # the same second, another talk
+    }
+    listed = [moment(1, 7)]
+    rest = [moment(1, 7), moment(2, 7), moment(3, 7), moment(4, 8)]
+    assert [s.passage_id for s in _not_listed(rest, listed, facts)] == [3, 4]
