@@ -160,13 +160,15 @@ def partial_plans(plan: MatchPlan, frequency: dict[Match, int], total: int) -> l
 
 
 def phrases_as_words(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with its phrases as their words, in the order said (a word said twice stays
+    twice: the plan makes it one clause)."""
     words: list[query.Clause] = []
     for clause in parsed.must:
         if isinstance(clause, query.Phrase):
             words.extend(query.Word(w) for w in clause.words)
         else:
             words.append(clause)
-    return replace(parsed, must=list(dict.fromkeys(words)))
+    return replace(parsed, must=words)
 
 
 def clause_text(clause: query.Clause) -> str:

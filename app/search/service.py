@@ -199,8 +199,7 @@ class SearchService:
         with meaning, up to WORD_DEPTH moments where a subject's words gather and MEANING_DEPTH
         meaning moments are one fixed ranking, and the word moments follow it."""
         asked = parsed
-        said = _said_order(parsed.must)  # before _plan makes a word said twice one clause
-        plan = self._plan(snapshot, parsed, filters)
+        plan, said = self._planned(snapshot, parsed, filters)
         # the archive's passage count, read once if the partial stage or the estimate needs it
         passage_count = functools.cache(lambda: max(self.engine.count_passages(snapshot), 1))
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
@@ -209,8 +208,8 @@ class SearchService:
         if not scored and any(isinstance(c, query.Phrase) for c in parsed.must):
             # the exact phrase is not there: its words, ranked by how close and in order
             parsed = phrases_as_words(parsed)
-            plan = self._plan(snapshot, parsed, filters)
-            scored, complete = self._gather(snapshot, plan, want)
+            plan, said = self._planned(snapshot, parsed, filters)
+            scored, complete = self._gather(snapshot, plan, want, said)
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
         if not scored:
@@ -469,6 +468,15 @@ class SearchService:
             shown.talk_id, shown.word_start = talk_id, word_start
             best = (len(marked), shown)
         return best[1] if best else None
+
+    def _planned(
+        self, snapshot: Snapshot, parsed: ParsedQuery, filters: Filters
+    ) -> tuple[MatchPlan, tuple[int, ...]]:
+        """The plan, and for each clause as said its place among the plan's clauses (a word
+        said twice is one clause of the plan, twice in the phrase pass and the label)."""
+        places: dict[query.Clause, int] = {}
+        said = tuple(places.setdefault(c, len(places)) for c in parsed.must)
+        return self._plan(snapshot, parsed, filters), said
 
     def _plan(self, snapshot: Snapshot, parsed: ParsedQuery, filters: Filters) -> MatchPlan:
         # a word said twice in a quote is one clause: ranking looks for each clause once
@@ -769,12 +777,6 @@ def _not_listed(
             )
         )
     ]
-
-
-def _said_order(clauses: list[query.Clause]) -> tuple[int, ...]:
-    """For each clause as said, its place among the clauses with repeats made one."""
-    places: dict[query.Clause, int] = {}
-    return tuple(places.setdefault(c, len(places)) for c in clauses)
 
 
 def _as_phrases(words: tuple[Terms, ...]) -> Match:

@@ -45,6 +45,18 @@ def test_typo_is_corrected_and_labelled(sample_db: Store) -> None:
     assert result.hits and result.hits[0].start == 13.0  # "a conference it's more like a bunch of"
 
 
+def test_a_phrase_relaxed_to_its_words_then_corrected_is_labelled_as_typed(
+    sample_db: Store,
+) -> None:
+    # the phrase and the misspelled word are in no passage together: the phrase becomes its
+    # words, the typo is corrected, and the label holds every word in the order typed
+    result = search(sample_db, '"bunch of meetups" conferecne')
+    assert result.corrected_query == "bunch of meetups conference" and result.hits
+    # two phrases of the same words (fewer words than phrases and words): no error
+    result = search(sample_db, '"bunch meetups" "meetups bunch" bunch conferecne')
+    assert result.corrected_query == "bunch meetups meetups bunch bunch conference"
+
+
 def test_missing_word_relaxes_and_says_so(sample_db: Store) -> None:
     result = search(sample_db, "bunch of meetups xylophone")
     assert result.relaxed and result.hits
