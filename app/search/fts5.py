@@ -10,8 +10,9 @@ words at 1,000 hours, where the pairs' posting lists are short (0.1-0.5 ms; READ
 finds the moment"). A pair match is a candidate, confirmed on the passage's stored terms.
 """
 
+import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from app.search import bm25
@@ -99,10 +100,8 @@ def render_pairs(match: Match) -> str | None:
         if len(match.parts) < 2 or any(len(p.alternatives) != 1 for p in match.parts):
             return None
         words = [p.alternatives[0] for p in match.parts]
-        if not all(w.isalnum() for w in words):
-            # a term FTS5's tokenizer does not keep whole ("・" is a CJK-range word it drops)
-            # would not make the pair token it stands for
-            return None
+        if not _whole_tokens(words):
+            return None  # a term FTS5 drops would not make the pair token it stands for
         pairs = [_string(pair_token(a, b)) for a, b in zip(words, words[1:], strict=False)]
         return "(" + " AND ".join(pairs) + ")"
     if isinstance(match, AnyOf):
@@ -130,6 +129,40 @@ def pair_matches_sql(
         f"WHERE passage_pairs MATCH ?{older} ORDER BY f.rowid DESC LIMIT ?"
     )
     return sql, [*params, expr]
+
+
+def _whole_tokens(terms: Iterable[str]) -> bool:
+    """Whether FTS5's tokenizer keeps each term whole, as one token: not a term of its own in
+    analysis.WORD_RE that it drops ("・", a CJK-range mark)."""
+    return all(t.isalnum() for t in terms)
+
+
+def _newest_holding(
+    snapshot: Snapshot,
+    listing: Callable[[int | None], tuple[str, list[object]]],
+    holds: Callable[[str], bool],
+    probe: int,
+    batch: int,
+    grow: int = 1,
+    most_read: float = math.inf,
+) -> list[int] | None:
+    """The newest `probe` listed passages whose stored terms pass `holds`, newest first.
+    `listing(before)` lists candidates newest first (`LIMIT ?`; older than `before`), `batch`
+    at a time, each batch `grow` times the one before; None when `most_read` candidates were
+    read without `probe` of them passing."""
+    held: list[int] = []
+    read = 0
+    before: int | None = None
+    while read < most_read:
+        sql, params = listing(before)
+        candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, batch))]
+        held += _confirmed(snapshot, candidates, holds, probe - len(held))
+        read += len(candidates)
+        if len(held) >= probe or len(candidates) < batch:
+            return held
+        before = candidates[-1]
+        batch *= grow
+    return None
 
 
 def _confirmed(
@@ -355,7 +388,7 @@ class Fts5Engine:
         listing = not one_word or min(bound, probe) * POSTINGS_PER_SCORE <= postings
         # NEAR weighs only the words' instances near each other: left to bm25()
         if plan.near is None and postings >= POSTINGS_PER_SCORE and listing:
-            found = self._phrase_matches(snapshot, plan, phrases, probe)
+            found = self._phrase_matches(snapshot, plan, probe)
             if found is None:
                 found = self._rare_first(snapshot, plan, probe)
             if found is None:
@@ -378,29 +411,21 @@ class Fts5Engine:
         sql, params = search_sql(plan)
         return snapshot.rows(sql, (*params, limit))
 
-    def _phrase_matches(
-        self, snapshot: Snapshot, plan: MatchPlan, phrases: list[bm25.Phrase], probe: int
-    ) -> list[int] | None:
+    def _phrase_matches(self, snapshot: Snapshot, plan: MatchPlan, probe: int) -> list[int] | None:
         """The newest passages holding the plan's phrase (up to `probe`, newest first), found
         through the pair index and confirmed on their terms; None when the plan is not a
-        phrase. Fetches more candidates while too many of them are not the phrase."""
-        query = pair_matches_sql(plan)
-        if query is None or not self._pairs_usable(snapshot):
+        phrase. While too many candidates are not the phrase, the older ones next, 4x more."""
+        if pair_matches_sql(plan) is None or not self._pairs_usable(snapshot):
             return None
-        wanted = [f" {' '.join(p)} " for p in phrases]
-        held: list[int] = []
-        fetch = probe
-        while True:
-            sql, params = query
-            candidates = [rowid for (rowid,) in snapshot.rows(sql, (*params, fetch))]
-            held += _confirmed(
-                snapshot, candidates, lambda text: any(p in text for p in wanted), probe - len(held)
-            )
-            if len(held) >= probe or len(candidates) < fetch:
-                return held
-            # too many were not the phrase: the older candidates next, more of them
-            query = pair_matches_sql(plan, candidates[-1])  # type: ignore[assignment]
-            fetch *= 4
+
+        def listing(before: int | None) -> tuple[str, list[object]]:
+            query = pair_matches_sql(plan, before)
+            assert query is not None
+            return query
+
+        return _newest_holding(
+            snapshot, listing, _text_test(plan.must[0]), probe, batch=probe, grow=4
+        )
 
     def _pairs_usable(self, snapshot: Snapshot) -> bool:
         """Whether the pair index holds every passage: known from this process's sync, else
@@ -416,14 +441,13 @@ class Fts5Engine:
     def _rare_first(self, snapshot: Snapshot, plan: MatchPlan, probe: int) -> list[int] | None:
         """The newest passages (up to `probe`, newest first) matching a plan of RAREST clauses
         or more, listed by its RAREST rarest clauses (all but the commonest of three) and
-        confirmed on their terms; None when the plan
-        excludes words or holds a term FTS5 does not keep whole, or when RARE_CANDIDATES
-        candidates did not hold `probe` matches."""
+        confirmed on their terms; None when the plan excludes words or holds a term FTS5 does
+        not keep whole, or when RARE_CANDIDATES candidates did not hold `probe` matches."""
         must = plan.must
         if plan.must_not or len(must) < RAREST:
             return None
-        if not all(t.isalnum() for m in must for part in flat_terms(m) for t in part.alternatives):
-            return None  # "・" is a term of its own here and no token to FTS5
+        if not _whole_tokens(t for m in must for part in flat_terms(m) for t in part.alternatives):
+            return None
         by_rarity = sorted(
             must, key=lambda m: match_bound(replace(plan, must=(m,)), snapshot.term_passages)
         )
@@ -433,18 +457,14 @@ class Fts5Engine:
         def holds_every_clause(text: str) -> bool:
             return all(test(text) for test in tests)
 
-        held: list[int] = []
-        read = 0
-        before: int | None = None
-        while read < RARE_CANDIDATES:
-            sql, params = matches_sql(rarest, before)
-            batch = [rowid for (rowid,) in snapshot.rows(sql, (*params, RARE_BATCH))]
-            held += _confirmed(snapshot, batch, holds_every_clause, probe - len(held))
-            read += len(batch)
-            if len(held) >= probe or len(batch) < RARE_BATCH:
-                return held
-            before = batch[-1]
-        return None
+        return _newest_holding(
+            snapshot,
+            lambda before: matches_sql(rarest, before),
+            holds_every_clause,
+            probe,
+            batch=RARE_BATCH,
+            most_read=RARE_CANDIDATES,
+        )
 
     def _scored(
         self, snapshot: Snapshot, phrases: list[bm25.Phrase], ids: list[int]
