@@ -47,7 +47,7 @@ def subject_moments(
         return []
     total = max(engine.count_passages(snapshot), 1)
     weight = {t: math.log(total / (n + 0.5)) for t, n in held.items()}
-    centres: dict[int, float] = {}
+    centres: dict[int, None] = {}  # passage ids, in the order found
     for term in sorted(held, key=held.__getitem__):
         room = MAX_CENTRES - len(centres)
         common = held[term] > max(CENTRE_SHARE * total, CENTRE_MIN)
@@ -55,7 +55,7 @@ def subject_moments(
             break
         plan = MatchPlan(must=(Terms((term,)),), filters=filters)
         for pid, _ in engine.search(snapshot, plan, max(room, 1)):
-            centres.setdefault(pid, 0.0)
+            centres.setdefault(pid)
     stored = snapshot.stored_terms(
         [pid + k for pid in centres for k in range(-STRETCH, STRETCH + 1)]
     )
@@ -83,10 +83,10 @@ def subject_moments(
     scored.sort(key=lambda s: (-s[0], s[1]))
     moments: list[PassageScore] = []
     for score, pid in scored:
-        talk_id, word_start, _ = stored[pid]
+        talk_id, word_start, text = stored[pid]
         if any(m.talk_id == talk_id and abs(m.word_start - word_start) <= reach for m in moments):
             continue  # the same stretch, a weaker centre
-        terms = snapshot.passage_terms([pid])[pid][2]
+        terms = text.split(" ")
         rarest = max((t for t in terms if t in weight), key=weight.__getitem__, default=None)
         if rarest is None:
             continue
