@@ -92,13 +92,13 @@ class Transcript(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_path: Mapped[str] = mapped_column(Text, unique=True)
     talk_slug: Mapped[str] = mapped_column(String(200), index=True)
-    own_slug: Mapped[str] = mapped_column(String(200))  # the slug this file alone would have
+    own_slug: Mapped[str] = mapped_column(String(200), index=True)  # this file's slug alone
     kind: Mapped[str] = mapped_column(String(32))  # edited, whisper, captions, translation
     format: Mapped[str] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64))
     youtube_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    media_url: Mapped[str | None] = mapped_column(Text)
+    media_url: Mapped[str | None] = mapped_column(Text, index=True)
     talk_key: Mapped[str | None] = mapped_column(String(200), index=True)
     meta: Mapped[dict] = mapped_column(JSON)  # title, speakers, date, ..., chapters
     body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib JSON [[start, end, speaker, text]]
@@ -110,7 +110,7 @@ class TalkAlias(Base):
     __tablename__ = "talk_aliases"
 
     slug: Mapped[str] = mapped_column(String(200), primary_key=True)
-    talk_slug: Mapped[str] = mapped_column(String(200))
+    talk_slug: Mapped[str] = mapped_column(String(200), index=True)
 
 
 class Chapter(Base):

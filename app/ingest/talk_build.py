@@ -25,6 +25,9 @@ KINDS = ("edited", "whisper", "captions", "translation")  # best-worded first
 TIMED_KINDS = ("captions", "whisper")  # best-timed first
 KIND_OF_FORMAT = {"episode": "edited"}
 META_FIELDS = ("title", "description", "youtube_id", "video_url", "media_url")
+# zlib level of a stored transcript: level 1 compresses in 0.5 ms what level 6 does in 1.3 ms
+# (a 46 KB episode) for 18% more bytes, a small share of the archive
+BODY_COMPRESSION = 1
 
 
 def kind_of(transcript: Transcript, meta: dict[str, Any]) -> str:
@@ -69,7 +72,7 @@ def transcript_row(
             duration=transcript.duration,
             chapters=[[c.title, c.start] for c in transcript.chapters],
         ),
-        body=zlib.compress(json.dumps(body).encode()),
+        body=zlib.compress(json.dumps(body).encode(), BODY_COMPRESSION),
     )
 
 

@@ -21,6 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, delete, insert, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Chapter, Passage, Segment, Talk, TalkAlias
@@ -134,6 +135,19 @@ PUT_VECTORS_SQL = (
 DELETE_VECTORS_SQL = "DELETE FROM talk_vectors WHERE talk_id = ?"
 CLEAR_VECTORS_SQL = "DELETE FROM talk_vectors"
 VECTORS_OF_SQL = "SELECT 1 FROM talk_vectors WHERE talk_id = ?"
+SEGMENT_COLUMNS = (
+    "ord", "start", "end", "speaker", "text", "word_offset", "word_count", "transcript_id",
+    "word_times",
+)  # fmt: skip
+INSERT_SEGMENTS_SQL = (
+    "INSERT INTO segments (talk_id, ord, start, \"end\", speaker, text, word_offset, word_count, "
+    "transcript_id, word_times) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+PASSAGE_COLUMNS = ("word_start", "word_end", "first_segment", "last_segment", "speakers", "terms")
+INSERT_PASSAGES_SQL = (
+    "INSERT INTO passages (id, talk_id, word_start, word_end, first_segment, last_segment, "
+    "speakers, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 ADD_WORDS_SQL = (
     "INSERT INTO vocabulary(word, count, sounds) VALUES (?, ?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
@@ -404,14 +418,14 @@ class SqlWriter:
                 **record.columns,
             )
         ).inserted_primary_key[0]
-        conn.execute(insert(Segment), [{**s, "talk_id": talk_id} for s in record.segments])
+        self.execute_many(
+            INSERT_SEGMENTS_SQL,
+            [(talk_id, *(s[c] for c in SEGMENT_COLUMNS)) for s in record.segments],
+        )
         if record.chapters:
             conn.execute(insert(Chapter), [{**c, "talk_id": talk_id} for c in record.chapters])
         if record.passages:
-            rows = [{**p, "talk_id": talk_id} for p in record.passages]
-            ids = conn.execute(
-                insert(Passage).returning(Passage.id, sort_by_parameter_order=True), rows
-            ).scalars()
+            ids = self._store.insert_passages(self.conn, talk_id, record.passages)
             index.add_passages(
                 self, [(pid, p["terms"]) for pid, p in zip(ids, record.passages, strict=True)]
             )
@@ -651,6 +665,17 @@ class SqlStore:
     def run_many(self, driver: Any, sql: str, rows: Sequence[Sequence[object]]) -> None:
         driver.executemany(self._native(sql), rows)
 
+    def insert_passages(
+        self, conn: Connection, talk_id: int, passages: list[dict[str, Any]]
+    ) -> list[int]:
+        """Stores a talk's passages; returns their ids in the same order."""
+        rows = [{**p, "talk_id": talk_id} for p in passages]
+        return list(
+            conn.execute(
+                insert(Passage).returning(Passage.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+
     def add_words(self, driver: Any, counts: list[tuple[str, int]]) -> None:
         """Count the words in the vocabulary, new words with their phonetic keys."""
         if counts:
@@ -689,9 +714,14 @@ class SqlStore:
             raise StoreError(
                 f"the archive {self.url} is read-only: ingest and reindex need a writable copy"
             )
-        with self._writes.begin() as conn:
-            self._lock_writer(conn)
-            yield SqlWriter(self, conn)
+        driver_error = self._writes.dialect.loaded_dbapi.Error
+        try:
+            with self._writes.begin() as conn:
+                self._lock_writer(conn)
+                yield SqlWriter(self, conn)
+        except driver_error as exc:
+            # what the writer ran on the driver itself fails as SQLAlchemy's statements do
+            raise DBAPIError.instance(None, None, exc, driver_error) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:

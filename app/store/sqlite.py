@@ -21,13 +21,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.store.base import StoreError
-from app.store.sql import SqlStore
+from app.store.sql import INSERT_PASSAGES_SQL, PASSAGE_COLUMNS, SqlStore
 
 BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 20
 MMAP_BYTES = 1 << 30
 PROGRESS_STEPS = 1_000  # SQLite virtual-machine steps between two looks at the clock
 DATA_VERSION_SQL = "PRAGMA data_version"
+MAX_PASSAGE_ID_SQL = "SELECT coalesce(max(id), 0) FROM passages"
 
 
 def _on_connect_read_only(dbapi_connection: Any, _record: object) -> None:
@@ -98,6 +99,22 @@ class SqliteStore(SqlStore):
         event.listen(pool, "connect", _on_connect_read_only if read_only else _on_connect)
         event.listen(pool, "begin", _begin_immediate if writer and not read_only else _begin)
         return pool
+
+    def insert_passages(
+        self, conn: Connection, talk_id: int, passages: list[dict[str, Any]]
+    ) -> list[int]:
+        """With the ids chosen here (the next free ones: this transaction holds the write lock)
+        the rows go in one executemany; SQLAlchemy's RETURNING in parameter order inserts them
+        one statement each on SQLite (3 s of a 26 s ingest of 500 hours)."""
+        driver = conn.connection.driver_connection
+        first = self.run(driver, MAX_PASSAGE_ID_SQL)[0][0] + 1
+        ids = list(range(first, first + len(passages)))
+        rows = [
+            (pid, talk_id, *(p[c] for c in PASSAGE_COLUMNS))
+            for pid, p in zip(ids, passages, strict=True)
+        ]
+        self.run_many(driver, INSERT_PASSAGES_SQL, rows)
+        return ids
 
     def backup(self, dest: Path) -> int:
         """SQLite's online backup: page by page from one read transaction, so the copy is the
