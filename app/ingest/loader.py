@@ -2,35 +2,22 @@
 rerun over unchanged files writes nothing and a changed file rebuilds its talk whole (with the
 talk's other transcripts, app/ingest/talk_build.py)."""
 
-import hashlib
 import logging
-import re
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from app.ingest.detect import decode, reader_for
-from app.ingest.people import resolve_speakers
-from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
-from app.ingest.talk_build import build_talk, transcript_row
-from app.ingest.transcript import TranscriptError
+from app.ingest.pipeline import prepared_files
+from app.ingest.prepare import PreparedFile, prepare_file
+from app.ingest.talk_build import build_talk
 from app.search.engine import SearchEngine
 from app.store import Store
-from app.store.base import SlugTaken
+from app.store.base import SlugTaken, TalkBuild, TranscriptRow
 
 log = logging.getLogger(__name__)
-
-READER_VERSION = "8"  # bump when readers or analysis change, so every talk is rebuilt
-MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
-_SLUG_RUN = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(stem: str) -> str:
-    """File stem -> slug: lower case, each run of other characters than a-z0-9 becomes '-'."""
-    slug = _SLUG_RUN.sub("-", stem.lower())
-    return slug if slug.strip("-") else "talk-" + hashlib.sha1(stem.encode()).hexdigest()[:8]
 
 
 @dataclass
@@ -52,82 +39,92 @@ def load_files(
     files: Iterable[Path],
     on_file: Callable[[Path], None] = lambda _p: None,
     replace: bool = False,
+    ahead: bool | None = None,
 ) -> IngestReport:
     """`replace`: a file whose slug another file's talk holds replaces that talk (else it is
-    refused, so a shared link never silently opens another talk)."""
+    refused, so a shared link never silently opens another talk). `ahead`: the next files are
+    prepared in another process (None: when the batch is large, app/ingest/pipeline.py)."""
     report = IngestReport()
     files = list(files)
-    for done, path in enumerate(files):
-        report.files += 1
-        try:
-            outcome = _load_one(store, search_engine, path, report, replace)
-        except TranscriptError as exc:
-            report.failed += 1
-            where = f"{path}:{exc.line}" if exc.line else str(path)
-            report.errors.append(f"{where}: {exc.message}")
-        except OSError as exc:
-            report.failed += 1
-            report.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
-        except DBAPIError as exc:
-            # the archive cannot be written (a full disk, a lost server): this talk was rolled
-            # back whole, the ones before it are stored, the rest are not tried
-            report.failed += 1
-            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-            report.errors.append(f"{path}: not stored: the archive could not be written: {reason}")
-            report.stopped = reason
-            report.not_tried = len(files) - done - 1
-            on_file(path)
-            break
-        else:
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        on_file(path)
+    with store.snapshot() as snapshot:
+        stored = snapshot.transcript_digests()
+    with closing(prepared_files(files, stored, ahead)) as prepared:
+        for done, ready in enumerate(prepared):
+            report.files += 1
+            try:
+                outcome, ready = _store_one(store, search_engine, ready, replace)
+            except DBAPIError as exc:
+                # the archive cannot be written (a full disk, a lost server): this talk was
+                # rolled back whole, the ones before it are stored, the rest are not tried
+                report.failed += 1
+                orig = exc.orig
+                reason = str(orig).splitlines()[0] if orig else str(exc).splitlines()[0]
+                report.errors.append(
+                    f"{ready.path}: not stored: the archive could not be written: {reason}"
+                )
+                report.stopped = reason
+                report.not_tried = len(files) - done - 1
+                on_file(ready.path)
+                break
+            if outcome == "failed":
+                report.failed += 1
+                report.errors.append(ready.error or f"{ready.path}: not stored")
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                if outcome != "unchanged":
+                    report.segments += ready.segments
+            on_file(ready.path)
     return report
 
 
-def _load_one(
-    store: Store,
-    search_engine: SearchEngine,
-    path: Path,
-    report: IngestReport,
-    replace: bool = False,
-) -> str:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise TranscriptError(f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
-    data = path.read_bytes()
-    sidecar = sidecar_for(path)
-    sidecar_bytes = sidecar.read_bytes() if sidecar else b""
-    digest = hashlib.sha256(
-        READER_VERSION.encode() + b"\0" + data + b"\0" + sidecar_bytes
-    ).hexdigest()
-    meta = read_sidecar(sidecar) if sidecar else {}
-    slug = str(meta.get("slug") or "") or slugify(path.stem)
-    slug = slugify(slug) if meta.get("slug") else slug
-    source = str(path.resolve())
-
+def _store_one(
+    store: Store, search_engine: SearchEngine, ready: PreparedFile, replace: bool
+) -> tuple[str, PreparedFile]:
+    """new, updated, unchanged or failed (the file's `error` says why), with the file as it was
+    stored."""
+    if ready.error:
+        return "failed", ready
     with store.snapshot() as snapshot:
-        if snapshot.transcript_hash(source) == digest:
-            return "unchanged"
+        if ready.digest and snapshot.transcript_hash(ready.source) == ready.digest:
+            return "unchanged", ready
+    if ready.row is None:  # not parsed (unchanged when the batch began) but changed since
+        ready = prepare_file(ready.path, None)
+        if ready.error:
+            return "failed", ready
+    row = ready.row
+    assert row is not None
+    with store.snapshot() as snapshot:
         # the same file stored under another path (moved, or named another way) is replaced
         moved = [
             p
-            for p in snapshot.transcript_paths(slug)
-            if p != source and (replace or _moved(p, path))
+            for p in snapshot.transcript_paths(row.own_slug)
+            if p != ready.source and (replace or _moved(p, ready.path))
         ]
-
-    text = decode(data)
-    transcript = reader_for(path, text)(text, path)
-    apply_sidecar(transcript, meta)
-    resolve_speakers(transcript, path.parent)
-    talk_key = str(meta.get("talk") or transcript.talk_key or "").strip() or None
-    row = transcript_row(transcript, Path(source), slug, digest, meta, talk_key)
     try:
         with store.write() as writer:
-            outcome = writer.store_transcript(row, search_engine, build_talk, replaces=moved)
+            outcome = writer.store_transcript(
+                row, search_engine, _builder(row, ready.alone), replaces=moved
+            )
     except SlugTaken as exc:
-        raise TranscriptError(str(exc)) from None
-    if outcome != "unchanged":
-        report.segments += len(transcript.segments)
-    return outcome
+        ready.error = f"{ready.path}: {exc}"
+        return "failed", ready
+    return outcome, ready
+
+
+def _builder(
+    row: TranscriptRow, alone: TalkBuild | None
+) -> Callable[[list[TranscriptRow]], TalkBuild]:
+    """build_talk, but the talk the file makes on its own is the one already prepared (its
+    segments get the transcript's id, known once it is stored)."""
+
+    def build(members: list[TranscriptRow]) -> TalkBuild:
+        if alone is not None and len(members) == 1 and members[0] is row:
+            for segment in alone.record.segments:
+                segment["transcript_id"] = row.id
+            return alone
+        return build_talk(members)
+
+    return build
 
 
 def _moved(stored: str, path: Path) -> bool:

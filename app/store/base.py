@@ -183,6 +183,9 @@ class Snapshot(Protocol):
     def transcript_hash(self, source_path: str) -> str | None:
         """The content hash stored for this transcript file, if any."""
 
+    def transcript_digests(self) -> dict[str, str]:
+        """Every stored transcript file's content hash, by its path."""
+
     def lead_transcripts(self, talk_ids: list[int]) -> dict[int, TranscriptInfo]:
         """Each talk's leading (best-worded) transcript: the one its text starts with."""
 

@@ -94,6 +94,7 @@ PASSAGES_HOLDING_SQL = (
 )
 TRANSCRIPT_SOURCES_SQL = "SELECT source_path FROM transcripts ORDER BY source_path"
 TRANSCRIPT_HASH_SQL = "SELECT content_hash FROM transcripts WHERE source_path = ?"
+TRANSCRIPT_DIGESTS_SQL = "SELECT source_path, content_hash FROM transcripts"
 TRANSCRIPT_PATHS_SQL = (
     "SELECT source_path FROM transcripts WHERE own_slug = ? OR talk_slug = ? ORDER BY source_path"
 )
@@ -337,6 +338,9 @@ class SqlSnapshot:
     def transcript_hash(self, source_path: str) -> str | None:
         found = self.rows(TRANSCRIPT_HASH_SQL, (source_path,))
         return found[0][0] if found else None
+
+    def transcript_digests(self) -> dict[str, str]:
+        return {path: digest for path, digest in self.rows(TRANSCRIPT_DIGESTS_SQL)}
 
     def lead_transcripts(self, talk_ids: list[int]) -> dict[int, TranscriptInfo]:
         out: dict[int, TranscriptInfo] = {}

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.ingest.loader import slugify
+from app.ingest.prepare import slugify
 from app.models import Passage, Segment, Talk
 from app.store import Store
 from tests.conftest import BACKENDS, index_rows, ingest, table_rows
