@@ -15,6 +15,7 @@ from app.store import Snapshot
 WRITER_HEAP = 128 * 1024 * 1024
 RELOAD_SECONDS = 1.0
 TIE_FETCH = 8  # most matches fetched, as a multiple of those asked for, to see a tie whole
+TIE_MARGIN = 512  # matches fetched beyond those asked for at first
 Occur = tantivy.Occur
 Query = tantivy.Query
 
@@ -145,7 +146,10 @@ class TantivyEngine(DerivedIndex):
             return []
         searcher = self._searcher()
         query = self.build_query(plan)
-        fetch = limit + 1
+        # enough for a tie at once: the query's cost is in matching and scoring, nearly the same
+        # for the best 61 or 480 (20.8 / 20.5 ms for "the use" at 10,000 hours), and asking
+        # again each time the tie went on ran it up to four times
+        fetch = min(TIE_FETCH * limit, limit + TIE_MARGIN)
         while True:
             hits = searcher.search(query, fetch, count=False).hits
             if len(hits) < fetch or hits[-1][0] < hits[limit - 1][0] or fetch >= TIE_FETCH * limit:
@@ -153,6 +157,9 @@ class TantivyEngine(DerivedIndex):
             fetch = min(fetch * 2, TIE_FETCH * limit)
         if not hits:
             return []
+        if len(hits) > limit:
+            cut = hits[limit - 1][0]
+            hits = [hit for hit in hits if hit[0] >= cut]
         ids = searcher.fast_field_values("id", [address for _, address in hits])
         ranked = sorted(
             ((int(pid), float(score)) for (score, _), pid in zip(hits, ids, strict=True)),
