@@ -17,6 +17,9 @@ __all__ = ["ENGINES", "SearchEngine", "get_engine"]
 
 class SearchEngine(Protocol):
     name: str
+    # whether a phrase of common words costs no more than the AND of its words: the service
+    # then asks for a quote as said first, and for its words anywhere only when that is short
+    cheap_phrases: bool
 
     def sync(self, store: Store) -> int:
         """Bring the index in step with the committed talks; returns how many talks it

@@ -320,6 +320,7 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
 
 class Fts5Engine:
     name = "fts5"
+    cheap_phrases = True  # the pair index lists a phrase's passages without its words' postings
 
     def __init__(self) -> None:
         self._pairs_in_step: bool | None = None  # None: not known yet in this process

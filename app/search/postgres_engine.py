@@ -151,6 +151,7 @@ def _clauses(match: Match) -> tuple[Match, ...]:
 
 class PostgresEngine:
     name = "postgres"
+    cheap_phrases = False  # `<->` rechecks every row holding the words
 
     def sync(self, store: Store) -> int:
         """The index is written in each talk's transaction; rebuilt when it disagrees with the

@@ -510,18 +510,32 @@ class SearchService:
             # several plain words, one of them rare: every passage holding them all is ranked
             # here (the quote among them), and no phrase pass is needed
             want *= ALL_MATCHES_FACTOR
+            words_only = False
+        as_phrase = None
+        phrased: list[tuple[int, float]] | None = None  # not asked yet
+        if words_only:
+            words = tuple(plan.must[k] for k in said) if said else plan.must
+            as_phrase = replace(plan, must=(_as_phrases(words),))  # type: ignore[arg-type]
+            if self.engine.cheap_phrases:
+                # many passages hold every word: where they stand as said is asked first, and
+                # a block of exact readings needs no AND of the words (their long posting lists)
+                phrased = self.engine.search(snapshot, as_phrase, want)
+                scored = self._score(
+                    snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers
+                )
+                if exact_moments(scored) >= want // 3:
+                    return scored, False
         found = self.engine.search(snapshot, plan, want)
         complete = len(found) < want
         pool = dict(found)
         scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
-        if words_only and not complete and exact_moments(scored) < want // 3:
+        if as_phrase is not None and not complete and exact_moments(scored) < want // 3:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
             # query word for word: also fetch the passages where the words stand as a phrase,
             # or failing that close together. (Skipped when the page is already full of exact
-            # readings: a phrase of common words is the engines' slowest query.)
-            words = tuple(plan.must[k] for k in said) if said else plan.must
-            as_phrase = replace(plan, must=(_as_phrases(words),))  # type: ignore[arg-type]
-            extra = self.engine.search(snapshot, as_phrase, want)
+            # readings: without a pair index, a phrase of common words is an engine's slowest
+            # query.)
+            extra = self.engine.search(snapshot, as_phrase, want) if phrased is None else phrased
             if not extra:
                 extra = self.engine.search(snapshot, replace(plan, near=len(plan.must) + 4), want)
             new = {pid: bm25 for pid, bm25 in extra if pid not in pool}

@@ -37,6 +37,7 @@ NO_TALK = "\0"  # a slug no talk has: an empty list of talks matches nothing
 
 class TantivyEngine(DerivedIndex):
     name = "tantivy"
+    cheap_phrases = False  # two stop words as a phrase: 67 ms at 10,000 hours, AND first 40
 
     def _open(self) -> None:
         self.schema = _schema()

@@ -36,6 +36,7 @@ NO_TALK = "\0"  # a slug no talk has: an empty list of talks matches nothing
 
 class WhooshEngine(DerivedIndex):
     name = "whoosh"
+    cheap_phrases = False
 
     def _open(self) -> None:
         folder = str(self.folder)

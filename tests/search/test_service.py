@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from app.search.plan import Filters
+from app.search.engine import SearchEngine
+from app.search.plan import Filters, MatchPlan
 from app.search.results import SearchResult
 from app.search.service import SearchService
-from app.store import Store
+from app.store import Snapshot, Store
 from tests.conftest import SAMPLE_SLUG, ingest, search_engine_of
 
 SLUG = SAMPLE_SLUG
@@ -215,3 +216,46 @@ def test_a_quote_saying_a_word_twice_is_found_as_said_and_labelled_so(
     assert result.hits[0].talk.slug == "quote" and result.hits[0].start == 5.0
     found = search(db, "want to go to your favorite", limit=1)
     assert found.hits[0].talk.slug == "quote" and found.hits[0].start == 5.0
+
+
+class _Asked:
+    """The archive's engine, recording the plans it is asked; `cheap_phrases` as given."""
+
+    def __init__(self, engine: SearchEngine, cheap_phrases: bool) -> None:
+        self._engine, self.cheap_phrases, self.plans = engine, cheap_phrases, []
+
+    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+        self.plans.append(plan)
+        return self._engine.search(snapshot, plan, limit)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._engine, name)
+
+
+@pytest.mark.parametrize("cheap_phrases", [True, False], ids=["phrase-first", "words-first"])
+def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cheap_phrases: bool
+) -> None:
+    """Twenty talks hold the words scattered, three say them: where phrases are cheap, the
+    phrase alone fills the block of candidates (the AND of the words is never asked); else
+    the words are asked first. Either way the first hit is a moment said; phrase first, the
+    whole page is (a block of 4 passages holds at least 2 moments said)."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 4)  # a block of exact readings: 1 moment
+    scattered = "the answer was kind of what you think and I know I kind of think you"
+    for n in range(20):
+        (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
+    filler = "so that was the first question about freelance jobs on the market these days " * 3
+    for n in range(3):
+        said = "and I think you kind of gave the answer"
+        (tmp_path / f"quote-{n}.txt").write_text(f"0:01 {filler}\n0:05 {said}\n0:09 {filler}\n")
+    ingest(db, tmp_path)
+    engine = _Asked(search_engine_of(db), cheap_phrases)
+    result = SearchService(engine).search(db, "I think you kind", limit=2)  # type: ignore[arg-type]
+    said = {(f"quote-{n}", 5.0) for n in range(3)}
+    assert (result.hits[0].talk.slug, result.hits[0].start) in said
+    if cheap_phrases:
+        assert len(result.hits) == 2 and {(h.talk.slug, h.start) for h in result.hits} <= said
+    asked_words = [p for p in engine.plans if len(p.must) > 1]
+    assert (asked_words == []) is cheap_phrases
