@@ -284,6 +284,15 @@ def _words(
     lo, hi = 0, -1
     order = 0.0
     rest = union
+    if not shared and len(found) == len(must):
+        # the words as a phrase, in order, are the narrowest window and wholly in order (the
+        # sweep below would stop there): its first occurrence, found with one mask per word
+        starts = masks[0]
+        for k in range(1, len(masks)):
+            starts &= masks[k] >> k
+        if starts:
+            lo = _lowest(starts)
+            hi, order, rest = lo + len(masks), 1.0, 0
     while rest:
         start = _lowest(rest)
         rest &= rest - 1

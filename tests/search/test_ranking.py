@@ -1,7 +1,7 @@
 """Passage scoring: the fast paths for one word and for plain words agree with the general
 scoring, and the window, order and compactness mean what the ranking relies on."""
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.search.plan import AnyOf, Terms
@@ -33,6 +33,9 @@ def _key(s):  # type: ignore[no-untyped-def]
     ),
     norm=st.floats(0, 1),
 )
+# the words as a phrase after a window of them out of order, and twice
+@example(terms=list("cabdabcab"), must=[Terms(("a",)), Terms(("b",)), Terms(("c",))], norm=0.5)
+@example(terms=list("abcab"), must=[Terms(("b",)), Terms(("c", "a"))], norm=0.0)
 def test_fast_paths_score_as_the_general_path(
     terms: list[str], must: list[Terms], norm: float
 ) -> None:
