@@ -87,6 +87,12 @@ Mode = Literal["auto", "words", "meaning"]
 QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
+# Asked as said before their AND: a few common words (often said together) ...
+PHRASE_FIRST_WORDS = 3
+# ... or more whose rarest is in this many passages (their AND is long to list and seldom
+# complete, so the phrase pass would follow it anyway); fewer, and the AND is cheap and often
+# complete: at 1,000 hours a quote's phrase asked first cost 1.18x its p50 (tests/bench/ab_http.py)
+PHRASE_FIRST_BOUND = 5000
 
 
 class SearchService:
@@ -506,25 +512,29 @@ class SearchService:
         as a phrase: its clauses in the order `said`, a word said twice twice), ranked in
         Python. Also says whether every match was fetched."""
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
-        if words_only and self._bound(snapshot, plan) <= want * ALL_MATCHES_FACTOR:
+        bound = self._bound(snapshot, plan) if words_only else 0
+        if words_only and bound <= want * ALL_MATCHES_FACTOR:
             # several plain words, one of them rare: every passage holding them all is ranked
             # here (the quote among them), and no phrase pass is needed
             want *= ALL_MATCHES_FACTOR
             words_only = False
         as_phrase = None
         phrased: list[tuple[int, float]] | None = None  # not asked yet
+        as_said: list[PassageScore] = []  # phrased, scored
         if words_only:
             words = tuple(plan.must[k] for k in said) if said else plan.must
             as_phrase = replace(plan, must=(_as_phrases(words),))  # type: ignore[arg-type]
-            if self.engine.cheap_phrases:
+            if self.engine.cheap_phrases and (
+                len(plan.must) <= PHRASE_FIRST_WORDS or bound >= PHRASE_FIRST_BOUND
+            ):
                 # many passages hold every word: where they stand as said is asked first, and
                 # a block of exact readings needs no AND of the words (their long posting lists)
                 phrased = self.engine.search(snapshot, as_phrase, want)
-                scored = self._score(
+                as_said = self._score(
                     snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers
                 )
-                if exact_moments(scored) >= want // 3:
-                    return scored, False
+                if exact_moments(as_said) >= want // 3:
+                    return as_said, False
         found = self.engine.search(snapshot, plan, want)
         complete = len(found) < want
         pool = dict(found)
@@ -540,8 +550,9 @@ class SearchService:
                 extra = self.engine.search(snapshot, replace(plan, near=len(plan.must) + 4), want)
             new = {pid: bm25 for pid, bm25 in extra if pid not in pool}
             if new:
+                known = scored + [s for s in as_said if s.passage_id in new]
                 scored = self._score(
-                    snapshot, {**pool, **new}, plan.must, scored, plan.filters.speakers
+                    snapshot, {**pool, **new}, plan.must, known, plan.filters.speakers
                 )
         return scored, complete
 

@@ -236,7 +236,7 @@ class _Asked:
 def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cheap_phrases: bool
 ) -> None:
-    """Twenty talks hold the words scattered, three say them: where phrases are cheap, the
+    """Twenty talks hold three words scattered, three say them: where phrases are cheap, the
     phrase alone fills the block of candidates (the AND of the words is never asked); else
     the words are asked first. Either way the first hit is a moment said; phrase first, the
     whole page is (a block of 4 passages holds at least 2 moments said)."""
@@ -252,10 +252,16 @@ def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
         (tmp_path / f"quote-{n}.txt").write_text(f"0:01 {filler}\n0:05 {said}\n0:09 {filler}\n")
     ingest(db, tmp_path)
     engine = _Asked(search_engine_of(db), cheap_phrases)
-    result = SearchService(engine).search(db, "I think you kind", limit=2)  # type: ignore[arg-type]
+    result = SearchService(engine).search(db, "think you kind", limit=2)  # type: ignore[arg-type]
     said = {(f"quote-{n}", 5.0) for n in range(3)}
     assert (result.hits[0].talk.slug, result.hits[0].start) in said
     if cheap_phrases:
         assert len(result.hits) == 2 and {(h.talk.slug, h.start) for h in result.hits} <= said
     asked_words = [p for p in engine.plans if len(p.must) > 1]
     assert (asked_words == []) is cheap_phrases
+    # four words, the rarest in a few passages (PHRASE_FIRST_BOUND): their AND is cheap and
+    # asked first by every engine, and the phrase after it
+    engine = _Asked(search_engine_of(db), cheap_phrases)
+    result = SearchService(engine).search(db, "I think you kind", limit=1)  # type: ignore[arg-type]
+    assert (result.hits[0].talk.slug, result.hits[0].start) in said
+    assert len(engine.plans[0].must) == 4
