@@ -18,7 +18,8 @@ __all__ = ["ENGINES", "SearchEngine", "get_engine"]
 class SearchEngine(Protocol):
     name: str
     # whether a phrase of common words costs no more than the AND of its words: the service
-    # then asks for a quote as said first, and for its words anywhere only when that is short
+    # then asks for a few words, or common ones, as said first, and for the words anywhere
+    # only when that phrase does not fill a block with exact readings
     cheap_phrases: bool
 
     def sync(self, store: Store) -> int:

@@ -513,15 +513,16 @@ class SearchService:
         Python. Also says whether every match was fetched."""
         words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
         bound = self._bound(snapshot, plan) if words_only else 0
-        if words_only and bound <= want * ALL_MATCHES_FACTOR:
+        all_matches = words_only and bound <= want * ALL_MATCHES_FACTOR
+        if all_matches:
             # several plain words, one of them rare: every passage holding them all is ranked
             # here (the quote among them), and no phrase pass is needed
             want *= ALL_MATCHES_FACTOR
-            words_only = False
+        full = want // 3  # exact moments that fill a block: no other candidates are needed
         as_phrase = None
         phrased: list[tuple[int, float]] | None = None  # not asked yet
         as_said: list[PassageScore] = []  # phrased, scored
-        if words_only:
+        if words_only and not all_matches:
             words = tuple(plan.must[k] for k in said) if said else plan.must
             as_phrase = replace(plan, must=(_as_phrases(words),))  # type: ignore[arg-type]
             if self.engine.cheap_phrases and (
@@ -533,13 +534,13 @@ class SearchService:
                 as_said = self._score(
                     snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers
                 )
-                if exact_moments(as_said) >= want // 3:
+                if exact_moments(as_said) >= full:
                     return as_said, False
         found = self.engine.search(snapshot, plan, want)
         complete = len(found) < want
         pool = dict(found)
         scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
-        if as_phrase is not None and not complete and exact_moments(scored) < want // 3:
+        if as_phrase is not None and not complete and exact_moments(scored) < full:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
             # query word for word: also fetch the passages where the words stand as a phrase,
             # or failing that close together. (Skipped when the page is already full of exact
