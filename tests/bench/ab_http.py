@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.bench import SHARED, make_queries, pct  # noqa: E402
+from tests.bench.bench import SHARED, make_queries, pct, settle_client_heap  # noqa: E402
 from tests.servers import talks_server  # noqa: E402
 
 NO_MEANING = {"TALKS_SEMANTIC": "false"}  # the classes compared are word queries
@@ -60,6 +60,7 @@ def main() -> None:
             version: http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc)
             for version, base in bases.items()
         }
+        settle_client_heap()
         for round_no in range(args.rounds):
             for cls in classes:
                 for q in queries[cls]:
