@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from app.search import bm25
+from app.search.pairs import pair_token, pairs_text
 from app.search.passages import PASSAGE_WORDS
 from app.search.plan import (
     AllOf,
@@ -77,20 +78,6 @@ REBUILD_BATCH = 20000
 # a pair index found out of step (its rebuild failed: another process held the writer) is
 # looked at again after this long; until then phrases go to FTS5's own phrase query
 PAIRS_RECHECK_SECONDS = 300.0
-
-
-PAIR_JOINER = "_"  # a token character in the pair index's tokenizer (migration 0009)
-
-
-def pair_token(first: str, second: str) -> str:
-    return f"{first}{PAIR_JOINER}{second}"
-
-
-def pairs_text(terms: str) -> str:
-    """A passage's adjacent term pairs, as the pair index holds them (built in C: a generator
-    of f-strings took 6 % of an ingest)."""
-    words = terms.split()
-    return " ".join(map(PAIR_JOINER.join, zip(words, words[1:], strict=False)))
 
 
 def render_pairs(match: Match) -> str | None:
