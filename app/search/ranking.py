@@ -139,11 +139,14 @@ def score_passage(
     must: tuple[Match, ...],
     bm25_norm: float,
     wanted: set[str] | None = None,
+    said: tuple[int, ...] = (),
 ) -> PassageScore | None:
+    """`said`: the clauses in the order the query said them, a word said twice twice (a quote
+    is planned with each word once); empty: the clauses' own order."""
     if len(must) == 1 and isinstance(must[0], Terms):
         return _one_word(passage_id, terms, must[0], bm25_norm)
     if all(isinstance(m, Terms) for m in must):
-        found = _words(passage_id, terms, must, bm25_norm)  # type: ignore[arg-type]
+        found = _words(passage_id, terms, must, bm25_norm, said)  # type: ignore[arg-type]
         if found is not None:
             found.matched = marked_spans(terms, found.matched)
         return found
@@ -246,7 +249,11 @@ def _one_word(
 
 
 def _words(
-    passage_id: int, terms: list[str], must: tuple[Terms, ...], bm25_norm: float
+    passage_id: int,
+    terms: list[str],
+    must: tuple[Terms, ...],
+    bm25_norm: float,
+    said: tuple[int, ...] = (),
 ) -> PassageScore | None:
     """Several plain words (most queries): the general scoring, on bitmasks of positions
     (bit i set: the clause's word is the passage's i-th), which keeps it to a few integer
@@ -285,14 +292,17 @@ def _words(
     order = 0.0
     rest = union
     if not shared and len(found) == len(must):
-        # the words as a phrase, in order, are the narrowest window and wholly in order (the
-        # sweep below would stop there): its first occurrence, found with one mask per word
-        starts = masks[0]
-        for k in range(1, len(masks)):
-            starts &= masks[k] >> k
+        # the words as a phrase, as said, are the narrowest window and wholly in order (the
+        # sweep below would stop there, unless a word is said twice: "this button you deploy
+        # this change" is also "button you deploy this change", narrower and out of order):
+        # its first occurrence, found with one mask per word
+        sequence = said or range(len(masks))
+        starts = -1
+        for k, clause in enumerate(sequence):
+            starts &= masks[clause] >> k
         if starts:
             lo = _lowest(starts)
-            hi, order, rest = lo + len(masks), 1.0, 0
+            hi, order, rest = lo + len(sequence), 1.0, 0
     while rest:
         start = _lowest(rest)
         rest &= rest - 1

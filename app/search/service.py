@@ -228,11 +228,11 @@ class SearchService:
         if len(plan.must) >= PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
             # no passage reads as the query; passages missing a word or two may (a misheard
             # caption, a word remembered wrong): coverage weighs against them in the ranking
-            by_id = {s.passage_id: s for s in self._partial(snapshot, plan, passage_count())}
+            by_id = {s.passage_id: s for s in self._partial(snapshot, plan, passage_count(), said)}
             by_id.update({s.passage_id: s for s in scored})
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
-            scored = self._partial(snapshot, plan, passage_count())
+            scored = self._partial(snapshot, plan, passage_count(), said)
         if self._may_be_misheard(plan, scored, complete):
             # caption words that sound like a rare query word may be it misheard ("cattle" for
             # kaggle): found below the words themselves
@@ -284,7 +284,7 @@ class SearchService:
             complete = len(found) < block
             pool = {pid: bm25 for pid, bm25 in found if pid not in considered}
             considered.update(pool)
-            more = self._score(snapshot, pool, plan.must, speakers=filters.speakers)
+            more = self._score(snapshot, pool, plan.must, speakers=filters.speakers, said=said)
             new_facts = moment_facts(snapshot, more)
             facts.update(new_facts)
             times.update({pid: (f.start, f.transcript_id) for pid, f in new_facts.items()})
@@ -532,14 +532,14 @@ class SearchService:
                 # a block of exact readings needs no AND of the words (their long posting lists)
                 phrased = self.engine.search(snapshot, as_phrase, want)
                 as_said = self._score(
-                    snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers
+                    snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers, said=said
                 )
                 if exact_moments(as_said) >= full:
                     return as_said, False
         found = self.engine.search(snapshot, plan, want)
         complete = len(found) < want
         pool = dict(found)
-        scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
+        scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers, said=said)
         if as_phrase is not None and not complete and exact_moments(scored) < full:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
             # query word for word: also fetch the passages where the words stand as a phrase,
@@ -553,7 +553,7 @@ class SearchService:
             if new:
                 known = scored + [s for s in as_said if s.passage_id in new]
                 scored = self._score(
-                    snapshot, {**pool, **new}, plan.must, known, plan.filters.speakers
+                    snapshot, {**pool, **new}, plan.must, known, plan.filters.speakers, said=said
                 )
         return scored, complete
 
@@ -569,12 +569,17 @@ class SearchService:
         known: list[PassageScore] | None = None,
         speakers: tuple[str, ...] = (),
         heard: tuple[tuple[Match, ...], dict[str, str]] | None = None,
+        said: tuple[int, ...] = (),
     ) -> list[PassageScore]:
         """Scores the pool's passages; those already `known` are only renormalised. With
         `speakers`, only the words those people say can match. With `heard` (the plan's own
-        clauses, and the terms sound-alikes brought), words matched by sound count less."""
+        clauses, and the terms sound-alikes brought), words matched by sound count less. With
+        `said` (the clauses as the query said them), a passage saying the words so reads as
+        the query word for word even when a word is said twice."""
         if not pool:
             return []
+        if sorted(set(said)) != list(range(len(must))):
+            said = ()  # not these clauses
         lo, hi = min(pool.values()), max(pool.values())
 
         def norm(bm25: float) -> float:
@@ -595,7 +600,7 @@ class SearchService:
                 continue  # defensive: the search reads one snapshot, so this should not happen
             talk_id, word_start, terms = passages[pid]
             bm25 = pool[pid]
-            s = score_passage(pid, terms, must, norm(bm25), wanted)
+            s = score_passage(pid, terms, must, norm(bm25), wanted, said)
             if s is not None:
                 if heard is not None:
                     s = heard_reading(s, terms, *heard)
@@ -640,13 +645,15 @@ class SearchService:
         alone = len(plan.must) == 1
         return [s for s in scored if s.by_sound and (alone or s.coverage >= HEARD_MIN_COVERAGE)]
 
-    def _partial(self, snapshot: Snapshot, plan: MatchPlan, total: int) -> list[PassageScore]:
+    def _partial(
+        self, snapshot: Snapshot, plan: MatchPlan, total: int, said: tuple[int, ...] = ()
+    ) -> list[PassageScore]:
         """Passages holding most of the words, ranked by coverage of all of them."""
         pool: dict[int, float] = {}
         for sub in partial_plans(plan, self._frequencies(snapshot, plan.must), total):
             for pid, bm25 in self.engine.search(snapshot, sub, PARTIAL_CANDIDATES):
                 pool.setdefault(pid, bm25)
-        return self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers)
+        return self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers, said=said)
 
     def _estimate_matches(self, snapshot: Snapshot, must: tuple[Match, ...], total: int) -> int:
         """Passages matching every clause, estimated from term document counts as if words

@@ -75,6 +75,22 @@ def test_a_quote_after_its_last_word_said_before_is_read_in_order() -> None:
         assert s is not None and s.window == Span(4, 9) and s.order == 1.0 and s.is_exact
 
 
+def test_a_quote_saying_a_word_twice_reads_as_said() -> None:
+    # planned with each word once; said with "this" twice: narrower than the quote is
+    # "button you deploy this chang", out of order, so only the words as said make it exact
+    must = tuple(Terms((w,)) for w in "this button you deploy chang".split())
+    said = (0, 1, 2, 3, 0, 4)
+    terms = "so you press this button you deploy this chang and it is live".split()
+    planned = score_passage(1, terms, must, 0.0)
+    assert planned is not None and planned.window == Span(4, 9) and not planned.is_quote
+    as_said = score_passage(1, terms, must, 0.0, said=said)
+    assert as_said is not None and as_said.window == Span(3, 9) and as_said.is_exact
+    elsewhere = "this button you deploy chang and this".split()  # not as said: the sweep's
+    assert _key(score_passage(1, elsewhere, must, 0.0, said=said)) == _key(
+        score_passage(1, elsewhere, must, 0.0)
+    )
+
+
 def test_order_allows_a_short_gap_and_missing_words_lower_coverage() -> None:
     must = (Terms(("a",)), Terms(("b",)), Terms(("c",)))
     s = score_passage(1, "a x b y y y y c".split(), must, 0.0)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.search.engine import SearchEngine
-from app.search.plan import Filters, MatchPlan
+from app.search.plan import AnyOf, Filters, MatchPlan, Phrase
 from app.search.results import SearchResult
 from app.search.service import SearchService
 from app.store import Snapshot, Store
@@ -265,3 +265,29 @@ def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
     result = SearchService(engine).search(db, "I think you kind", limit=1)  # type: ignore[arg-type]
     assert (result.hits[0].talk.slug, result.hits[0].start) in said
     assert len(engine.plans[0].must) == 4
+
+
+def test_a_quote_saying_a_word_twice_is_found_whole_without_the_partial_stage(
+    db: Store, tmp_path: Path
+) -> None:
+    """A quote is planned with each word once; the passage saying it as said reads as the
+    quote word for word, so passages missing a word (the partial stage) are not looked for."""
+    filler = "so that was the first question about freelance jobs on the market these days " * 3
+    said = "and then you press this button you deploy this change and it is live"
+    (tmp_path / "quote.txt").write_text(f"0:01 {filler}\n0:05 {said}\n0:09 {filler}\n")
+    (tmp_path / "apart.txt").write_text("0:01 press the button you deploy and change this\n")
+    ingest(db, tmp_path)
+    engine = _Asked(search_engine_of(db), True)
+    result = SearchService(engine).search(  # type: ignore[arg-type]
+        db, "this button you deploy this change", limit=3
+    )
+    assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 5.0)
+    assert not result.relaxed and not result.notes
+    # the partial stage asks for any of the words, or all but one: a choice of words
+    partial = [
+        p
+        for p in engine.plans
+        if isinstance(p.must[0], AnyOf)
+        and not all(isinstance(o, Phrase) for o in p.must[0].options)
+    ]
+    assert partial == [], "the partial stage ran for a quote found whole"
