@@ -35,8 +35,12 @@ class SearchEngine(Protocol):
     def remove_talk(self, writer: Writer, talk_id: int) -> None:
         """Drop a talk's passages from the index (before its rows are deleted)."""
 
-    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
-        """Up to `limit` (passage id, relevance), best first; relevance: higher is better."""
+    def search(
+        self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
+    ) -> list[tuple[int, float]]:
+        """Up to `limit` (passage id, relevance), best first; relevance: higher is better.
+        `best_of`: how many matches are enough to choose them from, for an engine that ranks
+        a sample of the newest when there are many (FTS5); None: the engine's own."""
 
     def count_passages(self, snapshot: Snapshot) -> int:
         """How many passages the index holds."""

@@ -355,21 +355,24 @@ class Fts5Engine:
         writer.execute_many(PAIR_DELETE_SQL, [(pid, pairs_text(terms)) for pid, terms in held])
         writer.execute(REMOVE_TALK_SQL, (talk_id,))
 
-    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
-        return [(int(rowid), -float(score)) for rowid, score in self._ranked(snapshot, plan, limit)]
+    def search(
+        self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
+    ) -> list[tuple[int, float]]:
+        probe = max(limit, PROBED if best_of is None else best_of)
+        ranked = self._ranked(snapshot, plan, limit, probe)
+        return [(int(rowid), -float(score)) for rowid, score in ranked]
 
-    def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple]:
+    def _ranked(self, snapshot: Snapshot, plan: MatchPlan, limit: int, probe: int) -> list[tuple]:
         """(rowid, bm25) of the best `limit` matches: of every match when there are at most
-        PROBED (or `limit`); else of the newest matches (PROBED of them when the words' posting
-        lists are long, else those of the newest passages holding about SCAN_LIMIT matches).
-        Scored in Python when that is cheaper than bm25()."""
+        `probe`; else of the newest matches (`probe` of them when the words' posting lists are
+        long, else those of the newest passages holding about SCAN_LIMIT matches). Scored in
+        Python when that is cheaper than bm25()."""
         if plan.near is not None and not near_renders(plan):
             plan = replace(plan, near=None)  # what FTS5 is asked is the plain AND
         phrases = _phrases(plan.must)
         # the postings bm25() would read to weigh the plan's words: every word's passages
         postings = sum(snapshot.term_passages(t) for p in phrases for t in p)
         bound = self._match_bound(snapshot, plan)
-        probe = max(limit, PROBED)
         # one word has exactly `bound` matches: listing them is skipped when that many cost
         # more to score in Python than bm25() (a rare word)
         one_word = len(plan.must) == 1 and isinstance(plan.must[0], Terms) and not plan.must_not

@@ -188,7 +188,9 @@ class PostgresEngine:
     def remove_talk(self, writer: Writer, talk_id: int) -> None:
         writer.execute(REMOVE_TALK_SQL, (talk_id,))
 
-    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(
+        self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
+    ) -> list[tuple[int, float]]:
         capped = not plan.filters.talk and match_bound(plan, snapshot.term_passages) > CAP_BOUND
         sql, params = search_sql(plan, capped)
         return [(int(pid), float(rank)) for pid, rank in snapshot.rows(sql, (*params, limit))]

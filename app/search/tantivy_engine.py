@@ -168,7 +168,9 @@ class TantivyEngine(DerivedIndex):
         clauses += self._filters(plan.filters)
         return Query.boolean_query(clauses)
 
-    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(
+        self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
+    ) -> list[tuple[int, float]]:
         """The best `limit` matches, ties broken by passage id as FTS5 breaks them. Tantivy
         breaks ties by where a document sits, which changes when its background merges
         rewrite segments; equal scores are common (passages are of equal length), so the tie at

@@ -128,7 +128,9 @@ class WhooshEngine(DerivedIndex):
             query = wq.AndNot(query, wq.Or([self._match(m) for m in plan.must_not]))
         return query
 
-    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(
+        self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
+    ) -> list[tuple[int, float]]:
         searcher = self._current()
         with self._lock:
             results = searcher.search(self.build_query(plan), limit=limit)

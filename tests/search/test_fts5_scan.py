@@ -81,6 +81,22 @@ def test_words_with_long_posting_lists_are_ranked_over_their_newest_matches(
     assert len(newest) == 5 and set(newest) <= set(sorted(everything)[-8:])
 
 
+def test_a_caller_that_needs_only_a_block_has_it_chosen_from_fewer_newest_matches(
+    forty_talks: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`best_of`: the best `limit` of the newest `best_of` matches instead of PROBED."""
+    monkeypatch.setattr(fts5, "PROBED", 30)
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # matches are listed, scored in Python
+    plan = MatchPlan(must=(Terms(("the",)),))
+    everything = sorted(_slugs(forty_talks, plan, 100))
+    with forty_talks.snapshot() as snapshot:
+        engine = search_engine_of(forty_talks)
+        probed = [pid for pid, _ in engine.search(snapshot, plan, 5)]
+        block = [pid for pid, _ in engine.search(snapshot, plan, 5, best_of=6)]
+    assert len(block) == 5 and set(block) <= set(everything[-6:])
+    assert not set(probed) <= set(everything[-6:])  # of 30: older passages saying it more
+
+
 @pytest.fixture
 def rare_words(db: Store, tmp_path: Path) -> Store:
     """Passages holding a quote's three rarest words, only some of them with all its words."""

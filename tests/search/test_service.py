@@ -224,9 +224,11 @@ class _Asked:
     def __init__(self, engine: SearchEngine, cheap_phrases: bool) -> None:
         self._engine, self.cheap_phrases, self.plans = engine, cheap_phrases, []
 
-    def search(self, snapshot: Snapshot, plan: MatchPlan, limit: int) -> list[tuple[int, float]]:
+    def search(
+        self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
+    ) -> list[tuple[int, float]]:
         self.plans.append(plan)
-        return self._engine.search(snapshot, plan, limit)
+        return self._engine.search(snapshot, plan, limit, best_of)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._engine, name)
