@@ -13,7 +13,7 @@ import tantivy
 from app.search.derived import DerivedIndex, date_number
 from app.search.pairs import pair_token, pairs_text
 from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
-from app.store import Snapshot
+from app.store import Snapshot, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,14 @@ class TantivyEngine(DerivedIndex):
             # an index an older version wrote (no pairs field): derived data, made again whole
             # by the next sync (its state file goes with it)
             log.warning("the tantivy index in %s predates this version: rebuilt", self.folder)
-            shutil.rmtree(self.folder)
-            self.folder.mkdir(parents=True)
+            try:
+                shutil.rmtree(self.folder)
+                self.folder.mkdir(parents=True)
+            except OSError as error:
+                raise StoreError(
+                    f"the tantivy index in {self.folder} predates this version and cannot be "
+                    f"made again there ({error.strerror or error})"
+                ) from exc
             self.index = tantivy.Index(self.schema, path=str(self.folder), reuse=True)
         self._reloaded = 0.0
         self._lock = threading.Lock()

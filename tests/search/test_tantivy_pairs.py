@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import tantivy
 
+from app.search import tantivy_engine
 from app.search.derived import STATE_FILE
 from app.search.plan import MatchPlan, Phrase, Terms
 from app.search.tantivy_engine import TantivyEngine
-from app.store import Store
+from app.store import Store, StoreError
 from tests.conftest import ingest, search_engine_of
 
 
@@ -65,3 +66,23 @@ def test_an_index_from_before_the_pairs_field_is_made_again_whole(
     assert engine.sync(db) == 1  # every talk rewritten
     with db.snapshot() as snapshot:
         assert len(engine.search(snapshot, _phrase("green", "light", "on"), 10)) == 1
+
+
+def test_an_index_from_before_that_cannot_be_made_again_is_one_clear_line(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "old.tantivy"
+    folder.mkdir()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("terms", tokenizer_name="whitespace", index_option="position")
+    tantivy.Index(builder.build(), path=str(folder), reuse=True)
+
+    def refused(path: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tantivy_engine.shutil, "rmtree", refused)
+    with pytest.raises(StoreError) as raised:
+        TantivyEngine(folder)
+    message = str(raised.value)
+    assert "predates this version" in message and "Permission denied" in message
+    assert "\n" not in message
