@@ -57,7 +57,6 @@ class TantivyEngine(DerivedIndex):
                 raise
             # an index an older version wrote (no pairs field): derived data, made again whole
             # by the next sync (its state file goes with it)
-            log.warning("the tantivy index in %s predates this version: rebuilt", self.folder)
             try:
                 shutil.rmtree(self.folder)
                 self.folder.mkdir(parents=True)
@@ -67,6 +66,7 @@ class TantivyEngine(DerivedIndex):
                     f"made again there ({error.strerror or error})"
                 ) from exc
             self.index = tantivy.Index(self.schema, path=str(self.folder), reuse=True)
+            log.warning("the tantivy index in %s predated this version: made again", self.folder)
         self._reloaded = 0.0
         self._lock = threading.Lock()
 
