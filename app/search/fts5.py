@@ -302,6 +302,16 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
     raise AssertionError("unreachable")
 
 
+def _averages(snapshot: Snapshot, sql: str) -> tuple[int, int]:
+    """An FTS5 table's own totals, from its 'averages' record (two varints: the row count and
+    the column's token count); (0, 0) when it has none."""
+    found = snapshot.rows(sql)
+    if not found or not found[0][0]:
+        return 0, 0
+    rows, at = _varint(found[0][0], 0)
+    return rows, _varint(found[0][0], at)[0]
+
+
 class Fts5Engine:
     name = "fts5"
     cheap_phrases = True  # the pair index lists a phrase's passages without its words' postings
@@ -421,8 +431,7 @@ class Fts5Engine:
         synced (`talks search`); a pair index is written with its passages, in their
         transaction, so a count that agrees is every passage's."""
         if not self._pairs_in_step:
-            found = snapshot.rows(PAIRS_AVERAGES_SQL)
-            rows = _varint(found[0][0], 0)[0] if found and found[0][0] else 0
+            rows, _ = _averages(snapshot, PAIRS_AVERAGES_SQL)
             self._pairs_in_step = rows == snapshot.passage_count()
         return self._pairs_in_step
 
@@ -485,11 +494,7 @@ class Fts5Engine:
     def _average_length(self, snapshot: Snapshot) -> float:
         """Terms per passage, from FTS5's own totals (its 'averages' record: two varints, the
         row count and the column's token count)."""
-        found = snapshot.rows(AVERAGES_SQL)
-        if not found or not found[0][0]:
-            return float(PASSAGE_WORDS)
-        rows, at = _varint(found[0][0], 0)
-        tokens, _ = _varint(found[0][0], at)
+        rows, tokens = _averages(snapshot, AVERAGES_SQL)
         return tokens / rows if rows else float(PASSAGE_WORDS)
 
     def _match_bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:

@@ -522,6 +522,7 @@ class SearchService:
         as_phrase = None
         phrased: list[tuple[int, float]] | None = None  # not asked yet
         as_said: list[PassageScore] = []  # phrased, scored
+        exact_said = 0  # distinct moments among them that read as the query word for word
         if words_only and not all_matches:
             words = tuple(plan.must[k] for k in said) if said else plan.must
             as_phrase = replace(plan, must=(_as_phrases(words),))  # type: ignore[arg-type]
@@ -534,13 +535,14 @@ class SearchService:
                 as_said = self._score(
                     snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers, said=said
                 )
-                if exact_moments(as_said) >= full:
+                exact_said = exact_moments(as_said)
+                if exact_said >= full:
                     return as_said, False
         # common words already found as said: their AND only fills the block below those
         # readings, and BM25 over words this common tells little about which of their many
         # passages is best: a block of the newest is enough to choose from (the AND of a
         # quote's common words, 2,900 candidates read at 1,000 hours to rank 500)
-        filler = exact_moments(as_said) > 0 and bound >= PHRASE_FIRST_BOUND
+        filler = exact_said > 0 and bound >= PHRASE_FIRST_BOUND
         found = self.engine.search(snapshot, plan, want, best_of=want if filler else None)
         complete = len(found) < want
         pool = dict(found)
