@@ -34,7 +34,8 @@ def corrected_plan(
 ) -> tuple[MatchPlan | None, str | None]:
     """Words the archive has never seen, or has seen only once or twice beside a far more
     common close word (a misheard caption), get their closest vocabulary words as
-    alternatives. Returns the new plan and the query as corrected (its clauses in the order
+    alternatives; a word never seen and near no word, the two words it runs together, as a
+    phrase. Returns the new plan and the query as corrected (its clauses in the order
     `said`, a word said twice written twice)."""
     changed = False
     must: list[Match] = []
@@ -53,6 +54,13 @@ def corrected_plan(
                     alts = dict.fromkeys([stem(clause.text)] + [stem(w) for w in suggestions])
                     must.append(Terms(tuple(alts)))
                     label_words.append(suggestions[0])
+                    continue
+                halves = speller.split(snapshot, clause.text) if count == 0 else None
+                if halves is not None:
+                    # two words typed without the space (or the hyphen) between them
+                    changed = True
+                    must.append(Phrase(tuple(Terms((stem(h),)) for h in halves)))
+                    label_words.append(" ".join(halves))
                     continue
             label_words.append(clause.text)
         else:

@@ -10,6 +10,8 @@ from app.search.sounds import SoundIndex
 from app.store import Snapshot
 
 PREFIX_WORDS = 64
+SPLIT_MIN_LETTERS = 2  # each half of a split word: no single letters ("a bacus")
+SPLIT_MIN_COUNT = 2  # times each half is said in the archive
 
 
 def expand_prefix(snapshot: Snapshot, prefix: str, limit: int = PREFIX_WORDS) -> list[str]:
@@ -56,6 +58,18 @@ class Speller:
         counts = self.counts
         found.sort(key=lambda hit: (hit[1], not _keyboard_slip(word, hit[0]), -counts[hit[2]]))
         return [w for w, _, _ in found[:limit] if w != word]
+
+    def split(self, snapshot: Snapshot, word: str) -> tuple[str, str] | None:
+        """Two words of the archive run together ("timeconsuming"), where no word is a few
+        edits away: the split whose rarer half is said most often."""
+        self.refresh(snapshot)
+        best: tuple[int, tuple[str, str]] | None = None
+        for k in range(SPLIT_MIN_LETTERS, len(word) - SPLIT_MIN_LETTERS + 1):
+            halves = (word[:k], word[k:])
+            said = min(self.count_of(h) for h in halves)
+            if said >= SPLIT_MIN_COUNT and (best is None or said > best[0]):
+                best = (said, halves)
+        return best[1] if best else None
 
     def sound_index(self, snapshot: Snapshot) -> SoundIndex:
         self.refresh(snapshot)

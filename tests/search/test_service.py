@@ -46,6 +46,15 @@ def test_typo_is_corrected_and_labelled(sample_db: Store) -> None:
     assert result.hits and result.hits[0].start == 13.0  # "a conference it's more like a bunch of"
 
 
+def test_two_words_run_together_are_searched_as_the_two_words_said(sample_db: Store) -> None:
+    # "conferencebut" is no word of the archive and no word is a few edits from it
+    result = search(sample_db, "which is a conferencebut not really")
+    assert result.corrected_query == "which is a conference but not really"
+    assert result.hits and result.hits[0].start == 11.0  # "0:11 so which is a conference but"
+    top = result.hits[0]
+    assert not top.partial and top.match == "words" and "<mark>but</mark>" in top.snippet
+
+
 def test_a_phrase_relaxed_to_its_words_then_corrected_is_labelled_as_typed(
     sample_db: Store,
 ) -> None:
