@@ -129,11 +129,12 @@ def _newest_holding(
     batch: int,
     grow: int = 1,
     most_read: float = math.inf,
+    largest: float = math.inf,
 ) -> list[int] | None:
     """The newest `probe` listed passages whose stored terms pass `holds`, newest first.
     `listing(before)` lists candidates newest first (`LIMIT ?`; older than `before`), `batch`
-    at a time, each batch `grow` times the one before; None when `most_read` candidates were
-    read without `probe` of them passing."""
+    at a time, each batch `grow` times the one before (at most `largest`); None when
+    `most_read` candidates were read without `probe` of them passing."""
     held: list[int] = []
     read = 0
     before: int | None = None
@@ -145,7 +146,7 @@ def _newest_holding(
         if len(held) >= probe or len(candidates) < batch:
             return held
         before = candidates[-1]
-        batch *= grow
+        batch = int(min(batch * grow, largest))
     return None
 
 
@@ -454,13 +455,18 @@ class Fts5Engine:
         def holds_every_clause(text: str) -> bool:
             return all(test(text) for test in tests)
 
+        # a few more than asked first (most of a few common words' candidates hold them all),
+        # then more at a time: reading RARE_BATCH stored terms to keep a block of 60 was most of
+        # the AND that fills a quote's page below its readings as said
         return _newest_holding(
             snapshot,
             lambda before: matches_sql(rarest, before),
             holds_every_clause,
             probe,
-            batch=RARE_BATCH,
+            batch=min(RARE_BATCH, 4 * probe),
+            grow=4,
             most_read=RARE_CANDIDATES,
+            largest=RARE_BATCH,
         )
 
     def _scored(

@@ -538,11 +538,12 @@ class SearchService:
                 exact_said = exact_moments(as_said)
                 if exact_said >= full:
                     return as_said, False
-        # common words already found as said: their AND only fills the block below those
-        # readings, and BM25 over words this common tells little about which of their many
-        # passages is best: a block of the newest is enough to choose from (the AND of a
-        # quote's common words, 2,900 candidates read at 1,000 hours to rank 500)
-        filler = exact_said > 0 and bound >= PHRASE_FIRST_BOUND
+        # words already found as said: their AND only fills the block below those readings,
+        # and BM25 over words found together this often tells little about which of their
+        # many passages is best: a block of the newest is enough to choose from (the AND of a
+        # quote's common words, 2,900 candidates read at 1,000 hours to rank 500; of three
+        # words whose rarest is in 2,000 passages, 12.7 ms of a 20.9 ms search)
+        filler = exact_said > 0
         found = self.engine.search(snapshot, plan, want, best_of=want if filler else None)
         complete = len(found) < want
         pool = dict(found)

@@ -160,6 +160,32 @@ def test_rarest_words_are_listed_in_batches_until_enough_hold_every_word(
     assert _slugs(rare_words, FIVE_WORDS, 20) == by_fts5
 
 
+def test_a_small_block_lists_a_few_times_as_many_candidates_then_more_at_a_time(
+    rare_words: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked for 3, at most the newest 12 candidates are read, not RARE_BATCH; a batch that
+    grows never passes RARE_BATCH."""
+    asked: list[object] = []
+    engine = search_engine_of(rare_words)
+    with rare_words.snapshot() as snapshot:
+        rows = snapshot.rows
+
+        def spy(sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+            if "passage_fts MATCH" in sql:
+                asked.append(params[-1])  # the listing's LIMIT
+            return rows(sql, params)
+
+        monkeypatch.setattr(snapshot, "rows", spy)
+        few = engine._rare_first(snapshot, FIVE_WORDS, 3)  # type: ignore[attr-defined]
+        assert asked == [12] and few is not None and len(few) == 3
+        asked.clear()
+        monkeypatch.setattr(fts5, "RARE_BATCH", 5)
+        every = engine._rare_first(snapshot, FIVE_WORDS, 20)  # type: ignore[attr-defined]
+        # the 10 passages holding the three rarest words ("the" among them), 5 at a time
+        assert asked == [5, 5, 5] and every is not None and len(every) == 10
+        assert every[:3] == few
+
+
 def _words(*words: str) -> Phrase:
     return Phrase(tuple(Terms((w,)) for w in words))
 

@@ -231,12 +231,15 @@ class _Asked:
     """The archive's engine, recording the plans it is asked; `cheap_phrases` as given."""
 
     def __init__(self, engine: SearchEngine, cheap_phrases: bool) -> None:
-        self._engine, self.cheap_phrases, self.plans = engine, cheap_phrases, []
+        self._engine, self.cheap_phrases = engine, cheap_phrases
+        self.plans: list[MatchPlan] = []
+        self.best_of: list[int | None] = []  # what each plan was asked with
 
     def search(
         self, snapshot: Snapshot, plan: MatchPlan, limit: int, best_of: int | None = None
     ) -> list[tuple[int, float]]:
         self.plans.append(plan)
+        self.best_of.append(best_of)
         return self._engine.search(snapshot, plan, limit, best_of)
 
     def __getattr__(self, name: str) -> object:
@@ -276,6 +279,27 @@ def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
     result = SearchService(engine).search(db, "I think you kind", limit=1)  # type: ignore[arg-type]
     assert (result.hits[0].talk.slug, result.hits[0].start) in said
     assert len(engine.plans[0].must) == 4
+
+
+def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_matches(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One talk says three words as said, thirty scatter them (more than the block's matches
+    ranked all at once): the phrase is asked first, and the AND filling the block below the
+    reading said is chosen from its newest block of matches, however rare its rarest word."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
+    scattered = "the answer was kind of what you think and I know I kind of think you"
+    for n in range(30):
+        (tmp_path / f"scattered-{n:02d}.txt").write_text(f"0:01 {scattered}\n")
+    (tmp_path / "quote.txt").write_text("0:01 and I think you kind of gave the answer\n")
+    ingest(db, tmp_path)
+    engine = _Asked(search_engine_of(db), True)
+    result = SearchService(engine).search(db, "think you kind", limit=2)  # type: ignore[arg-type]
+    assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 1.0)
+    asked = dict(zip([len(p.must) for p in engine.plans], engine.best_of, strict=True))
+    assert asked == {1: None, 3: 6}  # the phrase, then the AND of its three words
 
 
 def test_a_quote_saying_a_word_twice_is_found_whole_without_the_partial_stage(
