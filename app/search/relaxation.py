@@ -25,21 +25,41 @@ RARE_HALF_MIN_WORDS = 5
 RARE_SHARE = 0.2  # a word in more than this share of passages says little about where
 
 
+@dataclass(frozen=True)
+class Correction:
+    """The query as corrected: its clauses (a word run together is its two words), their plan,
+    each clause as said (its place in the plan), and the label shown for it."""
+
+    parsed: ParsedQuery
+    plan: MatchPlan
+    said: tuple[int, ...]
+    label: str
+
+
 def corrected_plan(
     snapshot: Snapshot,
     speller: vocabulary.Speller,
     parsed: ParsedQuery,
     plan: MatchPlan,
     said: tuple[int, ...] = (),
-) -> tuple[MatchPlan | None, str | None]:
+) -> Correction | None:
     """Words the archive has never seen, or has seen only once or twice beside a far more
     common close word (a misheard caption), get their closest vocabulary words as
-    alternatives; a word never seen and near no word, the two words it runs together, as a
-    phrase. Returns the new plan and the query as corrected (its clauses in the order
-    `said`, a word said twice written twice)."""
+    alternatives; a word never seen becomes the two words it runs together when no close word
+    is nearly as common as both. The label holds the clauses in the order `said` (a word said
+    twice written twice); None when no word was corrected."""
     changed = False
+    clauses: list[query.Clause] = []
     must: list[Match] = []
-    label_words: list[str] = []
+    places: list[list[int]] = []  # each clause's places among the corrected clauses
+    labels: list[str] = []
+
+    def place(clause: query.Clause, match: Match) -> int:
+        if clause not in clauses:
+            clauses.append(clause)
+            must.append(match)
+        return clauses.index(clause)
+
     for clause, match in zip(parsed.must, plan.must, strict=True):
         if isinstance(clause, query.Word) and not clause.prefix:
             count = snapshot.word_count(clause.text)
@@ -49,27 +69,37 @@ def corrected_plan(
                     for w in speller.suggest(snapshot, clause.text)
                     if count == 0 or speller.count_of(w) >= COMMON_RATIO * count
                 ]
+                halves = speller.split(snapshot, clause.text) if count == 0 else None
+                if halves is not None and (
+                    not suggestions
+                    or min(map(speller.count_of, halves))
+                    >= COMMON_RATIO * speller.count_of(suggestions[0])
+                ):
+                    # two words typed without the space (or the hyphen) between them: a
+                    # missing space is one slip, as a letter is, so the two words win over a
+                    # close word far rarer than both ("asis": "as is", not "asia")
+                    changed = True
+                    places.append([place(query.Word(h), Terms((stem(h),))) for h in halves])
+                    labels.append(" ".join(halves))
+                    continue
                 if suggestions:
                     changed = True
                     alts = dict.fromkeys([stem(clause.text)] + [stem(w) for w in suggestions])
-                    must.append(Terms(tuple(alts)))
-                    label_words.append(suggestions[0])
+                    places.append([place(clause, Terms(tuple(alts)))])
+                    labels.append(suggestions[0])
                     continue
-                halves = speller.split(snapshot, clause.text) if count == 0 else None
-                if halves is not None:
-                    # two words typed without the space (or the hyphen) between them
-                    changed = True
-                    must.append(Phrase(tuple(Terms((stem(h),)) for h in halves)))
-                    label_words.append(" ".join(halves))
-                    continue
-            label_words.append(clause.text)
+            labels.append(clause.text)
         else:
-            label_words.append(clause_text(clause))
-        must.append(match)
+            labels.append(clause_text(clause))
+        places.append([place(clause, match)])
     if not changed:
-        return None, None
-    return replace(plan, must=tuple(must)), " ".join(
-        label_words[k] for k in said or range(len(label_words))
+        return None
+    order = said or range(len(places))
+    return Correction(
+        parsed=replace(parsed, must=clauses),
+        plan=replace(plan, must=tuple(must)),
+        said=tuple(i for k in order for i in places[k]),
+        label=" ".join(labels[k] for k in order),
     )
 
 

@@ -219,12 +219,12 @@ class SearchService:
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
         if not scored:
-            corrected, label = corrected_plan(snapshot, self.speller, parsed, plan, said)
-            if corrected is not None:
-                scored, complete = self._gather(snapshot, corrected, want, said)
+            correction = corrected_plan(snapshot, self.speller, parsed, plan, said)
+            if correction is not None:
+                scored, complete = self._gather(snapshot, correction.plan, want, correction.said)
                 if scored:
-                    plan = corrected
-                    result.corrected_query = label
+                    parsed, plan, said = correction.parsed, correction.plan, correction.said
+                    result.corrected_query = correction.label
         if len(plan.must) >= PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
             # no passage reads as the query; passages missing a word or two may (a misheard
             # caption, a word remembered wrong): coverage weighs against them in the ranking

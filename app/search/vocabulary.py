@@ -60,8 +60,8 @@ class Speller:
         return [w for w, _, _ in found[:limit] if w != word]
 
     def split(self, snapshot: Snapshot, word: str) -> tuple[str, str] | None:
-        """Two words of the archive run together ("timeconsuming"), where no word is a few
-        edits away: the split whose rarer half is said most often."""
+        """The two words of the archive a word may run together ("timeconsuming"): the split
+        whose rarer half is said most often; None when no split makes two words."""
         self.refresh(snapshot)
         best: tuple[int, tuple[str, str]] | None = None
         for k in range(SPLIT_MIN_LETTERS, len(word) - SPLIT_MIN_LETTERS + 1):

@@ -55,6 +55,19 @@ def test_two_words_run_together_are_searched_as_the_two_words_said(sample_db: St
     assert not top.partial and top.match == "words" and "<mark>but</mark>" in top.snippet
 
 
+def test_two_common_words_run_together_win_over_a_close_rare_word(
+    db: Store, tmp_path: Path
+) -> None:
+    """ "asis" is one letter from "asia" (said once) and one space from "as is" (said often)."""
+    lines = [f"0:{n:02d} we ship the model as is and move on" for n in range(10, 40)]
+    (tmp_path / "as-is.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "asia.txt").write_text("0:01 our team in asia ships models\n")
+    ingest(db, tmp_path)
+    result = search(db, "the model asis")
+    assert result.corrected_query == "the model as is"
+    assert result.hits and all(h.talk.slug == "as-is" and not h.partial for h in result.hits)
+
+
 def test_a_phrase_relaxed_to_its_words_then_corrected_is_labelled_as_typed(
     sample_db: Store,
 ) -> None:
