@@ -299,7 +299,8 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
 ) -> None:
     """One talk says three words as said, thirty scatter them (more than the block's matches
     ranked all at once): the phrase is asked first, its readings chosen from its newest block
-    of matches, and so is the AND filling the block below them, however rare its rarest word."""
+    of matches, and so is the AND filling the block below them, however rare its rarest word;
+    and so are the readings of a phrase in quotes."""
     import app.search.service as service_module
 
     monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
@@ -313,6 +314,11 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
     assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 1.0)
     asked = dict(zip([len(p.must) for p in engine.plans], engine.best_of, strict=True))
     assert asked == {1: 6, 3: 6}  # the phrase, then the AND of its three words
+    # a phrase in quotes: every match a reading word for word, chosen from its newest block
+    engine = _Asked(search_engine_of(db), True)
+    result = SearchService(engine).search(db, '"think you kind"', limit=2)  # type: ignore[arg-type]
+    assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 1.0)
+    assert engine.best_of == [service_module.ONE_CLAUSE_CANDIDATES]
 
 
 def test_a_quote_saying_a_word_twice_is_found_whole_without_the_partial_stage(
