@@ -310,14 +310,13 @@ class SearchService:
                 merged = fused + _not_listed(merged, fused, facts)
                 result.total += extra
                 result.blended = True
-        self._finish(snapshot, plan, merged, merged_into, facts, limit, offset, result, facets)
+        self._finish(snapshot, merged, merged_into, facts, limit, offset, result, facets)
         if not merged:
             result.notes.append(nothing_found_hint(parsed))
 
     def _finish(
         self,
         snapshot: Snapshot,
-        plan: MatchPlan,
         merged: list[PassageScore],
         merged_into: dict[int, list[PassageScore]],
         facts: dict[int, MomentFacts],
@@ -333,7 +332,7 @@ class SearchService:
             if facets and who:
                 result.speaker_moments[who] = result.speaker_moments.get(who, 0) + 1
         page = merged[offset : offset + limit]
-        shown, also_in, transcripts = self._best_worded(snapshot, plan, page, merged_into, facts)
+        shown, also_in, transcripts = self._best_worded(snapshot, page, merged_into, facts)
         result.hits = build_hits(snapshot, page, shown, also_in, transcripts)
         if result.hits and result.hits[0].match == "sound":
             result.heard_as = list(
@@ -359,8 +358,7 @@ class SearchService:
             merged.append(m.score)
         facts = {pid: f for pid, (_, f) in found.items()}
         result.total = len(merged)
-        plan = MatchPlan(must=(), filters=filters)
-        self._finish(snapshot, plan, merged, {}, facts, limit, offset, result, facets)
+        self._finish(snapshot, merged, {}, facts, limit, offset, result, facets)
         if not merged:
             result.notes.append("Nothing near that meaning: try other words.")
 
@@ -405,7 +403,6 @@ class SearchService:
     def _best_worded(
         self,
         snapshot: Snapshot,
-        plan: MatchPlan,
         page: list[PassageScore],
         merged_into: dict[int, list[PassageScore]],
         facts: dict[int, MomentFacts],
@@ -433,9 +430,7 @@ class SearchService:
                 also_in[s.passage_id] = sorted(others)
                 continue
             in_lead = [g for g, t in zip(group, tids, strict=True) if t == lead.id]
-            display = (
-                in_lead[0] if in_lead else self._lead_passage(snapshot, plan, s, lead.id, own.start)
-            )
+            display = in_lead[0] if in_lead else self._lead_passage(snapshot, s, lead.id, own.start)
             if display is not None:
                 shown[s.passage_id] = display
                 also_in[s.passage_id] = sorted(others)
@@ -443,7 +438,7 @@ class SearchService:
         return shown, also_in, known
 
     def _lead_passage(
-        self, snapshot: Snapshot, plan: MatchPlan, s: PassageScore, lead_id: int, second: float
+        self, snapshot: Snapshot, s: PassageScore, lead_id: int, second: float
     ) -> PassageScore | None:
         """The leading transcript's passage said at `second`, with the words marked that stand
         for the caption words matched (aligned: "Timsort" for a matched "team sword")."""
