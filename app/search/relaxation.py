@@ -77,7 +77,7 @@ def corrected_plan(
                 ):
                     # two words typed without the space (or the hyphen) between them: a
                     # missing space is one slip, as a letter is, so the two words win over a
-                    # close word far rarer than both ("asis": "as is", not "asia")
+                    # close word far rarer than both ("asis": "as is", not "asks")
                     changed = True
                     places.append([place(query.Word(h), Terms((stem(h),))) for h in halves])
                     labels.append(" ".join(halves))
