@@ -3,8 +3,9 @@ a throwaway PostgreSQL cluster), an in-process client, the CLI runner, and acces
 (tests that need it skip with a reason when it is absent)."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -16,7 +17,7 @@ from app.ingest.files import transcript_files
 from app.ingest.loader import IngestReport, load_files
 from app.main import create_app
 from app.search.engine import SearchEngine, get_engine
-from app.store import Store, open_store
+from app.store import Snapshot, Store, open_store
 from tests.postgres_cluster import PostgresCluster, find_bin_dir
 
 # Meaning search embeds every passage at ingest (minutes for the shared corpus): off for the
@@ -141,6 +142,21 @@ def table_rows(store: Store, sql: str, params: tuple[object, ...] = ()) -> list[
     """Rows of one statement (written with `?` placeholders) on either backend."""
     with store.snapshot() as snapshot:
         return snapshot.rows(sql, params)
+
+
+def recorded_statements(
+    snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[str, Sequence[object]]]:
+    """Every statement the snapshot runs from now on, with its parameters, in order."""
+    asked: list[tuple[str, Sequence[object]]] = []
+    read = snapshot.rows
+
+    def recorded(sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        asked.append((sql, params))
+        return read(sql, params)
+
+    monkeypatch.setattr(snapshot, "rows", recorded)
+    return asked
 
 
 def index_rows(store: Store) -> int:

@@ -3,9 +3,7 @@ adjacent term pairs and are confirmed on the passages' terms, so it finds what F
 query finds; the index follows every talk written, replaced or removed, and an archive without
 it gets it at the next sync."""
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +13,7 @@ from app.search import fts5
 from app.search.engine import get_engine
 from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
-from tests.conftest import ingest, search_engine_of, table_rows
+from tests.conftest import ingest, recorded_statements, search_engine_of, table_rows
 
 
 @pytest.fixture
@@ -136,18 +134,11 @@ def test_a_process_that_has_not_synced_trusts_pairs_in_step_without_counting_the
     ingest(db, tmp_path)
     searching = get_engine("fts5", db.url)  # a new process's engine: it has not synced
     plan = MatchPlan(must=(_phrase("sleep", "all", "day"),))
-    asked: list[str] = []
     with db.snapshot() as snapshot:
-        read = snapshot.rows
-
-        def recorded(sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-            asked.append(sql)
-            return read(sql, params)
-
-        monkeypatch.setattr(snapshot, "rows", recorded)
+        asked = recorded_statements(snapshot, monkeypatch)
         assert len(searching.search(snapshot, plan, 10)) == 1
-    assert any("passage_pairs MATCH" in sql for sql in asked)
-    assert not any("count(*)" in sql for sql in asked)
+    assert any("passage_pairs MATCH" in sql for sql, _ in asked)
+    assert not any("count(*)" in sql for sql, _ in asked)
 
 
 def test_a_phrase_holding_a_term_the_tokenizer_drops_is_left_to_fts5(

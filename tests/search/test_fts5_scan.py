@@ -10,7 +10,7 @@ import pytest
 from app.search import fts5
 from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
-from tests.conftest import ingest, search_engine_of
+from tests.conftest import ingest, recorded_statements, search_engine_of
 
 
 @pytest.fixture
@@ -165,24 +165,22 @@ def test_a_small_block_lists_a_few_times_as_many_candidates_then_more_at_a_time(
 ) -> None:
     """Asked for 3, at most the newest 12 candidates are read, not RARE_BATCH; a batch that
     grows never passes RARE_BATCH."""
-    asked: list[object] = []
     engine = search_engine_of(rare_words)
     with rare_words.snapshot() as snapshot:
-        rows = snapshot.rows
+        asked = recorded_statements(snapshot, monkeypatch)
 
-        def spy(sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-            if "passage_fts MATCH" in sql:
-                asked.append(params[-1])  # the listing's LIMIT
-            return rows(sql, params)
+        def limits() -> list[object]:
+            """The LIMIT of each listing asked since the last call."""
+            found = [params[-1] for sql, params in asked if "passage_fts MATCH" in sql]
+            asked.clear()
+            return found
 
-        monkeypatch.setattr(snapshot, "rows", spy)
         few = engine._rare_first(snapshot, FIVE_WORDS, 3)  # type: ignore[attr-defined]
-        assert asked == [12] and few is not None and len(few) == 3
-        asked.clear()
+        assert limits() == [12] and few is not None and len(few) == 3
         monkeypatch.setattr(fts5, "RARE_BATCH", 5)
         every = engine._rare_first(snapshot, FIVE_WORDS, 20)  # type: ignore[attr-defined]
         # the 10 passages holding the three rarest words ("the" among them), 5 at a time
-        assert asked == [5, 5, 5] and every is not None and len(every) == 10
+        assert limits() == [5, 5, 5] and every is not None and len(every) == 10
         assert every[:3] == few
 
 
