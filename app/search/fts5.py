@@ -56,12 +56,13 @@ PROBED = 500
 POSTINGS_PER_SCORE = 250
 MAX_WIDEN = 16
 
-# A plan of several clauses (words, a corrected word's readings, sound-alikes) lists its
-# candidates by its RAREST rarest clauses (by all but the commonest of three), newest first in
-# batches of RARE_BATCH, and keeps those whose stored terms hold every clause until it has
-# enough: FTS5 walks every word's posting list to AND them (36 ms for a quote holding "the" at
-# 10,000 hours, 9 ms for its three rarest words), where a candidate is read and checked in about
-# 3 microseconds. Past RARE_CANDIDATES candidates read, FTS5's own AND is the cheaper.
+# A plan of several clauses (words, a corrected word's readings, sound-alikes) lists its candidates
+# by its RAREST rarest clauses (by all but the commonest of three), newest first in batches of up to
+# RARE_BATCH (the first four times the matches asked for), and keeps those whose stored terms hold
+# every clause until it has enough: FTS5 walks every word's posting list to AND them (36 ms for a
+# quote holding "the" at 10,000 hours, 9 ms for its three rarest words), where a candidate is read
+# and checked in about 3 microseconds. Past RARE_CANDIDATES candidates read, FTS5's own AND is the
+# cheaper.
 RAREST = 3
 RARE_BATCH = 1000
 RARE_CANDIDATES = 4000
