@@ -167,7 +167,7 @@ def _moment(row: HitRow, segs: list[SegmentRow], s: PassageScore) -> Moment:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per passage ranked (see store.base.SegmentRow)
 class MomentFacts:
     """Who says a passage's first matched word, and when: the hit's speaker and start."""
 

