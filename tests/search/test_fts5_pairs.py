@@ -3,6 +3,7 @@ adjacent term pairs and are confirmed on the passages' terms, so it finds what F
 query finds; the index follows every talk written, replaced or removed, and an archive without
 it gets it at the next sync."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,38 @@ def test_candidates_that_are_not_the_phrase_make_it_look_further(
 def test_a_choice_of_phrases_is_a_choice_of_their_pairs(networks: Store) -> None:
     either = MatchPlan(must=(AnyOf((_phrase("kind", "of", "network"), _phrase("of", "magic"))),))
     assert len(_found(networks, either)) == 12
+
+
+def test_a_long_phrase_is_listed_by_its_rarest_pairs_and_confirmed_whole(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase of more than RARE_PAIRS pairs is asked of the pair index by its rarest pairs
+    (a pair is in at most as many passages as its rarer word): "the kind" is left out, and
+    the candidates holding the others but not the phrase are dropped on their terms."""
+    said = {f"phrase-{n}": "they sell the kind of network card here" for n in range(2)}
+    said |= {f"decoy-{n}": "a kind of network card and the rest" for n in range(3)}
+    said |= {f"end-{n}": "the end of the day" for n in range(6)}
+    said |= {f"cat-{n}": "the cat sat" for n in range(3)}  # "the" is said more than "of"
+    _said(tmp_path, said)
+    ingest(db, tmp_path)
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # matches are listed, not ranked by FTS5
+    plan = MatchPlan(must=(_phrase("the", "kind", "of", "network", "card"),))
+    engine = search_engine_of(db)
+    with db.snapshot() as snapshot:
+        asked = recorded_statements(snapshot, monkeypatch)
+        through_pairs = sorted(pid for pid, _ in engine.search(snapshot, plan, 50))
+    listed = [params for sql, params in asked if "passage_pairs MATCH" in sql]
+    assert listed and all(
+        set(re.findall(r'"([^"]+)"', str(p[0]))) == {"kind_of", "of_network", "network_card"}
+        for p in listed
+    )
+    monkeypatch.setattr(fts5, "pair_matches_sql", lambda plan: None)
+    by_fts5 = _found(db, plan)
+    talks = dict(
+        table_rows(db, "SELECT p.id, t.slug FROM passages p JOIN talks t ON t.id = p.talk_id")
+    )
+    assert sorted(talks[pid] for pid in through_pairs) == ["phrase-0", "phrase-1"]
+    assert through_pairs == by_fts5
 
 
 def test_the_pair_index_follows_talks_replaced_and_removed(db: Store, tmp_path: Path) -> None:
