@@ -549,7 +549,12 @@ class SearchService:
         )
         complete = len(found) < want
         pool = dict(found)
-        scored = self._score(snapshot, pool, plan.must, speakers=plan.filters.speakers, said=said)
+        # the readings as said among them are scored already: where the words stand does not
+        # change, only the BM25 they are weighed with
+        known = [replace(s, bm25=pool[s.passage_id]) for s in as_said if s.passage_id in pool]
+        scored = self._score(
+            snapshot, pool, plan.must, known, speakers=plan.filters.speakers, said=said
+        )
         if as_phrase is not None and not complete and exact_moments(scored) < full:
             # BM25 kept only the top `want` of many matches, and too few of them read as the
             # query word for word: also fetch the passages where the words stand as a phrase,

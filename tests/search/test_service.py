@@ -321,6 +321,37 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
     assert engine.best_of == [service_module.ONE_CLAUSE_CANDIDATES]
 
 
+def test_a_reading_as_said_among_the_and_of_its_words_is_not_weighed_twice(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The newest talk says three words as said (the shortest passage: the best BM25),
+    thirty older ones scatter them: the phrase, asked first, finds the one reading, and the
+    AND filling the block below it lists it again; where its words stand is known, so it is
+    only weighed again with the AND's BM25 (every passage's words are read and placed once),
+    and it stays the first hit."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
+    scattered = "kind of an answer was what you said and I know I did think so"
+    for n in range(30):
+        (tmp_path / f"scattered-{n:02d}.txt").write_text(f"0:01 {scattered}\n")
+    (tmp_path / "the-newest.txt").write_text("0:01 and I think you kind of gave the answer\n")
+    ingest(db, tmp_path)
+    placed: list[int] = []
+    score_passage = service_module.score_passage
+
+    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
+        placed.append(passage_id)
+        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_module, "score_passage", placing)
+    engine = _Asked(search_engine_of(db), True)
+    result = SearchService(engine).search(db, "think you kind", limit=2)  # type: ignore[arg-type]
+    assert (result.hits[0].talk.slug, result.hits[0].start) == ("the-newest", 1.0)
+    assert [len(p.must) for p in engine.plans] == [1, 3]  # the phrase, then the AND
+    assert len(placed) == len(set(placed)) == 6  # the reading and five scattered, once each
+
+
 def test_a_quote_saying_a_word_twice_is_found_whole_without_the_partial_stage(
     db: Store, tmp_path: Path
 ) -> None:
