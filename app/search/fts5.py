@@ -81,29 +81,63 @@ REBUILD_BATCH = 20000
 
 def render_pairs(match: Match, passages_with: Callable[[str], int] | None = None) -> str | None:
     """A phrase of single terms (or a choice of such phrases) as the pairs it needs; None for
-    any other match. With `passages_with` (a term's passages), a phrase of more than
-    RARE_PAIRS pairs is asked by its RARE_PAIRS rarest: what they list is a superset, to be
-    confirmed on the passages' terms."""
+    any other match. With `passages_with` (a term's passages), what is asked is a superset of
+    its passages, to be confirmed on their terms: the choice of phrases one phrase with a
+    choice of words makes ("the bigger", "the bigegr") is asked as a choice of pairs at each
+    place (the pairs its readings share are asked once, not once a reading), and of more than
+    RARE_PAIRS places only the rarest RARE_PAIRS are asked."""
+    readings = _readings(match)
+    if readings is None:
+        return None
+    if passages_with is not None and len({len(words) for words in readings}) == 1:
+        return _rarest_places(readings, passages_with)
+    if isinstance(match, Phrase):
+        words = readings[0]
+        pairs = [_string(pair_token(a, b)) for a, b in zip(words, words[1:], strict=False)]
+        return "(" + " AND ".join(pairs) + ")"
+    assert isinstance(match, AnyOf)
+    options = [render_pairs(o) for o in match.options]
+    return "(" + " OR ".join(options) + ")"  # type: ignore[arg-type]
+
+
+def _readings(match: Match) -> list[list[str]] | None:
+    """The words of a phrase of single terms, or of each phrase of a choice of them; None for
+    any other match, or a phrase holding a term FTS5 drops (it would not make the pair token it
+    stands for)."""
     if isinstance(match, Phrase):
         if len(match.parts) < 2 or any(len(p.alternatives) != 1 for p in match.parts):
             return None
         words = [p.alternatives[0] for p in match.parts]
-        if not _whole_tokens(words):
-            return None  # a term FTS5 drops would not make the pair token it stands for
-        pairs = list(zip(words, words[1:], strict=False))
-        if passages_with is not None and len(pairs) > RARE_PAIRS:
-            # a pair is in at most as many passages as its rarer word; a pair of common words
-            # ("need to") is a posting list FTS5 reads whole, however rare the others are
-            pairs = sorted(pairs, key=lambda p: sorted((passages_with(p[0]), passages_with(p[1]))))
-            pairs = pairs[:RARE_PAIRS]
-        tokens = [_string(pair_token(a, b)) for a, b in pairs]
-        return "(" + " AND ".join(tokens) + ")"
-    if isinstance(match, AnyOf):
-        options = [render_pairs(o, passages_with) for o in match.options]
-        if not options or None in options:
+        return [words] if _whole_tokens(words) else None
+    if isinstance(match, AnyOf) and match.options:
+        options = [_readings(o) for o in match.options]
+        if None in options:
             return None
-        return "(" + " OR ".join(options) + ")"  # type: ignore[arg-type]
+        return [words for found in options for words in found]  # type: ignore[union-attr]
     return None
+
+
+def _rarest_places(readings: list[list[str]], passages_with: Callable[[str], int]) -> str:
+    """Readings of one length as the choice of pairs at each place, the RARE_PAIRS rarest
+    places when there are more: a pair is in at most as many passages as its rarer word, and a
+    pair of common words ("need to") is a posting list FTS5 reads whole, however rare the
+    others are."""
+    places = [
+        sorted({(words[i], words[i + 1]) for words in readings})
+        for i in range(len(readings[0]) - 1)
+    ]
+
+    def rarity(place: list[tuple[str, str]]) -> tuple[int, int]:
+        counts = [sorted((passages_with(a), passages_with(b))) for a, b in place]
+        return sum(low for low, _ in counts), sum(high for _, high in counts)
+
+    if len(places) > RARE_PAIRS:
+        places = sorted(places, key=rarity)[:RARE_PAIRS]
+    asked = []
+    for place in places:
+        tokens = [_string(pair_token(a, b)) for a, b in place]
+        asked.append(tokens[0] if len(tokens) == 1 else "(" + " OR ".join(tokens) + ")")
+    return "(" + " AND ".join(asked) + ")"
 
 
 def pair_matches_sql(
@@ -427,11 +461,13 @@ class Fts5Engine:
         through the pair index and confirmed on their terms; None when the plan is not a
         phrase. While too many candidates are not the phrase, the older ones next, 4x more.
 
-        A phrase of more than RARE_PAIRS pairs is listed by its rarest pairs: the pairs of
-        common words ("and you", "need to") are posting lists FTS5 reads whole for every
-        batch. The phrase plans of 200 benchmark quotes, phrases, words and typos at 10,000
-        hours, each timed best of 3: 262 ms in all (p90 3.3, max 7.9) listed by every pair,
-        158 ms (p90 2.1, max 5.1) by the 3 rarest with a first batch of 4x."""
+        A phrase of more than RARE_PAIRS pairs is listed by its rarest pairs, and readings of
+        one phrase by the pairs each place may hold (render_pairs): the pairs of common words
+        ("and you", "need to") are posting lists FTS5 reads whole for every batch. The 208
+        phrase plans of the benchmark's quotes, phrases, words and typos at 10,000 hours, each
+        timed best of 3: 262 ms in all (p90 3.3 ms) listed by every pair of every reading;
+        162 ms (p90 2.2) by the 3 rarest with a first batch of 4x; 152 ms (p90 2.1) with
+        readings asked as a choice at each place."""
         whole = pair_matches_sql(plan)
         if whole is None or not self._pairs_usable(snapshot):
             return None

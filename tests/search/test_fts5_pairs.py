@@ -104,6 +104,42 @@ def test_a_long_phrase_is_listed_by_its_rarest_pairs_and_confirmed_whole(
     assert through_pairs == by_fts5
 
 
+def test_readings_of_one_phrase_are_asked_as_a_choice_of_pairs_at_each_place(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corrected word makes a choice of phrases ("the bigger plan", "the bigegr plan"): the
+    pair index is asked the pairs each place may hold, the pair they share ("the" before
+    either) once; a passage holding one reading's first pair and the other's second holds
+    neither phrase, and is dropped on its terms."""
+    said = {f"bigger-{n}": "we had the bigger plan" for n in range(2)}
+    said |= {
+        "bigegr": "we had the bigegr plan",
+        "crossed": "we had the bigger one and the bigegr plan",
+    }
+    _said(tmp_path, said)
+    ingest(db, tmp_path)
+    monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # matches are listed, not ranked by FTS5
+    readings = AnyOf(
+        (_phrase("had", "the", "bigger", "plan"), _phrase("had", "the", "bigegr", "plan"))
+    )
+    plan = MatchPlan(must=(readings,))
+    engine = search_engine_of(db)
+    with db.snapshot() as snapshot:
+        asked = recorded_statements(snapshot, monkeypatch)
+        through_pairs = sorted(pid for pid, _ in engine.search(snapshot, plan, 50))
+    listed = [str(params[-2]) for sql, params in asked if "passage_pairs MATCH" in sql]
+    assert listed == [
+        '("had_the" AND ("the_bigegr" OR "the_bigger") AND ("bigegr_plan" OR "bigger_plan"))'
+    ]
+    monkeypatch.setattr(fts5, "pair_matches_sql", lambda plan: None)
+    by_fts5 = _found(db, plan)
+    talks = dict(
+        table_rows(db, "SELECT p.id, t.slug FROM passages p JOIN talks t ON t.id = p.talk_id")
+    )
+    assert sorted(talks[pid] for pid in through_pairs) == ["bigegr", "bigger-0", "bigger-1"]
+    assert through_pairs == by_fts5
+
+
 def test_the_pair_index_follows_talks_replaced_and_removed(db: Store, tmp_path: Path) -> None:
     _said(tmp_path, {"a": "the quick brown fox", "b": "lazy dogs sleep all day"})
     ingest(db, tmp_path)
