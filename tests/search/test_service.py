@@ -294,6 +294,14 @@ def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
     assert len(engine.plans[0].must) == 4
 
 
+def _scattered_thirty_times_said_once(db: Store, tmp_path: Path, scattered: str, slug: str) -> None:
+    """Thirty talks scatter "think", "you" and "kind"; the talk `slug` says them as said."""
+    for n in range(30):
+        (tmp_path / f"scattered-{n:02d}.txt").write_text(f"0:01 {scattered}\n")
+    (tmp_path / f"{slug}.txt").write_text("0:01 and I think you kind of gave the answer\n")
+    ingest(db, tmp_path)
+
+
 def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_matches(
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -305,10 +313,7 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
 
     monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
     scattered = "the answer was kind of what you think and I know I kind of think you"
-    for n in range(30):
-        (tmp_path / f"scattered-{n:02d}.txt").write_text(f"0:01 {scattered}\n")
-    (tmp_path / "quote.txt").write_text("0:01 and I think you kind of gave the answer\n")
-    ingest(db, tmp_path)
+    _scattered_thirty_times_said_once(db, tmp_path, scattered, "quote")
     engine = _Asked(search_engine_of(db), True)
     result = SearchService(engine).search(db, "think you kind", limit=2)  # type: ignore[arg-type]
     assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 1.0)
@@ -333,10 +338,7 @@ def test_a_reading_as_said_among_the_and_of_its_words_is_not_weighed_twice(
 
     monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
     scattered = "kind of an answer was what you said and I know I did think so"
-    for n in range(30):
-        (tmp_path / f"scattered-{n:02d}.txt").write_text(f"0:01 {scattered}\n")
-    (tmp_path / "the-newest.txt").write_text("0:01 and I think you kind of gave the answer\n")
-    ingest(db, tmp_path)
+    _scattered_thirty_times_said_once(db, tmp_path, scattered, "the-newest")
     placed: list[int] = []
     score_passage = service_module.score_passage
 
