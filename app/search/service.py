@@ -76,6 +76,10 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 60  # passages ranked in Python per engine query
 ONE_CLAUSE_CANDIDATES = 40
+# of which one word's best by BM25 are ranked when it has more: the benchmark's 80 rare words
+# (1,000 and 10,000 hours) keep their first page with 30, in-process p50 0.81x and 0.94x of
+# ranking all 40 (tests/bench/ab_constants.py); ranking 20 changed 3 pages of 40
+ONE_WORD_RANKED = 30
 PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
 PARTIAL_CANDIDATES = 100
 PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
@@ -413,7 +417,9 @@ class SearchService:
         if not page:
             return {}, {}, {}
         leads = snapshot.lead_transcripts([s.talk_id for s in page])
-        ids = {f.transcript_id for f in facts.values() if f.transcript_id}
+        # each hit and the passages merged into it: only their transcripts' kinds are shown
+        groups = {s.passage_id: [s, *merged_into.get(s.passage_id, [])] for s in page}
+        ids = {t for group in groups.values() for g in group if (t := _transcript_of(facts, g))}
         lead_ids = {lead.id for lead in leads.values()}
         kinds = snapshot.transcript_kinds(sorted(ids)) if ids - lead_ids else {}
         shown: dict[int, PassageScore] = {}
@@ -423,7 +429,7 @@ class SearchService:
             own = facts.get(s.passage_id)
             if lead is None or own is None:
                 continue
-            group = [s, *merged_into.get(s.passage_id, [])]
+            group = groups[s.passage_id]
             tids = [_transcript_of(facts, g) for g in group]
             others = {kinds[t].kind for t in tids if t in kinds and t != lead.id}
             if own.transcript_id == lead.id:
@@ -506,8 +512,11 @@ class SearchService:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase: its clauses in the order `said`, a word said twice twice), ranked in
         Python. Also says whether every match was fetched."""
-        words_only = len(plan.must) > 1 and all(isinstance(m, Terms) for m in plan.must)
-        bound = self._bound(snapshot, plan) if words_only else 0
+        plain = bool(plan.must) and all(isinstance(m, Terms) for m in plan.must)
+        bound = self._bound(snapshot, plan) if plain else 0
+        if plain and bound == 0:
+            return [], True  # a word the archive never says (a typo): no passage holds them all
+        words_only = plain and len(plan.must) > 1
         all_matches = words_only and bound <= want * ALL_MATCHES_FACTOR
         if all_matches:
             # several plain words, one of them rare: every passage holding them all is ranked
@@ -548,6 +557,11 @@ class SearchService:
             snapshot, plan, want, best_of=want if filler or one_phrase else None
         )
         complete = len(found) < want
+        if not complete and _one_word(plan):
+            # one word (or a choice of words): BM25 alone orders its passages, so only the best
+            # of them are ranked and timed; `want` were fetched to know whether they are every
+            # match (a word in fewer passages is looked for by sound too)
+            found = sorted(found, key=lambda hit: -hit[1])[:ONE_WORD_RANKED]
         pool = dict(found)
         # the readings as said among them are scored already: where the words stand does not
         # change, only the BM25 they are weighed with
@@ -777,6 +791,16 @@ def _spans(positions: list[int]) -> list[Span]:
         else:
             spans.append(Span(k, k + 1))
     return spans
+
+
+def _one_word(plan: MatchPlan) -> bool:
+    """Whether the plan asks for one word or a choice of single words ("learning OR
+    xylophone", a prefix): a passage matching it reads as it whole, wherever the word stands."""
+    if len(plan.must) != 1:
+        return False
+    match = plan.must[0]
+    options = match.options if isinstance(match, AnyOf) else (match,)
+    return all(isinstance(o, Terms) for o in options)
 
 
 def _transcript_of(facts: dict[int, MomentFacts], s: PassageScore) -> int | None:

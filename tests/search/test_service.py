@@ -378,3 +378,59 @@ def test_a_quote_saying_a_word_twice_is_found_whole_without_the_partial_stage(
         and not all(isinstance(o, Phrase) for o in p.must[0].options)
     ]
     assert partial == [], "the partial stage ran for a quote found whole"
+
+
+def test_a_word_the_archive_never_says_is_not_asked_of_the_engine(
+    db: Store, tmp_path: Path
+) -> None:
+    """A typed word no passage holds ("biger") leaves nothing to find among the query's own
+    words: only the corrected plan is asked (in a quote and alone), and it finds the moment."""
+    from app.search.analysis import stem
+    from app.search.plan import flat_terms
+
+    (tmp_path / "plan.txt").write_text("0:01 we had the bigger plan for the data team\n")
+    (tmp_path / "other.txt").write_text("0:01 a smaller plan for the data platform\n")
+    ingest(db, tmp_path)
+    typed = (stem("biger"),)
+    for q in ("the biger plan", "biger"):
+        engine = _Asked(search_engine_of(db), True)
+        result = SearchService(engine).search(db, q, limit=3)  # type: ignore[arg-type]
+        assert result.corrected_query and "bigger" in result.corrected_query
+        assert result.hits and result.hits[0].talk.slug == "plan"
+        asked = [t.alternatives for p in engine.plans for m in p.must for t in flat_terms(m)]
+        assert asked and typed not in asked, f"{q!r}: the uncorrected word was asked for"
+
+
+def test_one_word_in_many_passages_ranks_its_best_by_bm25_and_pages_through_the_rest(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve talks say "kaggle", talk k k times in as many words: BM25 alone orders a word's
+    passages, so of the block fetched only the best ONE_WORD_RANKED are ranked (and timed);
+    the first page is still the best, and paging lists every talk once."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "ONE_CLAUSE_CANDIDATES", 8)
+    monkeypatch.setattr(service_module, "ONE_WORD_RANKED", 4)
+    for k in range(1, 13):
+        said = " ".join(["kaggle"] * k + ["notebook"] * (12 - k) + ["zebra" if k <= 6 else "lion"])
+        (tmp_path / f"said-{k:02d}.txt").write_text(f"0:01 {said}\n")
+    ingest(db, tmp_path)
+    placed: list[int] = []
+    score_passage = service_module.score_passage
+
+    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
+        placed.append(passage_id)
+        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_module, "score_passage", placing)
+    service = SearchService(search_engine_of(db))
+    first = service.search(db, "kaggle", limit=3)
+    assert [h.talk.slug for h in first.hits] == ["said-12", "said-11", "said-10"]
+    assert len(placed) == 4  # of the 8 fetched
+    pages = [service.search(db, "kaggle", limit=3, offset=k).hits for k in (0, 3, 6, 9)]
+    slugs = [h.talk.slug for page in pages for h in page]
+    assert sorted(slugs) == sorted(f"said-{k:02d}" for k in range(1, 13))
+    # a word in fewer passages than the block: every one is ranked
+    placed.clear()
+    assert len(service.search(db, "zebra", limit=3).hits) == 3
+    assert len(placed) == 6
