@@ -76,9 +76,9 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 60  # passages ranked in Python per engine query
 ONE_CLAUSE_CANDIDATES = 40
-# of which one word's best by BM25 are ranked when it has more: the benchmark's 80 rare words
-# (1,000 and 10,000 hours) keep their first page with 30, in-process p50 0.81x and 0.94x of
-# ranking all 40 (tests/bench/ab_constants.py); ranking 20 changed 3 pages of 40
+# of which one word's best by BM25 are ranked when it has more: 40 rare words keep their first
+# page at 1,000 and 10,000 hours, in-process p50 0.87x and 0.93x of ranking all 40 (`python
+# tests/bench/ab_constants.py DIR/bench.db ONE_WORD_RANKED=40 --classes rare`)
 ONE_WORD_RANKED = 30
 PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
 PARTIAL_CANDIDATES = 100
