@@ -80,6 +80,11 @@ ONE_CLAUSE_CANDIDATES = 40
 # page at 1,000 and 10,000 hours, in-process p50 0.87x and 0.93x of ranking all 40 (`python
 # tests/bench/ab_constants.py DIR/bench.db ONE_WORD_RANKED=40 --classes rare`)
 ONE_WORD_RANKED = 30
+# readings word for word asked first are ranked best BM25 first, this many, and the others only
+# when those hold fewer than a block's moments: 2-3 words p50 0.80x (1,000 h) and 0.75x
+# (10,000 h) of ranking all 60, 1-2 first pages of 40 differing below the top two (a talk's
+# further readings where another talk's came) (ab_constants.py READINGS_RANKED=60)
+READINGS_RANKED = 40
 PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
 PARTIAL_CANDIDATES = 100
 PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
@@ -539,10 +544,20 @@ class SearchService:
                 # again): the block is chosen from the newest, not of 500 listed, read and
                 # weighed (2-3 common words at 10,000 hours, p50 in-process: 10.6 -> 6.7 ms)
                 phrased = self.engine.search(snapshot, as_phrase, want, best_of=want)
+                # each a reading word for word: BM25 alone orders them, so the best are ranked
+                # first, and the others only when those do not hold a block's moments
+                readings = sorted(phrased, key=lambda hit: -hit[1])
+                first = readings[:READINGS_RANKED] if _word_for_word(words) else readings
                 as_said = self._score(
-                    snapshot, dict(phrased), plan.must, speakers=plan.filters.speakers, said=said
+                    snapshot, dict(first), plan.must, speakers=plan.filters.speakers, said=said
                 )
                 exact_said = exact_moments(as_said)
+                if exact_said < full and len(first) < len(readings):
+                    speakers = plan.filters.speakers
+                    as_said = self._score(
+                        snapshot, dict(readings), plan.must, as_said, speakers, said=said
+                    )
+                    exact_said = exact_moments(as_said)
                 if exact_said >= full:
                     return as_said, False
         # words already found as said: their AND only fills the block below those readings,
@@ -849,6 +864,11 @@ def _not_listed(
             )
         )
     ]
+
+
+def _word_for_word(words: tuple[Terms, ...]) -> bool:
+    """Whether every passage matching _as_phrases(words) says them word for word."""
+    return math.prod(len(w.alternatives) for w in words) <= PHRASE_READINGS
 
 
 def _as_phrases(words: tuple[Terms, ...]) -> Match:

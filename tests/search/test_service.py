@@ -434,3 +434,43 @@ def test_one_word_in_many_passages_ranks_its_best_by_bm25_and_pages_through_the_
     placed.clear()
     assert len(service.search(db, "zebra", limit=3).hits) == 3
     assert len(placed) == 6
+
+
+def test_readings_word_for_word_are_ranked_best_first_and_all_when_too_few_moments(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readings of the words as said differ only in BM25: of the block found, the best
+    READINGS_RANKED are ranked first, and when they hold too few moments for a block (a talk
+    says it twice where two passages overlap: two readings, one moment), the others too."""
+    import app.search.service as service_module
+
+    monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
+    monkeypatch.setattr(service_module, "READINGS_RANKED", 2)
+    for n in range(25):  # more passages hold both words than are ranked all at once
+        (tmp_path / f"scattered-{n:02d}.txt").write_text("0:01 the pipeline of our data\n")
+    for k in range(1, 5):
+        said = " ".join(["data pipeline"] * k + ["notebook"] * (56 - 2 * k))  # one passage
+        (tmp_path / f"said-{k}.txt").write_text(f"0:01 {said}\n")
+    placed: list[int] = []
+    score_passage = service_module.score_passage
+
+    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
+        placed.append(passage_id)
+        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_module, "score_passage", placing)
+    ingest(db, tmp_path)
+    engine = _Asked(search_engine_of(db), True)
+    result = SearchService(engine).search(db, "data pipeline", limit=2)  # type: ignore[arg-type]
+    assert [h.talk.slug for h in result.hits] == ["said-4", "said-3"]
+    assert len(placed) == 2 and len(engine.plans) == 1  # the phrase's best two, no AND asked
+    # the newest talk says it most where its first two passages overlap (words 40-59)
+    words = ["notebook"] * 40 + ["data pipeline"] * 10 + ["notebook"] * 40
+    (tmp_path / "overlap.txt").write_text("0:01 " + " ".join(words) + "\n")
+    ingest(db, tmp_path)
+    placed.clear()
+    engine = _Asked(search_engine_of(db), True)
+    result = SearchService(engine).search(db, "data pipeline", limit=2)  # type: ignore[arg-type]
+    assert len(result.hits) == 2
+    assert len(engine.plans) == 1  # the readings held a block's moments once all were ranked
+    assert len(placed) == len(set(placed)) == 6  # each of the six readings placed once
