@@ -302,6 +302,21 @@ def _scattered_thirty_times_said_once(db: Store, tmp_path: Path, scattered: str,
     ingest(db, tmp_path)
 
 
+def _placed_passages(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The passages the service places its words in (ranking.score_passage), as it does."""
+    import app.search.service as service_module
+
+    placed: list[int] = []
+    score_passage = service_module.score_passage
+
+    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
+        placed.append(passage_id)
+        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_module, "score_passage", placing)
+    return placed
+
+
 def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_matches(
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -339,14 +354,7 @@ def test_a_reading_as_said_among_the_and_of_its_words_is_not_weighed_twice(
     monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
     scattered = "kind of an answer was what you said and I know I did think so"
     _scattered_thirty_times_said_once(db, tmp_path, scattered, "the-newest")
-    placed: list[int] = []
-    score_passage = service_module.score_passage
-
-    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
-        placed.append(passage_id)
-        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service_module, "score_passage", placing)
+    placed = _placed_passages(monkeypatch)
     engine = _Asked(search_engine_of(db), True)
     result = SearchService(engine).search(db, "think you kind", limit=2)  # type: ignore[arg-type]
     assert (result.hits[0].talk.slug, result.hits[0].start) == ("the-newest", 1.0)
@@ -415,14 +423,7 @@ def test_one_word_in_many_passages_ranks_its_best_by_bm25_and_pages_through_the_
         said = " ".join(["kaggle"] * k + ["notebook"] * (12 - k) + ["zebra" if k <= 6 else "lion"])
         (tmp_path / f"said-{k:02d}.txt").write_text(f"0:01 {said}\n")
     ingest(db, tmp_path)
-    placed: list[int] = []
-    score_passage = service_module.score_passage
-
-    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
-        placed.append(passage_id)
-        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service_module, "score_passage", placing)
+    placed = _placed_passages(monkeypatch)
     service = SearchService(search_engine_of(db))
     first = service.search(db, "kaggle", limit=3)
     assert [h.talk.slug for h in first.hits] == ["said-12", "said-11", "said-10"]
@@ -451,14 +452,7 @@ def test_readings_word_for_word_are_ranked_best_first_and_all_when_too_few_momen
     for k in range(1, 5):
         said = " ".join(["data pipeline"] * k + ["notebook"] * (56 - 2 * k))  # one passage
         (tmp_path / f"said-{k}.txt").write_text(f"0:01 {said}\n")
-    placed: list[int] = []
-    score_passage = service_module.score_passage
-
-    def placing(passage_id: int, *args: object, **kwargs: object) -> object:
-        placed.append(passage_id)
-        return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service_module, "score_passage", placing)
+    placed = _placed_passages(monkeypatch)
     ingest(db, tmp_path)
     engine = _Asked(search_engine_of(db), True)
     result = SearchService(engine).search(db, "data pipeline", limit=2)  # type: ignore[arg-type]
