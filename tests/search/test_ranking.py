@@ -113,3 +113,21 @@ def test_stop_words_alone_are_not_marked_but_inside_a_phrase_they_are() -> None:
     assert marked_spans(terms, spans) == [Span(4, 5), Span(5, 6), Span(6, 7)]
     only_stop = [Span(0, 1), Span(1, 2)]
     assert marked_spans(terms, only_stop) == only_stop  # "to be or not to be"
+
+
+def test_plans_placed_in_turn_each_find_their_own_words() -> None:
+    """What each term stands for is kept per plan (one search places one plan in many
+    passages): plans placed in turn, and many more plans than are kept, each find their own."""
+    terms = "x a b y b a z".split()
+    ab = (Terms(("a",)), Terms(("b",)))
+    ba = (Terms(("b",)), Terms(("a",)))
+    for _ in range(3):
+        first, second = score_passage(1, terms, ab, 1.0), score_passage(1, terms, ba, 1.0)
+        assert first is not None and first.window == Span(1, 3) and first.order == 1.0
+        assert second is not None and second.window == Span(4, 6) and second.order == 1.0
+    said = ["kaggl", "python", "spark", "docker", "panda"]
+    for n in range(200):  # new plans, most of them made after earlier ones were let go
+        plan = (Terms((said[n % 5],)), Terms(("zz",)), Terms((said[(n + 1) % 5],)))
+        found = score_passage(1, said, plan, 1.0)
+        assert found is not None and found.coverage == 2 / 3
+        assert [m.start for m in found.matched] == sorted({n % 5, (n + 1) % 5})
