@@ -13,7 +13,6 @@ SCAN_LIMIT=1000); the archive is one `tests/bench/bench.py --archive DIR` built.
 """
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
@@ -23,9 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.search import fts5, service  # noqa: E402
-from app.search.engine import get_engine  # noqa: E402
-from app.store import open_store  # noqa: E402
-from tests.bench.bench import SHARED, make_queries, pct  # noqa: E402
+from tests.bench.bench import pct  # noqa: E402
+from tests.bench.in_process import bench_queries, searcher_of  # noqa: E402
 
 MODULES = (service, fts5)
 
@@ -47,14 +45,8 @@ def main() -> None:
     changed = {name: int(value) for name, value in (s.split("=", 1) for s in args.settings)}
     modules = {name: owner(name) for name in changed}
     as_is = {name: getattr(modules[name], name) for name in changed}
-    queries = make_queries(
-        SHARED / "corpus/datatalksclub/episodes", random.Random(7), args.per_class
-    )
-    url = f"sqlite:///{args.db}"
-    store = open_store(url)
-    engine = get_engine(None, url)
-    engine.sync(store)
-    searcher = service.SearchService(engine)
+    queries = bench_queries(args.per_class)
+    store, searcher = searcher_of(args.db)
     searcher.search(store, "warm up the vocabulary sevreal")
 
     def use(values: dict[str, int]) -> None:

@@ -8,7 +8,6 @@ usage: python tests/bench/placing_bench.py DIR/bench.db [--classes quote,typo] [
 """
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
@@ -18,9 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.search import ranking, service  # noqa: E402
-from app.search.engine import get_engine  # noqa: E402
-from app.store import open_store  # noqa: E402
-from tests.bench.bench import SHARED, make_queries  # noqa: E402
+from tests.bench.in_process import bench_queries, searcher_of  # noqa: E402
 
 
 def main() -> None:
@@ -29,14 +26,8 @@ def main() -> None:
     ap.add_argument("--classes", default="quote,typo")
     ap.add_argument("--per-class", type=int, default=40)
     args = ap.parse_args()
-    queries = make_queries(
-        SHARED / "corpus/datatalksclub/episodes", random.Random(7), args.per_class
-    )
-    url = f"sqlite:///{args.db}"
-    store = open_store(url)
-    engine = get_engine(None, url)
-    engine.sync(store)
-    searcher = service.SearchService(engine)
+    queries = bench_queries(args.per_class)
+    store, searcher = searcher_of(args.db)
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     place = ranking.score_passage
 

@@ -1,0 +1,25 @@
+"""The service over a benchmark archive, in this process, and the queries to ask it: what the
+in-process tools (ab_constants.py, placing_bench.py) share."""
+
+import random
+from pathlib import Path
+
+from app.search.engine import get_engine
+from app.search.service import SearchService
+from app.store import Store, open_store
+from tests.bench.bench import SHARED, make_queries
+
+
+def bench_queries(per_class: int) -> dict[str, list[str]]:
+    """The benchmark's query classes, drawn as ab_http.py draws them."""
+    return make_queries(SHARED / "corpus/datatalksclub/episodes", random.Random(7), per_class)
+
+
+def searcher_of(db: Path) -> tuple[Store, SearchService]:
+    """The archive `tests/bench/bench.py --archive DIR` built (DIR/bench.db), its default
+    engine in step with it."""
+    url = f"sqlite:///{db}"
+    store = open_store(url)
+    engine = get_engine(None, url)
+    engine.sync(store)
+    return store, SearchService(engine)
