@@ -478,11 +478,12 @@ class Fts5Engine:
         if whole is None or not self._pairs_usable(snapshot):
             return None
         # a superset of the phrase's passages: a larger first batch than one of matches
-        rarest = pair_matches_sql(plan, None, snapshot.term_passages)
+        passages_with = snapshot.term_passages
+        rarest = pair_matches_sql(plan, None, passages_with)  # the first batch's listing
         batch = probe if rarest == whole else 4 * probe
 
         def listing(before: int | None) -> tuple[str, list[object]]:
-            query = pair_matches_sql(plan, before, snapshot.term_passages)
+            query = rarest if before is None else pair_matches_sql(plan, before, passages_with)
             assert query is not None
             return query
 

@@ -422,9 +422,13 @@ class SearchService:
         if not page:
             return {}, {}, {}
         leads = snapshot.lead_transcripts([s.talk_id for s in page])
-        # each hit and the passages merged into it: only their transcripts' kinds are shown
+        # each hit and the passages merged into it, and their transcripts: only those
+        # transcripts' kinds are shown
         groups = {s.passage_id: [s, *merged_into.get(s.passage_id, [])] for s in page}
-        ids = {t for group in groups.values() for g in group if (t := _transcript_of(facts, g))}
+        transcript_ids = {
+            pid: [_transcript_of(facts, g) for g in group] for pid, group in groups.items()
+        }
+        ids = {t for tids in transcript_ids.values() for t in tids if t}
         lead_ids = {lead.id for lead in leads.values()}
         kinds = snapshot.transcript_kinds(sorted(ids)) if ids - lead_ids else {}
         shown: dict[int, PassageScore] = {}
@@ -434,8 +438,7 @@ class SearchService:
             own = facts.get(s.passage_id)
             if lead is None or own is None:
                 continue
-            group = groups[s.passage_id]
-            tids = [_transcript_of(facts, g) for g in group]
+            group, tids = groups[s.passage_id], transcript_ids[s.passage_id]
             others = {kinds[t].kind for t in tids if t in kinds and t != lead.id}
             if own.transcript_id == lead.id:
                 also_in[s.passage_id] = sorted(others)
@@ -544,18 +547,18 @@ class SearchService:
                 # again): the block is chosen from the newest, not of 500 listed, read and
                 # weighed (2-3 common words at 10,000 hours, p50 in-process: 10.6 -> 6.7 ms)
                 phrased = self.engine.search(snapshot, as_phrase, want, best_of=want)
-                # each a reading word for word: BM25 alone orders them, so the best are ranked
-                # first, and the others only when those do not hold a block's moments
-                readings = sorted(phrased, key=lambda hit: -hit[1])
-                first = readings[:READINGS_RANKED] if _word_for_word(words) else readings
+                # each a reading word for word: BM25 alone orders them (the engine lists them
+                # best first), so the best are ranked first, and the others only when those do
+                # not hold a block's moments
+                first = phrased[:READINGS_RANKED] if _word_for_word(words) else phrased
                 as_said = self._score(
                     snapshot, dict(first), plan.must, speakers=plan.filters.speakers, said=said
                 )
                 exact_said = exact_moments(as_said)
-                if exact_said < full and len(first) < len(readings):
+                if exact_said < full and len(first) < len(phrased):
                     speakers = plan.filters.speakers
                     as_said = self._score(
-                        snapshot, dict(readings), plan.must, as_said, speakers, said=said
+                        snapshot, dict(phrased), plan.must, as_said, speakers, said=said
                     )
                     exact_said = exact_moments(as_said)
                 if exact_said >= full:
@@ -573,10 +576,11 @@ class SearchService:
         )
         complete = len(found) < want
         if not complete and _one_word(plan):
-            # one word (or a choice of words): BM25 alone orders its passages, so only the best
-            # of them are ranked and timed; `want` were fetched to know whether they are every
-            # match (a word in fewer passages is looked for by sound too)
-            found = sorted(found, key=lambda hit: -hit[1])[:ONE_WORD_RANKED]
+            # one word (or a choice of words): BM25 alone orders its passages (the engine lists
+            # them best first), so only the best of them are ranked and timed; `want` were
+            # fetched to know whether they are every match (a word in fewer passages is looked
+            # for by sound too)
+            found = found[:ONE_WORD_RANKED]
         pool = dict(found)
         # the readings as said among them are scored already: where the words stand does not
         # change, only the BM25 they are weighed with
