@@ -221,20 +221,38 @@ def _confirmed(
 def _text_test(match: Match) -> Callable[[str], bool]:
     """Whether a passage's stored terms (a space before and after) match as FTS5 matches the
     clause render_match writes (a phrase holding a word with alternatives: each of its words)."""
+    plain = _substring(match)
+    if plain is not None:
+        return lambda text: plain in text
     if isinstance(match, Terms):
         words = [f" {t} " for t in match.alternatives]
-        return lambda text: any(w in text for w in words)
+        return lambda text: any(map(text.__contains__, words))
     if isinstance(match, Phrase):
-        if all(len(p.alternatives) == 1 for p in match.parts):
-            phrase = " " + " ".join(p.alternatives[0] for p in match.parts) + " "
-            return lambda text: phrase in text
-        tests = [_text_test(p) for p in match.parts]
-        return lambda text: all(test(text) for test in tests)
+        return _every_test(match.parts)
     if isinstance(match, AllOf):
-        tests = [_text_test(i) for i in match.items]
-        return lambda text: all(test(text) for test in tests)
+        return _every_test(match.items)
     tests = [_text_test(o) for o in match.options]
     return lambda text: any(test(text) for test in tests)
+
+
+def _every_test(matches: Sequence[Match]) -> Callable[[str], bool]:
+    """Whether the stored terms match every one of `matches`. A word or a phrase without
+    alternatives is one substring, and all of them are looked for in one C-level pass
+    (`map`): a quote's words are tested on every candidate listed."""
+    needed = [text for m in matches if (text := _substring(m)) is not None]
+    rest = [_text_test(m) for m in matches if _substring(m) is None]
+    if not rest:
+        return lambda text: all(map(text.__contains__, needed))
+    return lambda text: all(map(text.__contains__, needed)) and all(t(text) for t in rest)
+
+
+def _substring(match: Match) -> str | None:
+    """The stored terms' text a word or phrase without alternatives is (spaces around it)."""
+    if isinstance(match, Terms) and len(match.alternatives) == 1:
+        return f" {match.alternatives[0]} "
+    if isinstance(match, Phrase) and all(len(p.alternatives) == 1 for p in match.parts):
+        return " " + " ".join(p.alternatives[0] for p in match.parts) + " "
+    return None
 
 
 def _string(term: str) -> str:
@@ -514,11 +532,7 @@ class Fts5Engine:
             must, key=lambda m: match_bound(replace(plan, must=(m,)), snapshot.term_passages)
         )
         rarest = replace(plan, must=tuple(by_rarity[: min(RAREST, len(must) - 1)]))
-        tests = [_text_test(m) for m in must]
-
-        def holds_every_clause(text: str) -> bool:
-            return all(test(text) for test in tests)
-
+        holds_every_clause = _every_test(must)
         # a few more than asked first (most of a few common words' candidates hold them all),
         # then more at a time: reading RARE_BATCH stored terms to keep a block of 60 was most of
         # the AND that fills a quote's page below its readings as said

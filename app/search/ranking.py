@@ -151,10 +151,7 @@ def score_passage(
     if len(must) == 1 and isinstance(must[0], Terms):
         return _one_word(passage_id, terms, must[0], bm25_norm)
     if all(isinstance(m, Terms) for m in must):
-        found = _words(passage_id, terms, must, bm25_norm, said)  # type: ignore[arg-type]
-        if found is not None:
-            found.matched = marked_spans(terms, found.matched)
-        return found
+        return _words(passage_id, terms, must, bm25_norm, said)  # type: ignore[arg-type]
     positions = term_positions(terms, wanted if wanted is not None else wanted_terms(must))
     if not positions:
         return None
@@ -332,11 +329,17 @@ def _words(
     compact = inside.bit_count() / (hi - lo)
     coverage = len(found) / len(must)
     score = combined_score(coverage, order, compact, bm25_norm)
-    spans = []
-    while inside:
-        i = _lowest(inside)
-        inside &= inside - 1
-        spans.append(_WORD_SPANS[i] if i < len(_WORD_SPANS) else Span(i, i + 1))
+    if inside == window and hi <= len(_WORD_SPANS):
+        # every word of the window matched (a quote read word for word): one run of words,
+        # which marked_spans would keep whole
+        spans = list(_WORD_SPANS[lo:hi])
+    else:
+        spans = []
+        while inside:
+            i = (inside & -inside).bit_length() - 1
+            inside &= inside - 1
+            spans.append(_WORD_SPANS[i] if i < len(_WORD_SPANS) else Span(i, i + 1))
+        spans = marked_spans(terms, spans)
     return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)
 
 
