@@ -91,6 +91,28 @@ def wanted_terms(must: tuple[Match, ...]) -> set[str]:
     return {alt for clause in must for t in flat_terms(clause) for alt in t.alternatives}
 
 
+@dataclass(frozen=True, slots=True)
+class PlanTerms:
+    """What placing a plan's words in a passage needs, worked out once per plan rather than
+    once per passage: every term wanted, the clauses each term stands for (read, never
+    changed), and whether a term stands for several."""
+
+    wanted: set[str]
+    owners: dict[str, list[int]]
+    shared: bool
+
+
+def plan_terms(must: tuple[Match, ...]) -> PlanTerms:
+    """Owners are of single-word clauses: only a plan of plain words is placed by them."""
+    owners: dict[str, list[int]] = {}
+    for k, clause in enumerate(must):
+        if isinstance(clause, Terms):
+            for alt in dict.fromkeys(clause.alternatives):
+                owners.setdefault(alt, []).append(k)
+    shared = any(len(ks) > 1 for ks in owners.values())
+    return PlanTerms(wanted_terms(must), owners, shared)
+
+
 def clause_spans(clause: Match, positions: dict[str, list[int]]) -> list[Pos]:
     """Where the clause matches, in order."""
     if isinstance(clause, Terms):
@@ -143,16 +165,18 @@ def score_passage(
     terms: list[str],
     must: tuple[Match, ...],
     bm25_norm: float,
-    wanted: set[str] | None = None,
+    prepared: PlanTerms | None = None,
     said: tuple[int, ...] = (),
 ) -> PassageScore | None:
-    """`said`: the clauses in the order the query said them, a word said twice twice (a quote
-    is planned with each word once); empty: the clauses' own order."""
+    """`prepared`: plan_terms(must), when the caller places the plan in many passages. `said`:
+    the clauses in the order the query said them, a word said twice twice (a quote is planned
+    with each word once); empty: the clauses' own order."""
     if len(must) == 1 and isinstance(must[0], Terms):
         return _one_word(passage_id, terms, must[0], bm25_norm)
+    prepared = prepared if prepared is not None else plan_terms(must)
     if all(isinstance(m, Terms) for m in must):
-        return _words(passage_id, terms, must, bm25_norm, said)  # type: ignore[arg-type]
-    positions = term_positions(terms, wanted if wanted is not None else wanted_terms(must))
+        return _words(passage_id, terms, must, bm25_norm, prepared, said)  # type: ignore[arg-type]
+    positions = term_positions(terms, prepared.wanted)
     if not positions:
         return None
     per_clause = [clause_spans(c, positions) for c in must]
@@ -255,12 +279,13 @@ def _words(
     terms: list[str],
     must: tuple[Terms, ...],
     bm25_norm: float,
+    prepared: PlanTerms,
     said: tuple[int, ...] = (),
 ) -> PassageScore | None:
     """Several plain words (most queries): the general scoring, on bitmasks of positions
     (bit i set: the clause's word is the passage's i-th), which keeps it to a few integer
     operations per clause instead of Python loops over spans."""
-    owners, shared = _owners(must)
+    owners, shared = prepared.owners, prepared.shared
     masks = [0] * len(must)
     union = 0
     for i in [i for i, term in enumerate(terms) if term in owners]:
@@ -341,27 +366,6 @@ def _words(
             spans.append(_WORD_SPANS[i] if i < len(_WORD_SPANS) else Span(i, i + 1))
         spans = marked_spans(terms, spans)
     return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)
-
-
-# the clauses each term stands for, by plan: one search places its words in many passages
-_OWNERS: dict[int, tuple[tuple[Terms, ...], dict[str, list[int]], bool]] = {}
-
-
-def _owners(must: tuple[Terms, ...]) -> tuple[dict[str, list[int]], bool]:
-    """term -> the clauses it stands for (read, never changed), and whether a term stands for
-    several. Kept by the plan's identity, the plan held with it so that identity is not reused."""
-    kept = _OWNERS.get(id(must))
-    if kept is not None and kept[0] is must:
-        return kept[1], kept[2]
-    owners: dict[str, list[int]] = {}
-    for k, clause in enumerate(must):
-        for alt in dict.fromkeys(clause.alternatives):
-            owners.setdefault(alt, []).append(k)
-    shared = any(len(ks) > 1 for ks in owners.values())
-    if len(_OWNERS) >= 64:
-        _OWNERS.clear()
-    _OWNERS[id(must)] = (must, owners, shared)
-    return owners, shared
 
 
 def _lowest(mask: int) -> int:

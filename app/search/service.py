@@ -49,8 +49,8 @@ from app.search.ranking import (
     PassageScore,
     Span,
     heard_reading,
+    plan_terms,
     score_passage,
-    wanted_terms,
 )
 from app.search.relaxation import (
     HeardPlan,
@@ -641,14 +641,14 @@ class SearchService:
         passages = snapshot.passage_terms(todo)
         if speakers:
             passages = _said_only(snapshot, passages, speakers)
-        wanted = wanted_terms(must)
+        prepared = plan_terms(must)
         scored = list(known)
         for pid in todo:
             if pid not in passages:
                 continue  # defensive: the search reads one snapshot, so this should not happen
             talk_id, word_start, terms = passages[pid]
             bm25 = pool[pid]
-            s = score_passage(pid, terms, must, norm(bm25), wanted, said)
+            s = score_passage(pid, terms, must, norm(bm25), prepared, said)
             if s is not None:
                 if heard is not None:
                     s = heard_reading(s, terms, *heard)

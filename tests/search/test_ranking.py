@@ -5,7 +5,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.search.plan import AnyOf, Terms
-from app.search.ranking import Span, score_passage
+from app.search.ranking import Span, plan_terms, score_passage
 
 VOCAB = ["a", "b", "c", "d", "e"]
 
@@ -116,8 +116,9 @@ def test_stop_words_alone_are_not_marked_but_inside_a_phrase_they_are() -> None:
 
 
 def test_plans_placed_in_turn_each_find_their_own_words() -> None:
-    """What each term stands for is kept per plan (one search places one plan in many
-    passages): plans placed in turn, and many more plans than are kept, each find their own."""
+    """What each term stands for is worked out once per plan (the service places one plan in
+    many passages, prepared with plan_terms): a prepared plan places its words as the plan
+    placed afresh does, and plans placed in turn each find their own."""
     terms = "x a b y b a z".split()
     ab = (Terms(("a",)), Terms(("b",)))
     ba = (Terms(("b",)), Terms(("a",)))
@@ -125,9 +126,14 @@ def test_plans_placed_in_turn_each_find_their_own_words() -> None:
         first, second = score_passage(1, terms, ab, 1.0), score_passage(1, terms, ba, 1.0)
         assert first is not None and first.window == Span(1, 3) and first.order == 1.0
         assert second is not None and second.window == Span(4, 6) and second.order == 1.0
+        prepared = score_passage(1, terms, ba, 1.0, plan_terms(ba))
+        assert prepared is not None and prepared.window == Span(4, 6)
     said = ["kaggl", "python", "spark", "docker", "panda"]
-    for n in range(200):  # new plans, most of them made after earlier ones were let go
+    for n in range(200):
         plan = (Terms((said[n % 5],)), Terms(("zz",)), Terms((said[(n + 1) % 5],)))
-        found = score_passage(1, said, plan, 1.0)
-        assert found is not None and found.coverage == 2 / 3
-        assert [m.start for m in found.matched] == sorted({n % 5, (n + 1) % 5})
+        for found in (
+            score_passage(1, said, plan, 1.0),
+            score_passage(1, said, plan, 1.0, plan_terms(plan)),
+        ):
+            assert found is not None and found.coverage == 2 / 3
+            assert [m.start for m in found.matched] == sorted({n % 5, (n + 1) % 5})
