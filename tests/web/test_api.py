@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.search.analysis import STOP_WORDS
+from app.web.api import MAX_LIMIT, SearchParams
 from tests.conftest import SAMPLE_SLUG
 
 SLUG = SAMPLE_SLUG
@@ -77,6 +78,21 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/talks", "/api/talks/{slug}"} <= set(paths)
     assert client.get("/docs").status_code == 200
+
+
+def test_the_search_parameters_are_documented_as_validated(client: TestClient) -> None:
+    """/api/search reads its query string itself (one pydantic call): its documented
+    parameters are still the model's fields, with their limits."""
+    spec = client.get("/openapi.json").json()
+    listed = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert set(listed) == set(SearchParams.model_fields)
+    assert all(p["in"] == "query" and not p["required"] for p in listed.values())
+    assert listed["limit"]["schema"]["maximum"] == MAX_LIMIT
+    assert (
+        listed["q"]["description"] and listed["date_from"]["schema"]["anyOf"][0]["format"] == "date"
+    )
+    too_many = client.get("/api/search", params={"q": "kaggle", "limit": MAX_LIMIT + 1})
+    assert too_many.status_code == 422 and "limit" in too_many.json()["error"]["message"]
 
 
 def test_api_answers_other_origins_and_pages_do_not(client: TestClient) -> None:
