@@ -239,8 +239,9 @@ def _every_test(matches: Sequence[Match]) -> Callable[[str], bool]:
     """Whether the stored terms match every one of `matches`. A word or a phrase without
     alternatives is one substring, and all of them are looked for in one C-level pass
     (`map`): a quote's words are tested on every candidate listed."""
-    needed = [text for m in matches if (text := _substring(m)) is not None]
-    rest = [_text_test(m) for m in matches if _substring(m) is None]
+    plain = [(m, _substring(m)) for m in matches]
+    needed = [text for _, text in plain if text is not None]
+    rest = [_text_test(m) for m, text in plain if text is None]
     if not rest:
         return lambda text: all(map(text.__contains__, needed))
     return lambda text: all(map(text.__contains__, needed)) and all(t(text) for t in rest)

@@ -13,9 +13,8 @@ COVERAGE_WEIGHT = 100.0
 ORDER_WEIGHT = 30.0
 COMPACT_WEIGHT = 20.0
 BM25_WEIGHT = 10.0
-ORDER_GAP = (
-    3  # consecutive query words this close, in order, count as "in order" (_words spells out 3)
-)
+# consecutive query words this close, in order, count as "in order" (_words spells out 3)
+ORDER_GAP = 3
 SOUND_CREDIT = 0.5  # a query word found only as caption words sounding like it counts at
 # most half, less the less alike they are
 STOP_TERMS = frozenset(stem(w) for w in STOP_WORDS)
