@@ -179,14 +179,31 @@ class MomentFacts:
 
 def moment_facts(snapshot: Snapshot, scored: list[PassageScore]) -> dict[int, MomentFacts]:
     """passage id -> its moment's speaker and second, read from the segments (not their text),
-    as build_hits would show them."""
-    spans = snapshot.passage_segments([s.passage_id for s in scored])
+    as build_hits would show them: the segment holding the first matched word, and when the
+    next one starts."""
+    words = {s.passage_id: s.word_start + (s.matched[0].start if s.matched else 0) for s in scored}
+    held = snapshot.moment_segments(list(words.items()))
     out: dict[int, MomentFacts] = {}
-    for s in scored:
-        segments = spans.get(s.passage_id)
+    for pid, (seg, next_start, next_transcript) in held.items():
+        following = next_start if next_transcript == seg.transcript_id else None
+        start = word_time(seg, following, words[pid] - seg.word_offset)
+        out[pid] = MomentFacts(seg.speaker, start, seg.transcript_id)
+    missing = [pid for pid in words if pid not in held]
+    if missing:  # no segment holds the word (word counts at odds with the passage): as before
+        out |= _facts_from_spans(snapshot.passage_segments(missing), words)
+    return out
+
+
+def _facts_from_spans(
+    spans: dict[int, list[SegmentRow]], words: dict[int, int]
+) -> dict[int, MomentFacts]:
+    """The facts from every segment each passage spans (and the one after): the last segment
+    starting at or before the word."""
+    out: dict[int, MomentFacts] = {}
+    for pid, segments in spans.items():
         if not segments:
             continue
-        word = s.word_start + (s.matched[0].start if s.matched else 0)
+        word = words[pid]
         i = 0
         while i + 1 < len(segments) and segments[i + 1].word_offset <= word:
             i += 1
@@ -194,7 +211,7 @@ def moment_facts(snapshot: Snapshot, scored: list[PassageScore]) -> dict[int, Mo
         after = segments[i + 1] if i + 1 < len(segments) else None
         following = after.start if after and after.transcript_id == seg.transcript_id else None
         start = word_time(seg, following, word - seg.word_offset)
-        out[s.passage_id] = MomentFacts(seg.speaker, start, seg.transcript_id)
+        out[pid] = MomentFacts(seg.speaker, start, seg.transcript_id)
     return out
 
 

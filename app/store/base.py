@@ -130,6 +130,13 @@ class Snapshot(Protocol):
         """passage id -> the segments it spans and the one after (times, speakers and word
         counts; no text)."""
 
+    def moment_segments(
+        self, words: list[tuple[int, int]]
+    ) -> dict[int, tuple[SegmentRow, float | None, int | None]]:
+        """(passage id, a word of its talk) -> the segment holding that word among those the
+        passage spans (no text), and the start and transcript of the segment after it (None
+        at the talk's end). A passage none of whose segments holds the word is left out."""
+
     def hit_segments(self, hits: list[HitRow]) -> list[list[SegmentRow]]:
         """Each hit's segments and the one after it (for the time its last line ends)."""
 

@@ -78,6 +78,18 @@ PASSAGE_SEGMENTS_SQL = (
     "ON s.talk_id = p.talk_id AND s.ord BETWEEN p.first_segment AND p.last_segment + 1 "
     "WHERE p.id IN ({marks}) ORDER BY p.id, s.ord"
 )
+# each passage's segment holding one word of it, and the start and transcript of the segment
+# after: a moment's facts without every segment a passage spans (~3 a passage, 9 for captions)
+MOMENT_CHUNK = 250  # passages a statement (two parameters each)
+MOMENT_SEGMENTS_SQL = (
+    "WITH wanted(pid, word) AS (VALUES {pairs}) "
+    "SELECT w.pid, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count, "
+    "s.transcript_id, s.word_times, n.start, n.transcript_id "
+    "FROM wanted w JOIN passages p ON p.id = w.pid JOIN segments s ON s.talk_id = p.talk_id "
+    "AND s.ord BETWEEN p.first_segment AND p.last_segment "
+    "AND s.word_offset <= w.word AND s.word_offset + s.word_count > w.word "
+    "LEFT JOIN segments n ON n.talk_id = s.talk_id AND n.ord = s.ord + 1"
+)
 LEAD_TRANSCRIPTS_SQL = (
     "SELECT s.talk_id, t.id, t.kind, t.format, t.language FROM segments s "
     "JOIN transcripts t ON t.id = s.transcript_id WHERE s.ord = 0 AND s.talk_id IN ({marks})"
@@ -242,6 +254,18 @@ class SqlSnapshot:
             sql = PASSAGE_SEGMENTS_SQL.format(marks=",".join("?" * len(chunk)))
             for pid, *fields in self.rows(sql, chunk):
                 out.setdefault(pid, []).append(SegmentRow(*fields))
+        return out
+
+    def moment_segments(
+        self, words: list[tuple[int, int]]
+    ) -> dict[int, tuple[SegmentRow, float | None, int | None]]:
+        out: dict[int, tuple[SegmentRow, float | None, int | None]] = {}
+        for start in range(0, len(words), MOMENT_CHUNK):
+            chunk = words[start : start + MOMENT_CHUNK]
+            sql = MOMENT_SEGMENTS_SQL.format(pairs=",".join(["(?, ?)"] * len(chunk)))
+            params = [int(x) for pair in chunk for x in pair]
+            for pid, *fields, next_start, next_transcript in self.rows(sql, params):
+                out[pid] = (SegmentRow(*fields), next_start, next_transcript)
         return out
 
     def word_count(self, word: str) -> int:
