@@ -265,8 +265,7 @@ def _worth_marking(terms: list[str], matched: int) -> int:
         rest ^= run
         words = run
         while words:
-            i = (words & -words).bit_length() - 1
-            if terms[i] not in STOP_TERMS:
+            if terms[_lowest(words)] not in STOP_TERMS:
                 kept |= run
                 break
             words &= words - 1
@@ -383,7 +382,7 @@ def _words(
         spans = []
         marked = _worth_marking(terms, inside)
         while marked:
-            i = (marked & -marked).bit_length() - 1
+            i = _lowest(marked)
             marked &= marked - 1
             spans.append(_WORD_SPANS[i] if i < len(_WORD_SPANS) else Span(i, i + 1))
     return PassageScore(passage_id, score, coverage, Span(lo, hi), spans, order, compact)

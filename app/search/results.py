@@ -183,11 +183,10 @@ def moment_facts(snapshot: Snapshot, scored: list[PassageScore]) -> dict[int, Mo
     next one starts."""
     words = {s.passage_id: s.word_start + (s.matched[0].start if s.matched else 0) for s in scored}
     held = snapshot.moment_segments(list(words.items()))
-    out: dict[int, MomentFacts] = {}
-    for pid, (seg, next_start, next_transcript) in held.items():
-        following = next_start if next_transcript == seg.transcript_id else None
-        start = word_time(seg, following, words[pid] - seg.word_offset)
-        out[pid] = MomentFacts(seg.speaker, start, seg.transcript_id)
+    out = {
+        pid: _facts(seg, next_start, next_transcript, words[pid])
+        for pid, (seg, next_start, next_transcript) in held.items()
+    }
     missing = [pid for pid in words if pid not in held]
     if missing:  # no segment holds the word (word counts at odds with the passage): as before
         out |= _facts_from_spans(snapshot.passage_segments(missing), words)
@@ -207,12 +206,25 @@ def _facts_from_spans(
         i = 0
         while i + 1 < len(segments) and segments[i + 1].word_offset <= word:
             i += 1
-        seg = segments[i]
         after = segments[i + 1] if i + 1 < len(segments) else None
-        following = after.start if after and after.transcript_id == seg.transcript_id else None
-        start = word_time(seg, following, word - seg.word_offset)
-        out[pid] = MomentFacts(seg.speaker, start, seg.transcript_id)
+        out[pid] = _facts(
+            segments[i],
+            after.start if after else None,
+            after.transcript_id if after else None,
+            word,
+        )
     return out
+
+
+def _facts(
+    seg: SegmentRow, next_start: float | None, next_transcript: int | None, word: int
+) -> MomentFacts:
+    """Who says the talk's `word` in the segment holding it, and when: the next segment's start
+    bounds the time only when it is of the same transcript."""
+    following = next_start if next_transcript == seg.transcript_id else None
+    return MomentFacts(
+        seg.speaker, word_time(seg, following, word - seg.word_offset), seg.transcript_id
+    )
 
 
 def spoken_by(speaker: str | None, wanted: tuple[str, ...]) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -286,7 +286,10 @@ class Store(Protocol):
     def dispose(self) -> None: ...
 
 
-def chunks(items: list[int], size: int = 500) -> Iterator[list[int]]:
+Chunked = TypeVar("Chunked")
+
+
+def chunks(items: list[Chunked], size: int = 500) -> Iterator[list[Chunked]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

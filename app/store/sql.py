@@ -79,7 +79,7 @@ PASSAGE_SEGMENTS_SQL = (
     "WHERE p.id IN ({marks}) ORDER BY p.id, s.ord"
 )
 # each passage's segment holding one word of it, and the start and transcript of the segment
-# after: a moment's facts without every segment a passage spans (~3 a passage, 9 for captions)
+# after: a moment's facts without every segment a passage spans (several; more for captions)
 MOMENT_CHUNK = 250  # passages a statement (two parameters each)
 MOMENT_SEGMENTS_SQL = (
     "WITH wanted(pid, word) AS (VALUES {pairs}) "
@@ -260,10 +260,9 @@ class SqlSnapshot:
         self, words: list[tuple[int, int]]
     ) -> dict[int, tuple[SegmentRow, float | None, int | None]]:
         out: dict[int, tuple[SegmentRow, float | None, int | None]] = {}
-        for start in range(0, len(words), MOMENT_CHUNK):
-            chunk = words[start : start + MOMENT_CHUNK]
+        for chunk in chunks(words, MOMENT_CHUNK):
             sql = MOMENT_SEGMENTS_SQL.format(pairs=",".join(["(?, ?)"] * len(chunk)))
-            params = [int(x) for pair in chunk for x in pair]
+            params = [x for pair in chunk for x in pair]
             for pid, *fields, next_start, next_transcript in self.rows(sql, params):
                 out[pid] = (SegmentRow(*fields), next_start, next_transcript)
         return out
