@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.search import fts5, service  # noqa: E402
 from tests.bench.bench import pct  # noqa: E402
-from tests.bench.in_process import bench_queries, searcher_of  # noqa: E402
+from tests.bench.in_process import WORD_CLASSES, bench_queries, searcher_of  # noqa: E402
 
 MODULES = (service, fts5)
 
@@ -39,7 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("db", type=Path)
     ap.add_argument("settings", nargs="+", help="NAME=VALUE")
-    ap.add_argument("--classes", default="common,rare,words,quote,phrase,prefix,typo")
+    ap.add_argument("--classes", default=WORD_CLASSES)
     ap.add_argument("--per-class", type=int, default=40)
     args = ap.parse_args()
     changed = {name: int(value) for name, value in (s.split("=", 1) for s in args.settings)}

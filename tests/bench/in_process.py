@@ -1,5 +1,5 @@
 """The service over a benchmark archive, in this process, and the queries to ask it: what the
-in-process tools (ab_constants.py, placing_bench.py) share."""
+in-process tools (ab_constants.py, placing_bench.py, page_digest.py, web_layer.py) share."""
 
 import random
 from pathlib import Path
@@ -7,7 +7,10 @@ from pathlib import Path
 from app.search.engine import get_engine
 from app.search.service import SearchService
 from app.store import Store, open_store
-from tests.bench.bench import SHARED, make_queries
+from tests.bench.bench import CLASSES, SHARED, make_queries
+
+# the classes of word queries ("subject" is the topic queries, blended with meaning when on)
+WORD_CLASSES = ",".join(c for c in CLASSES if c != "subject")
 
 
 def bench_queries(per_class: int) -> dict[str, list[str]]:

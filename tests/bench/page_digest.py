@@ -14,15 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.in_process import bench_queries, searcher_of  # noqa: E402
-
-CLASSES = "common,rare,words,quote,phrase,prefix,typo"
+from tests.bench.in_process import WORD_CLASSES, bench_queries, searcher_of  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("db", type=Path)
-    ap.add_argument("--classes", default=CLASSES)
+    ap.add_argument("--classes", default=WORD_CLASSES)
     ap.add_argument("--per-class", type=int, default=40)
     args = ap.parse_args()
     queries = bench_queries(args.per_class)
