@@ -35,7 +35,10 @@ INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
     "DELETE FROM passage_fts WHERE rowid IN (SELECT id FROM passages WHERE talk_id = ?)"
 )
-INDEXED_SQL = "SELECT count(*), coalesce(sum(rowid), 0) FROM passage_fts"
+# what an index holds, read from its docsize table (FTS5's row of token counts for each row it
+# indexed, kept in step with the index): at 10,000 hours 165 ms, where scanning the FTS5 table
+# itself took 784 ms (and the pair index 149 against 435), counted at every server start
+INDEXED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passage_fts_docsize"
 STORED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passages"
 REBUILD_SQL = "INSERT INTO passage_fts(rowid, terms) SELECT id, terms FROM passages"
 CLEAR_SQL = "DELETE FROM passage_fts"
@@ -72,7 +75,7 @@ PAIR_INSERT_SQL = "INSERT INTO passage_pairs(rowid, pairs) VALUES (?, ?)"
 # a contentless FTS5 table forgets a row by being told the text it indexed
 PAIR_DELETE_SQL = "INSERT INTO passage_pairs(passage_pairs, rowid, pairs) VALUES ('delete', ?, ?)"
 PAIRS_CLEAR_SQL = "INSERT INTO passage_pairs(passage_pairs) VALUES ('delete-all')"
-PAIRS_INDEXED_SQL = "SELECT count(*), coalesce(sum(rowid), 0) FROM passage_pairs"
+PAIRS_INDEXED_SQL = "SELECT count(*), coalesce(sum(id), 0) FROM passage_pairs_docsize"
 PAIRS_AVERAGES_SQL = "SELECT block FROM passage_pairs_data WHERE id = 1"
 TALK_TERMS_SQL = "SELECT id, terms FROM passages WHERE talk_id = ?"
 TERMS_AFTER_SQL = "SELECT id, terms FROM passages WHERE id > ? ORDER BY id LIMIT ?"
