@@ -228,8 +228,9 @@ def test_a_pair_index_out_of_step_leaves_phrases_to_fts5(
 def test_a_process_that_has_not_synced_trusts_pairs_in_step_without_counting_them(
     db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`talks search` does not sync: it reads the pair index's own row count (a counting of
-    both tables took a second at 10,000 hours) and finds the phrase through the pairs."""
+    """`talks search` does not sync: it reads the pair index's own row count (counting
+    and summing both tables' ids took 0.34-0.41 s at 10,000 hours) and finds the phrase through
+    the pairs."""
     monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)  # phrases would go to the pairs
     _said(tmp_path, {"a": "the quick brown fox", "b": "lazy dogs sleep all day"})
     ingest(db, tmp_path)
