@@ -516,8 +516,8 @@ class Fts5Engine:
         from its row count (FTS5's 'averages' record) against the archive's passages. Counting
         and summing the ids of both, as sync does, took 0.34-0.41 s at 10,000 hours (the pair
         index read from its docsize table; 0.6-1.2 s scanning the index itself) in a process
-        that had not synced (`talks search`); a pair index is written with its passages, in their transaction, so a count
-        that agrees is every passage's."""
+        that had not synced (`talks search`); a pair index is written with its passages, in
+        their transaction, so a count that agrees is every passage's."""
         if not self._pairs_in_step:
             rows, _ = _averages(snapshot, PAIRS_AVERAGES_SQL)
             self._pairs_in_step = rows == snapshot.passage_count()
