@@ -185,9 +185,10 @@ def test_indexes_holding_as_many_rows_but_other_ones_are_rebuilt_at_the_next_syn
         writer.execute(
             "INSERT INTO passage_fts(rowid, terms) VALUES (?, 'lazy dog sleep all day')", (stray,)
         )
-    assert table_rows(db, "SELECT count(*) FROM passage_fts")[0][0] == table_rows(
-        db, "SELECT count(*) FROM passages"
-    )[0][0]
+    assert (
+        table_rows(db, "SELECT count(*) FROM passage_fts")[0][0]
+        == table_rows(db, "SELECT count(*) FROM passages")[0][0]
+    )
     assert engine.sync(db) == 2
     indexed = table_rows(db, "SELECT rowid FROM passage_fts ORDER BY rowid")
     assert indexed == table_rows(db, "SELECT id FROM passages ORDER BY id")
