@@ -70,9 +70,9 @@ def main() -> None:
     clock = StageClock()
     engine = searcher.engine
     engine.search = clock.timed("listing", engine.search)  # type: ignore[method-assign]
-    cls_ = service.SearchService
-    cls_._score = clock.timed("placing", cls_._score)  # type: ignore[method-assign]
-    cls_._finish = clock.timed("page", cls_._finish)  # type: ignore[method-assign]
+    searching = service.SearchService
+    searching._score = clock.timed("placing", searching._score)  # type: ignore[method-assign]
+    searching._finish = clock.timed("page", searching._finish)  # type: ignore[method-assign]
     service.moment_facts = clock.timed("facts", service.moment_facts)
     service.corrected_plan = clock.timed("speller", service.corrected_plan)
     service.sound_plan = clock.timed("sounds", service.sound_plan)
