@@ -232,7 +232,7 @@ class CatalogueCache:
         self.store = store
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
-        self._version: tuple[int, int] | None = None
+        self._version: tuple[int, int, int] | None = None
         self._checked = -math.inf
         self._catalogue = Catalogue([])
 

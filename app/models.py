@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -153,3 +154,14 @@ class TalkVectors(Base):
     model: Mapped[str] = mapped_column(String(64))
     passage_ids: Mapped[bytes] = mapped_column(LargeBinary)
     vectors: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArchiveChanges(Base):
+    """One row: how many times a talk was written or forgotten (migrations/0012). The catalogue
+    and the meaning vectors read it with their versions, since SQLite may give a talk written
+    again the id it had."""
+
+    __tablename__ = "archive_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_changes: Mapped[int] = mapped_column(BigInteger)

@@ -2,8 +2,11 @@
 fields of a talk a query names."""
 
 import datetime as dt
+from pathlib import Path
 
-from app.catalogue import Catalogue, TalkCard
+from app.catalogue import Catalogue, CatalogueCache, TalkCard
+from app.store import Store
+from tests.conftest import ingest
 
 
 def card(
@@ -85,3 +88,20 @@ def test_facets_count_talks_per_value() -> None:
     counts = cat.facets(cat.select(topic="history"))
     assert ("alexey-grigorev", "Alexey Grigorev", 2) in counts["speakers"]
     assert counts["years"] == [("2023", "2023", 1), ("2022", "2022", 1)]
+
+
+def test_a_running_servers_catalogue_shows_the_newest_talk_written_again(
+    db: Store, tmp_path: Path
+) -> None:
+    """SQLite gives the newest talk written again (a changed file) the id it had: the
+    catalogue still sees the change."""
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.txt").write_text("0:01 the first talk says hello world\n")
+    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n")
+    ingest(db, files)
+    cache = CatalogueCache(db, check_seconds=0)
+    assert cache.current().by_slug["b"].segment_count == 1
+    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n0:05 and stars\n")
+    ingest(db, files)
+    assert cache.current().by_slug["b"].segment_count == 2

@@ -4,7 +4,7 @@ every talk's metadata for the catalogue, and the archive's version."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from app.models import Chapter, Talk, TalkAlias
+from app.models import ArchiveChanges, Chapter, Talk, TalkAlias
 from app.models import Transcript as TranscriptModel
 
 
@@ -32,11 +32,15 @@ def alias_target(session: Session, slug: str) -> str | None:
     return session.scalar(select(TalkAlias.talk_slug).where(TalkAlias.slug == slug))
 
 
-def archive_version(session: Session) -> tuple[int, int]:
-    """Talk count and highest talk id: every ingest that adds, replaces or removes a talk changes
-    it (a replaced talk gets a new id)."""
-    row = session.execute(select(func.count(Talk.id), func.coalesce(func.max(Talk.id), 0))).one()
-    return int(row[0]), int(row[1])
+def archive_version(session: Session) -> tuple[int, int, int]:
+    """Talk count, highest talk id and how many times a talk was written or forgotten: every
+    ingest that adds, replaces or removes a talk changes it (on SQLite a talk written again can
+    keep its id, and its count and the highest id stay)."""
+    changes = select(ArchiveChanges.talk_changes).scalar_subquery()
+    row = session.execute(
+        select(func.count(Talk.id), func.coalesce(func.max(Talk.id), 0), func.coalesce(changes, 0))
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def talk_cards(session: Session) -> list[dict[str, object]]:

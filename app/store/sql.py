@@ -127,7 +127,13 @@ TALK_VECTORS_SQL = (
     "JOIN talks t ON t.id = v.talk_id AND t.content_hash = v.content_hash "
     "WHERE v.model = ? ORDER BY v.talk_id"
 )
-VECTORS_VERSION_SQL = "SELECT count(*), coalesce(max(id), 0) FROM talk_vectors"
+# the vectors' rows and the talks' writes: a talk written again may keep its id, and so its
+# vectors' row (SQLite gives a new row a deleted highest id)
+VECTORS_VERSION_SQL = (
+    "SELECT count(*), coalesce(max(id), 0), "
+    "coalesce((SELECT talk_changes FROM archive_changes), 0) FROM talk_vectors"
+)
+TALK_CHANGED_SQL = "UPDATE archive_changes SET talk_changes = talk_changes + 1"
 PASSAGE_WINDOWS_SQL = (
     "SELECT id, word_start, word_end FROM passages WHERE talk_id = ? ORDER BY word_start, id"
 )
@@ -437,6 +443,7 @@ class SqlWriter:
 
     def _insert_talk(self, record: TalkRecord, index: PassageIndex) -> None:
         conn = self.conn
+        self.execute(TALK_CHANGED_SQL)
         talk_id = conn.execute(
             insert(Talk).values(
                 slug=record.slug,
@@ -642,6 +649,7 @@ class SqlWriter:
         self.execute(PRUNE_TERMS_SQL)
         index.remove_talk(self, talk_id)
         conn.execute(delete(Talk).where(Talk.id == talk_id))
+        self.execute(TALK_CHANGED_SQL)
 
 
 class SqlStore:

@@ -1,11 +1,15 @@
 """The store's promises on both backends: one snapshot per search, a time limit, writers that
 take turns, and a clear error for a database it cannot use."""
 
+from pathlib import Path
+
 import pytest
 
+from app.ingest.loader import prune, vanished_sources
 from app.store import QueryTimeout, StoreError, connect, open_store
 from app.store import Store as StoreType
-from tests.conftest import BACKENDS, SAMPLE, ingest
+from app.store.catalog import archive_version
+from tests.conftest import BACKENDS, SAMPLE, ingest, search_engine_of, table_rows
 
 COUNT_SQL = "SELECT count(*) FROM vocabulary"
 ADD_SQL = "INSERT INTO vocabulary(word, count) VALUES (?, ?)"
@@ -82,3 +86,39 @@ def test_archive_totals_follow_what_another_process_stores(db: StoreType, db_url
         assert totals() == (0, (0, 0, 0))
     finally:
         other.dispose()
+
+
+def _versions(store: StoreType) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The catalogue's version of the archive and the meaning vectors' version."""
+    with store.session() as session:
+        archive = archive_version(session)
+    with store.snapshot() as snapshot:
+        return archive, snapshot.vectors_version()
+
+
+def test_a_talk_written_again_or_gone_and_replaced_changes_the_archives_versions(
+    db: StoreType, tmp_path: Path
+) -> None:
+    """On SQLite a talk written again takes the id it had (a deleted highest id is given to the
+    next row), and a talk removed then another added leave the count and the highest id as
+    they were: the versions that tell a running server to reload still change."""
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.txt").write_text("0:01 the first talk says hello world\n")
+    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n")
+    ingest(db, files)
+    before = _versions(db)
+    ids = table_rows(db, "SELECT id, slug FROM talks ORDER BY id")
+    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n0:05 and stars\n")
+    ingest(db, files)
+    again = _versions(db)
+    assert again[0] != before[0] and again[1] != before[1]
+    if db.backend == "sqlite":
+        assert table_rows(db, "SELECT id, slug FROM talks ORDER BY id") == ids  # the same ids
+    (files / "b.txt").unlink()
+    assert prune(db, search_engine_of(db), vanished_sources(db)) == 1
+    (files / "c.txt").write_text("0:01 a third talk came instead\n")
+    ingest(db, files)
+    if db.backend == "sqlite":  # the same talk count and highest id as before
+        assert table_rows(db, "SELECT count(*), max(id) FROM talks") == [(2, ids[-1][0])]
+    assert _versions(db)[0] not in (before[0], again[0])
