@@ -113,7 +113,10 @@ TRANSCRIPT_PATHS_SQL = (
 WORD_COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
 PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
 VOCABULARY_SQL = "SELECT word, count, sounds FROM vocabulary"
-VERSION_SQL = "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0) FROM talks"
+VERSION_SQL = (
+    "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0), "
+    "coalesce((SELECT talk_changes FROM archive_changes), 0) FROM talks"
+)
 TERM_PASSAGES_SQL = "SELECT passages FROM term_passages WHERE term = ?"
 PASSAGE_COUNT_SQL = "SELECT coalesce(sum(passage_count), 0) FROM talks"
 TALK_HASHES_SQL = "SELECT id, content_hash FROM talks"
