@@ -7,6 +7,8 @@ from pathlib import Path
 from app.catalogue import Catalogue, CatalogueCache, TalkCard
 from app.store import Store
 from tests.conftest import ingest
+from tests.search.test_meaning import write_talks
+from tests.store.test_snapshot import TWO_TALKS
 
 
 def card(
@@ -95,13 +97,9 @@ def test_a_running_servers_catalogue_shows_the_newest_talk_written_again(
 ) -> None:
     """SQLite gives the newest talk written again (a changed file) the id it had: the
     catalogue still sees the change."""
-    files = tmp_path / "files"
-    files.mkdir()
-    (files / "a.txt").write_text("0:01 the first talk says hello world\n")
-    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n")
+    files = write_talks(tmp_path / "files", TWO_TALKS)
     ingest(db, files)
     cache = CatalogueCache(db, check_seconds=0)
     assert cache.current().by_slug["b"].segment_count == 1
-    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n0:05 and stars\n")
-    ingest(db, files)
+    ingest(db, write_talks(files, {"b": ["the second talk says goodbye moon", "and stars"]}))
     assert cache.current().by_slug["b"].segment_count == 2

@@ -10,9 +10,12 @@ from app.store import QueryTimeout, StoreError, connect, open_store
 from app.store import Store as StoreType
 from app.store.catalog import archive_version
 from tests.conftest import BACKENDS, SAMPLE, ingest, search_engine_of, table_rows
+from tests.search.test_meaning import write_talks
 
 COUNT_SQL = "SELECT count(*) FROM vocabulary"
 ADD_SQL = "INSERT INTO vocabulary(word, count) VALUES (?, ?)"
+# two talks, "b" the newest (the highest id)
+TWO_TALKS = {"a": ["the first talk says hello world"], "b": ["the second talk says goodbye moon"]}
 
 
 @pytest.fixture(params=BACKENDS)
@@ -102,23 +105,18 @@ def test_a_talk_written_again_or_gone_and_replaced_changes_the_archives_versions
     """On SQLite a talk written again takes the id it had (a deleted highest id is given to the
     next row), and a talk removed then another added leave the count and the highest id as
     they were: the versions that tell a running server to reload still change."""
-    files = tmp_path / "files"
-    files.mkdir()
-    (files / "a.txt").write_text("0:01 the first talk says hello world\n")
-    (files / "b.txt").write_text("0:01 the second talk says goodbye moon\n")
+    files = write_talks(tmp_path / "files", TWO_TALKS)
     ingest(db, files)
     before = _versions(db)
     ids = table_rows(db, "SELECT id, slug FROM talks ORDER BY id")
-    (files / "b.txt").write_text("0:01 the second talk says goodbye sun\n")  # as many words
-    ingest(db, files)
+    ingest(db, write_talks(files, {"b": ["the second talk says goodbye sun"]}))  # as many words
     again = _versions(db)
     assert all(now != then for now, then in zip(again, before, strict=True))
     if db.backend == "sqlite":
         assert table_rows(db, "SELECT id, slug FROM talks ORDER BY id") == ids  # the same ids
-    (files / "b.txt").unlink()
+    (files / "b.srt").unlink()
     assert prune(db, search_engine_of(db), vanished_sources(db)) == 1
-    (files / "c.txt").write_text("0:01 a third talk came instead\n")
-    ingest(db, files)
+    ingest(db, write_talks(files, {"c": ["a third talk came instead"]}))
     if db.backend == "sqlite":  # the same talk count and highest id as before
         assert table_rows(db, "SELECT count(*), max(id) FROM talks") == [(2, ids[-1][0])]
     assert _versions(db)[0] not in (before[0], again[0])
