@@ -113,9 +113,14 @@ TRANSCRIPT_PATHS_SQL = (
 WORD_COUNT_SQL = "SELECT count FROM vocabulary WHERE word = ?"
 PREFIX_SQL = "SELECT word FROM vocabulary WHERE word >= ? AND word < ? ORDER BY count DESC LIMIT ?"
 VOCABULARY_SQL = "SELECT word, count, sounds FROM vocabulary"
+# how many times a talk was written or forgotten (migrations/0012), read with each version: a
+# talk written again may keep its id, and so its vectors' row (SQLite gives a new row a deleted
+# highest id)
+TALK_CHANGES = "coalesce((SELECT talk_changes FROM archive_changes), 0)"
+TALK_CHANGED_SQL = "UPDATE archive_changes SET talk_changes = talk_changes + 1"
 VERSION_SQL = (
     "SELECT count(*), coalesce(max(id), 0), coalesce(sum(word_count), 0), "
-    "coalesce((SELECT talk_changes FROM archive_changes), 0) FROM talks"
+    f"{TALK_CHANGES} FROM talks"
 )
 TERM_PASSAGES_SQL = "SELECT passages FROM term_passages WHERE term = ?"
 PASSAGE_COUNT_SQL = "SELECT coalesce(sum(passage_count), 0) FROM talks"
@@ -130,13 +135,7 @@ TALK_VECTORS_SQL = (
     "JOIN talks t ON t.id = v.talk_id AND t.content_hash = v.content_hash "
     "WHERE v.model = ? ORDER BY v.talk_id"
 )
-# the vectors' rows and the talks' writes: a talk written again may keep its id, and so its
-# vectors' row (SQLite gives a new row a deleted highest id)
-VECTORS_VERSION_SQL = (
-    "SELECT count(*), coalesce(max(id), 0), "
-    "coalesce((SELECT talk_changes FROM archive_changes), 0) FROM talk_vectors"
-)
-TALK_CHANGED_SQL = "UPDATE archive_changes SET talk_changes = talk_changes + 1"
+VECTORS_VERSION_SQL = f"SELECT count(*), coalesce(max(id), 0), {TALK_CHANGES} FROM talk_vectors"
 PASSAGE_WINDOWS_SQL = (
     "SELECT id, word_start, word_end FROM passages WHERE talk_id = ? ORDER BY word_start, id"
 )
