@@ -67,7 +67,7 @@ def _fail(message: str) -> None:
     exception being handled is raised instead, traceback and all."""
     if _debugging() and sys.exc_info()[1] is not None:
         raise
-    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    err.print(f"error: {printable(message)}", markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -149,6 +149,14 @@ def _progress(label: str) -> Progress:
     )
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped: a file name holding an escape sequence or a newline
+    must not rewrite the keeper's terminal or forge a line of the summary."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -182,12 +190,21 @@ def ingest(
             "(without it, the file is refused).",
         ),
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Read linked files, folders and sidecars inside the folders given (without "
+            "it they are skipped: a link may point outside them, and what is read is published).",
+        ),
+    ] = False,
 ) -> None:
     """Load transcripts into the archive. Unchanged files are skipped; changed ones replace
     their talk. Exits non-zero when any file failed (one line per failed file)."""
     configure_logging("WARNING")
     began = time.perf_counter()
-    files, missing = transcript_files(paths)
+    skipped: list[str] = []
+    files, missing = transcript_files(paths, follow_symlinks, skipped)
     url = _db_url(db)
     with _archive(url, engine) as (store, search_engine):
         search_engine.sync(store)  # first repair what a crashed run left behind
@@ -198,16 +215,24 @@ def ingest(
                 def advance(path: Path) -> None:
                     progress.update(task, advance=1, description=path.name[:40])
 
-                report = load_files(store, search_engine, files, advance, replace)
+                report = load_files(
+                    store, search_engine, files, advance, replace, follow_symlinks=follow_symlinks
+                )
         else:
-            report = load_files(store, search_engine, files, replace=replace)
+            report = load_files(
+                store, search_engine, files, replace=replace, follow_symlinks=follow_symlinks
+            )
         search_engine.sync(store)
         embedded = ""
         if not report.stopped:
             meaning, why = load_meaning(get_settings().semantic)
             embedded = _embed(store, meaning) if meaning is not None else why
+    for line in skipped:
+        err.print(f"skipped: {printable(line)} (--follow-symlinks reads it)", markup=False)
+    for line in report.notes:
+        err.print(f"note: {printable(line)}", markup=False, soft_wrap=True)
     for line in [*missing, *report.errors]:
-        err.print(f"error: {line}", markup=False, soft_wrap=True)
+        err.print(f"error: {printable(line)}", markup=False, soft_wrap=True)
     elapsed = time.perf_counter() - began
     failed = report.failed + len(missing)
     out.print(
@@ -263,7 +288,8 @@ def prune(
     with _archive(url, engine) as (store, search_engine):
         gone = vanished_sources(store)
         for source in gone:
-            out.print(f"{'removing' if yes else 'gone'}: {source}", markup=False, soft_wrap=True)
+            line = f"{'removing' if yes else 'gone'}: {printable(source)}"
+            out.print(line, markup=False, soft_wrap=True)
         if yes and gone:
             removed = prune_sources(store, search_engine, gone)
             search_engine.sync(store)
@@ -287,7 +313,7 @@ def serve(
 
     import uvicorn
 
-    from app.web.http_protocol import HeaderDeadlineProtocol
+    from app.web.http_protocol import GuardedProtocol
 
     settings = get_settings()
     url = _db_url(db)
@@ -311,7 +337,7 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
-        http=HeaderDeadlineProtocol,  # a request's headers within 10 s, or the socket closes
+        http=GuardedProtocol,  # whole requests within 10 s, no bodies, connections per client
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         limit_concurrency=MAX_CONNECTIONS,  # past this many, 503 at once instead of a queue
     )

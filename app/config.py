@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     semantic: bool = True
     """Meaning search (`make semantic`): vectors computed at ingest and searches blended by
     meaning; false turns it off even where the model is installed (TALKS_SEMANTIC)."""
+    max_connections_per_client: int = 64
+    """Open connections one client address may hold; past it the oldest idle one is closed
+    (0: no bound; behind a reverse proxy the proxy bounds each client)
+    (TALKS_MAX_CONNECTIONS_PER_CLIENT)."""
     log_level: str = "INFO"
     """Logging level for the server and CLI (TALKS_LOG_LEVEL)."""
 

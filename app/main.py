@@ -5,11 +5,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
@@ -37,6 +37,13 @@ CSP = (
     "style-src 'self'; media-src 'self' https: http:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'self'"
 )
+# /docs: Swagger UI's own script and styles from /docs-assets, started by static/docs-init.js;
+# its React components set style attributes, so styles (not scripts) may be inline there
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
 
 
 class SecurityHeaders:
@@ -50,18 +57,36 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = scope["path"] != "/docs"  # Swagger UI starts from an inline script
+        csp = DOCS_CSP if scope["path"] == "/docs" else CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                if with_csp:
-                    headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("Content-Security-Policy", csp)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TrailingSlashRedirect:
+    """`/talks/` -> `/talks`, as a relative redirect: Starlette's own builds an absolute one from
+    the Host header, which a client chooses (`Host: evil.example` sent visitors there)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or len(path) < 2 or not path.endswith("/"):
+            await self.app(scope, receive, send)
+            return
+        # one leading slash: `//evil.example/` must not become a protocol-relative address
+        target = quote("/" + path.strip("/"), safe="/:@!$&'()*+,;=-._~")
+        query = scope.get("query_string", b"").decode("latin-1")
+        location = target + (f"?{query}" if query else "")
+        await RedirectResponse(location, status_code=307)(scope, receive, send)
 
 
 class HeadAsGet:
@@ -135,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
         redoc_url=None,
+        redirect_slashes=False,  # TrailingSlashRedirect answers them with a relative address
     )
     app.state.settings = settings
     app.state.store = store
@@ -158,18 +184,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Talk archive API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
-        )
+        return HTMLResponse(app.state.templates.get_template("api_docs.html").render())
 
     if settings.media_dir:
         app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(TrailingSlashRedirect)
     app.add_middleware(HeadAsGet)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:

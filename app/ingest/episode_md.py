@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from app.ingest.bounds import checked_seconds
 from app.ingest.people import People, fold, people_folder
 from app.ingest.transcript import (
     Chapter,
@@ -33,7 +34,7 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
         raise TranscriptError("front matter has no 'transcript:' list", first_line)
     lines = item_lines(child_node(root, "transcript"), first_line)
 
-    turns: list[tuple[float | None, str, str | None]] = []
+    turns: list[tuple[float | None, str, str | None, int | None]] = []
     chapter_marks: list[tuple[str, int]] = []  # title, index of the turn it precedes
     for i, item in enumerate(items):
         line = lines[i] if i < len(lines) else None
@@ -48,7 +49,7 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
         if not body:
             continue
         who = item.get("who")
-        turn = (_seconds(item, line), body, clean_text(str(who)) if who else None)
+        turn = (_seconds(item, line), body, clean_text(str(who)) if who else None, line)
         if turns and turns[-1][1] == body:
             # the same turn twice in a row (an export artifact): keep one, with its time
             if turns[-1][0] is None:
@@ -63,8 +64,8 @@ def read_episode(text: str, path: Path | None = None) -> Transcript:
         starts[i] = max(starts[i], starts[i - 1])  # a stray earlier time never reorders turns
     guests = _guest_names(data.get("guests"), path)
     segments = [
-        Segment(start=start, text=body, speaker=who)
-        for start, (_, body, who) in zip(starts, turns, strict=True)
+        Segment(start=start, text=body, speaker=who, line=line)
+        for start, (_, body, who, line) in zip(starts, turns, strict=True)
     ]
     chapters = [
         Chapter(title=title, start=segments[min(at, len(segments) - 1)].start)
@@ -97,10 +98,10 @@ def _seconds(item: dict[str, Any], line: int | None) -> float | None:
     if isinstance(sec, int | float) and not isinstance(sec, bool):
         if sec < 0:
             raise TranscriptError(f"negative time {sec}", line)
-        return float(sec)
+        return checked_seconds(float(sec), "sec", line)
     if isinstance(sec, str) and sec.strip():
         try:
-            return float(sec)
+            return checked_seconds(float(sec), "sec", line)
         except ValueError:
             pass
     if isinstance(item.get("time"), str):
@@ -157,12 +158,13 @@ def _date(value: Any) -> dt.date | None:
 
 def _duration(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        return checked_seconds(float(value), "duration")
     if isinstance(value, str):
         m = _ISO_DURATION.match(value.strip())
         if m and any(m.groups()):
             h, mi, s = m.groups()
-            return int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+            seconds = int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+            return checked_seconds(seconds, "duration")
         return parse_clock(value)
     return None
 

@@ -20,15 +20,23 @@ def is_sidecar(path: Path) -> bool:
     return False
 
 
-def transcript_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """The transcript files under `paths`, sorted, and errors for paths that do not exist."""
+def transcript_files(
+    paths: Iterable[Path], follow_symlinks: bool = False, skipped: list[str] | None = None
+) -> tuple[list[Path], list[str]]:
+    """The transcript files under `paths`, sorted, and errors for paths that do not exist.
+    Inside a folder, symbolic links (to files or folders) are not followed unless
+    `follow_symlinks`: a link may point outside it (../outside/secret.txt), and what is read is
+    published. Each link left is a line in `skipped`."""
     found: list[Path] = []
     errors: list[str] = []
+    skipped = skipped if skipped is not None else []
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            for root, dirs, names in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for root, dirs, names in os.walk(path, followlinks=follow_symlinks):
+                linked = [d for d in dirs if not follow_symlinks and (Path(root) / d).is_symlink()]
+                skipped.extend(f"{Path(root) / d}: a linked folder, not followed" for d in linked)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
                 for name in sorted(names):
                     file = Path(root) / name
                     if (
@@ -37,6 +45,9 @@ def transcript_files(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
                         and not is_sidecar(file)
                         and file.is_file()
                     ):
+                        if file.is_symlink() and not follow_symlinks:
+                            skipped.append(f"{file}: a linked file, not read")
+                            continue
                         _add(file, found, seen)
         elif path.is_file():
             if not is_sidecar(path) or path.suffix.lower() == ".json":

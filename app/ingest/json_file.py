@@ -5,6 +5,7 @@ import json
 import re
 from typing import Any
 
+from app.ingest.bounds import checked_seconds
 from app.ingest.transcript import (
     Segment,
     Transcript,
@@ -24,6 +25,8 @@ def read_json(text: str) -> Transcript:
         raise TranscriptError(f"not valid JSON: {exc.msg}", exc.lineno) from exc
     except RecursionError as exc:
         raise TranscriptError("JSON nested too deeply") from exc
+    except ValueError as exc:  # a number of thousands of digits
+        raise TranscriptError(f"not valid JSON: {exc}".split(";")[0]) from exc
     meta: dict[str, Any] = {}
     if isinstance(data, dict):
         items = data.get("segments")
@@ -68,9 +71,7 @@ def _number(value: Any, name: str, index: int, line: int | None) -> float:
             ) from None
     else:
         raise TranscriptError(f"segment {index + 1}: '{name}' is not a number", line)
-    if not (0 <= number < 10**7):
-        raise TranscriptError(f"segment {index + 1}: '{name}' out of range: {number:g}", line)
-    return number
+    return checked_seconds(number, f"segment {index + 1}: '{name}'", line)
 
 
 def _segment(item: Any, index: int, line: int | None) -> Segment:
@@ -89,7 +90,7 @@ def _segment(item: Any, index: int, line: int | None) -> Segment:
         end = start + _number(item["duration"], "duration", index, line)
     speaker = item.get("speaker")
     speaker = clean_text(str(speaker)) if isinstance(speaker, str | int) and speaker != "" else None
-    return Segment(start=start, end=end, text=clean_text(text), speaker=speaker)
+    return Segment(start=start, end=end, text=clean_text(text), speaker=speaker, line=line)
 
 
 def _element_lines(text: str, array_at: int) -> list[int]:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.ingest.pipeline import prepared_files
 from app.ingest.prepare import PreparedFile, prepare_file
-from app.ingest.talk_build import build_talk
+from app.ingest.talk_build import build_talk, may_lead
 from app.search.engine import SearchEngine
 from app.store import Store
 from app.store.base import SlugTaken, TalkBuild, TranscriptRow
@@ -29,6 +29,7 @@ class IngestReport:
     failed: int = 0
     segments: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the keeper should know: merges
     stopped: str | None = None  # why the batch stopped early (the archive could not be written)
     not_tried: int = 0  # files left when it stopped
 
@@ -40,19 +41,23 @@ def load_files(
     on_file: Callable[[Path], None] = lambda _p: None,
     replace: bool = False,
     ahead: bool | None = None,
+    follow_symlinks: bool = False,
 ) -> IngestReport:
     """`replace`: a file whose slug another file's talk holds replaces that talk (else it is
     refused, so a shared link never silently opens another talk). `ahead`: the next files are
     prepared in another process (None: when the batch is large, app/ingest/pipeline.py)."""
     report = IngestReport()
     files = list(files)
+    batch = {str(path.resolve()) for path in files}
     with store.snapshot() as snapshot:
         stored = snapshot.transcript_digests()
-    with closing(prepared_files(files, stored, ahead)) as prepared:
+    with closing(prepared_files(files, stored, ahead, follow_symlinks)) as prepared:
         for done, ready in enumerate(prepared):
             report.files += 1
             try:
-                outcome, ready = _store_one(store, search_engine, ready, replace)
+                outcome, ready = _store_one(
+                    store, search_engine, ready, replace, batch, follow_symlinks
+                )
             except DBAPIError as exc:
                 # the archive cannot be written (a full disk, a lost server): this talk was
                 # rolled back whole, the ones before it are stored, the rest are not tried
@@ -73,12 +78,18 @@ def load_files(
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if outcome != "unchanged":
                     report.segments += ready.segments
+                    report.notes.extend(_merge_note(store, ready))
             on_file(ready.path)
     return report
 
 
 def _store_one(
-    store: Store, search_engine: SearchEngine, ready: PreparedFile, replace: bool
+    store: Store,
+    search_engine: SearchEngine,
+    ready: PreparedFile,
+    replace: bool,
+    batch: frozenset[str] | set[str] = frozenset(),
+    follow_symlinks: bool = False,
 ) -> tuple[str, PreparedFile]:
     """new, updated, unchanged or failed (the file's `error` says why), with the file as it was
     stored."""
@@ -88,7 +99,7 @@ def _store_one(
         if ready.digest and snapshot.transcript_hash(ready.source) == ready.digest:
             return "unchanged", ready
     if ready.row is None:  # not parsed (unchanged when the batch began) but changed since
-        ready = prepare_file(ready.path, None)
+        ready = prepare_file(ready.path, None, follow_symlinks)
         if ready.error:
             return "failed", ready
     row = ready.row
@@ -103,12 +114,41 @@ def _store_one(
     try:
         with store.write() as writer:
             outcome = writer.store_transcript(
-                row, search_engine, _builder(row, ready.alone), replaces=moved
+                row,
+                search_engine,
+                _builder(row, ready.alone),
+                replaces=moved,
+                may_lead=lambda new, members: may_lead(new, members, batch),
             )
     except SlugTaken as exc:
         ready.error = f"{ready.path}: {exc}"
         return "failed", ready
     return outcome, ready
+
+
+def _merge_note(store: Store, ready: PreparedFile) -> list[str]:
+    """What the keeper is told when a file became one talk with other transcripts."""
+    row = ready.row
+    if row is None or not row.talk_slug or not (row.youtube_id or row.media_url or row.talk_key):
+        return []
+    with store.snapshot() as snapshot:
+        others = [p for p in snapshot.transcript_paths(row.talk_slug) if p != ready.source]
+    if not others:
+        return []
+    why = (
+        f"YouTube id {row.youtube_id}"
+        if row.youtube_id
+        else "media URL"
+        if row.media_url
+        else f"talk key {row.talk_key!r}"
+    )
+    note = f"{ready.path}: joined the talk {row.talk_slug!r} (same {why})"
+    if row.meta.get("follows"):
+        note += (
+            "; that talk keeps its title and address, as this file comes from another folder "
+            "(a `talk:` key in a sidecar, or ingesting both in one command, lets it lead)"
+        )
+    return [note]
 
 
 def _builder(

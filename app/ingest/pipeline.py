@@ -17,7 +17,10 @@ MIN_FILES = 32  # a smaller batch is done before another process would have star
 
 
 def prepared_files(
-    files: Sequence[Path], stored: Mapping[str, str], ahead: bool | None = None
+    files: Sequence[Path],
+    stored: Mapping[str, str],
+    ahead: bool | None = None,
+    follow_symlinks: bool = False,
 ) -> Iterator[PreparedFile]:
     """Each file prepared (`stored`: the digests the archive holds, by resolved path), in the
     order given. `ahead` None: in another process when the batch is large enough."""
@@ -25,14 +28,14 @@ def prepared_files(
         ahead = len(files) >= MIN_FILES
     if not ahead:
         for path in files:
-            yield prepare_file(path, _digest(stored, path))
+            yield prepare_file(path, _digest(stored, path), follow_symlinks)
         return
     # spawn, not fork: the caller may hold threads and open database connections
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(path: Path) -> tuple[Path, Future[PreparedFile] | None]:
         try:
-            return path, pool.submit(prepare_file, path, _digest(stored, path))
+            return path, pool.submit(prepare_file, path, _digest(stored, path), follow_symlinks)
         except BrokenProcessPool:
             return path, None
 
@@ -49,7 +52,7 @@ def prepared_files(
             except BrokenProcessPool:
                 prepared = None
             # None: the other process died (killed, out of memory): the file is prepared here
-            yield prepared or prepare_file(path, _digest(stored, path))
+            yield prepared or prepare_file(path, _digest(stored, path), follow_symlinks)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

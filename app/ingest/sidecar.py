@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.ingest.bounds import vet_metadata
+from app.ingest.detect import decode
 from app.ingest.episode_md import _date
+
 from app.ingest.transcript import Transcript, TranscriptError, clean_text
 from app.ingest.yaml_safe import load_yaml
 from app.links import youtube_id_from
@@ -23,12 +26,20 @@ def sidecar_for(path: Path) -> Path | None:
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = decode(path.read_bytes())
+    except TranscriptError as exc:
+        raise TranscriptError(f"sidecar {path.name}: {exc.message}") from None
     if path.suffix == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise TranscriptError(f"sidecar {path.name}: {exc.msg}", exc.lineno) from exc
+        except RecursionError:
+            raise TranscriptError(f"sidecar {path.name}: JSON nested too deeply") from None
+        except ValueError as exc:  # a number of thousands of digits
+            reason = str(exc).split(";")[0]
+            raise TranscriptError(f"sidecar {path.name}: not valid JSON: {reason}") from None
     else:
         data, _ = load_yaml(text)
     if data is None:
@@ -78,3 +89,4 @@ def apply_sidecar(transcript: Transcript, meta: dict[str, Any]) -> None:
         transcript.youtube_id = youtube_id_from(youtube) or transcript.youtube_id
     transcript.media_url = _url(meta, "media_url") or transcript.media_url
     transcript.slug = text("slug") or transcript.slug
+    vet_metadata(transcript, "sidecar")

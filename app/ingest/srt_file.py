@@ -6,7 +6,8 @@ import srt
 
 from app.ingest.transcript import Segment, Transcript, TranscriptError, check_order, clean_text
 
-_MARKUP = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+# [^<>], [^{}]: a run of '<' (or '{\') never closed would take quadratic time with [^>]
+_MARKUP = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")
 
 
 def _line_of(text: str, offset: int) -> int:

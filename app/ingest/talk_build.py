@@ -86,16 +86,47 @@ def segments_of(row: TranscriptRow) -> list[Segment]:
 class Provenance(Protocol):
     kind: str
     source_path: str
+    meta: dict[str, Any]
 
 
 P = TypeVar("P", bound=Provenance)
 
 
 def lead_order(rows: Iterable[P]) -> list[P]:
-    """Best-worded first; ties by file path (stored rows or the ORM's transcripts)."""
+    """Best-worded first; ties by file path (stored rows or the ORM's transcripts). A transcript
+    that joined a talk from elsewhere (`follows`, see may_lead) never leads it."""
     return sorted(
-        rows, key=lambda r: (KINDS.index(r.kind) if r.kind in KINDS else len(KINDS), r.source_path)
+        rows,
+        key=lambda r: (
+            bool((r.meta or {}).get("follows")),
+            KINDS.index(r.kind) if r.kind in KINDS else len(KINDS),
+            r.source_path,
+        ),
     )
+
+
+def same_tree(a: str, b: str) -> bool:
+    """Whether one file's folder holds the other's (a talk's captions and its edited transcript
+    kept together), not two folders that only share an ancestor."""
+    first, second = Path(a).parent, Path(b).parent
+    return first == second or first in second.parents or second in first.parents
+
+
+def may_lead(
+    newcomer: TranscriptRow, members: list[TranscriptRow], batch: frozenset[str] | set[str]
+) -> bool:
+    """Whether a transcript joining a talk (by its YouTube id or media URL) may give it its
+    title and slug: only when it is better-worded than the talk's lead and the keeper put them
+    together: in one folder tree, in one ingest command (`batch`), or by one `talk:` key.
+    Otherwise any file naming a talk's YouTube id would rename it and redirect its links."""
+    lead = lead_order(members)[0]
+    if lead_order([lead, newcomer])[0] is lead:
+        return True  # it would not lead anyway
+    if newcomer.talk_key and any(m.talk_key == newcomer.talk_key for m in members):
+        return True
+    if newcomer.source_path in batch and lead.source_path in batch:
+        return True
+    return same_tree(newcomer.source_path, lead.source_path)
 
 
 def build_talk(rows: list[TranscriptRow]) -> TalkBuild:

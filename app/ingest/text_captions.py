@@ -21,7 +21,8 @@ _NEGATIVE = re.compile(r"^\s*[\[(]?-\d{1,3}:\d")
 
 def read_text_captions(text: str) -> Transcript:
     segments: list[Segment] = []
-    pending: Segment | None = None  # a timestamp alone on its line, waiting for text
+    parts: list[list[str]] = []  # each segment's lines, joined once at the end (linear)
+    pending: Segment | None = None  # the segment whose text lines are being read
     first_stamp_line = None
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -40,17 +41,21 @@ def read_text_captions(text: str) -> Transcript:
                 )
             first_stamp_line = first_stamp_line or lineno
             body = clean_text(m["text"])
-            seg = Segment(start=seconds, text=body)
-            if pending is not None and not pending.text:
+            seg = Segment(start=seconds, text=body, line=lineno)
+            if pending is not None and not any(parts[-1]):
                 segments.pop()  # a timestamp with no text at all
+                parts.pop()
             segments.append(seg)
+            parts.append([body])
             pending = seg
             continue
         if pending is None:
             if first_stamp_line is None and lineno > 20:
                 break
             continue  # a header line before the first timestamp
-        pending.text = clean_text(f"{pending.text} {line}")
+        parts[-1].append(line)
+    for seg, lines in zip(segments, parts, strict=True):
+        seg.text = clean_text(" ".join(lines))
     if not segments:
         raise TranscriptError("no timestamped lines found (expected lines like '1:23 text')", 1)
     segments = [s for s in segments if s.text]

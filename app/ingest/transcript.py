@@ -23,6 +23,8 @@ class Segment:
     text: str
     end: float | None = None
     speaker: str | None = None
+    # where the file says it, when the reader knows (for errors); not part of the segment's value
+    line: int | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from app.ingest.transcript import (
     parse_clock,
 )
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not [^>]*: a run of '<' without '>' would take quadratic time
 _ROLLING_CUE_SECONDS = 0.05  # YouTube's 10 ms "hold" cues between rolls
 
 

@@ -32,6 +32,7 @@ def _reject_aliases(root: yaml.Node) -> None:
 def load_yaml(text: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
     """The data and its node tree; `first_line` is the file line where `text` begins."""
     loader = _Loader(text)
+    node = None
     try:
         node = loader.get_single_node()
         if node is not None and _ANCHOR.search(text):
@@ -46,9 +47,37 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
         raise TranscriptError(f"invalid YAML: {exc.problem or exc.context}", line) from exc
     except yaml.YAMLError as exc:
         raise TranscriptError(f"invalid YAML: {exc}") from exc
+    except (ValueError, OverflowError, TypeError) as exc:
+        # a value its tag cannot hold: `date: 2023-02-30`, an integer of 5,000 digits
+        line = _unreadable_line(node) if node is not None else None
+        reason = str(exc).split(";")[0].split(":")[0]
+        raise TranscriptError(
+            f"invalid YAML value: {reason}", line + first_line - 1 if line else None
+        ) from None
+    except RecursionError:
+        raise TranscriptError("YAML nested too deeply") from None
     finally:
         loader.dispose()
     return data, node
+
+
+def _unreadable_line(root: yaml.Node) -> int | None:
+    """The 1-based line of the first scalar whose tag cannot construct it."""
+    constructor = yaml.constructor.SafeConstructor()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (ValueError, OverflowError, TypeError, yaml.YAMLError):
+                return node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend((value, key))
+    return None
 
 
 def child_node(node: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -12,6 +12,9 @@ from app.search.analysis import WORD_RE, normalize
 from app.search.passages import MAX_PHRASE_WORDS
 
 MAX_QUERY_WORDS = 32
+# words counted over every alternative (`a OR b OR …` is one word of the quote, but each of its
+# options is looked up): bounds what one query can ask of the engines
+MAX_QUERY_TERMS = 64
 QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _LEXEME = re.compile(
     r'(?P<neg>-)?"(?P<phrase>[^"]*)"'
@@ -133,13 +136,16 @@ def parse_query(text: str) -> ParsedQuery:
             _, previous = items[-1]
             last = previous[-1]
             options = last.options if isinstance(last, AnyOf) else (last,)
-            previous[-1] = AnyOf(options + (parts[0],))  # type: ignore[assignment]
+            if parts[0] not in options:  # `a OR a OR …` asks for a once
+                previous[-1] = AnyOf(options + (parts[0],))  # type: ignore[assignment]
         else:
             items.append((negated, parts))
         pending_or = False
 
     for negated, parts in items:
         (query.must_not if negated else query.must).extend(parts)  # type: ignore[arg-type]
+    query.must_not = list(dict.fromkeys(query.must_not))
+    _bound_terms(query)
     if query.word_count() > MAX_QUERY_WORDS:
         kept, total = [], 0
         for clause in query.must:
@@ -152,3 +158,46 @@ def parse_query(text: str) -> ParsedQuery:
     if not query.must and query.must_not:
         query.notes.append("Add at least one word to search for, not only words to exclude.")
     return query
+
+
+def _terms(clause: Clause) -> int:
+    if isinstance(clause, AnyOf):
+        return sum(_terms(o) for o in clause.options)
+    return _size(clause)
+
+
+def _bound_terms(query: ParsedQuery) -> None:
+    """At most MAX_QUERY_TERMS words across every option and exclusion: the clauses past it are
+    dropped, and an OR that crosses it keeps its first options."""
+    budget = MAX_QUERY_TERMS
+    kept: list[Clause] = []
+    cut = False
+    for clause in query.must:
+        cost = _terms(clause)
+        if cost <= budget:
+            kept.append(clause)
+            budget -= cost
+            continue
+        cut = True
+        if isinstance(clause, AnyOf) and budget > 0:
+            options: list[Word | Phrase] = []
+            for option in clause.options:
+                if _terms(option) <= budget:
+                    options.append(option)
+                    budget -= _terms(option)
+            if options:
+                kept.append(AnyOf(tuple(options)) if len(options) > 1 else options[0])
+        break
+    excluded: list[Word | Phrase] = []
+    for clause in query.must_not:
+        if _terms(clause) > budget:
+            cut = True
+            break
+        excluded.append(clause)
+        budget -= _terms(clause)
+    if cut:
+        query.must = kept or query.must[:1]
+        query.must_not = excluded
+        query.notes.append(
+            f"Only the first {MAX_QUERY_TERMS} words and alternatives were searched."
+        )

@@ -98,6 +98,8 @@ MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a l
 ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
 # Asked as said before their AND: a few common words (often said together) ...
 PHRASE_FIRST_WORDS = 3
+PREFIX_QUERY_WORDS = 128  # the words all the prefixes of one query stand for, at most
+PREFIX_MIN_WORDS = 4  # the most frequent words a prefix stands for however many there are
 # ... or more whose rarest is in this many passages (their AND is long to list and seldom
 # complete, so the phrase pass would follow it anyway); fewer, and the AND is cheap and often
 # complete: at 1,000 hours a quote's phrase asked first cost 1.18x its p50 (tests/bench/ab_http.py)
@@ -496,23 +498,28 @@ class SearchService:
     def _plan(self, snapshot: Snapshot, parsed: ParsedQuery, filters: Filters) -> MatchPlan:
         # a word said twice in a quote is one clause: ranking looks for each clause once
         parsed.must = list(dict.fromkeys(parsed.must))
+        prefixes = sum(_prefixes(c) for c in (*parsed.must, *parsed.must_not))
+        # the words every prefix of the query may stand for, shared among them
+        per_prefix = max(PREFIX_MIN_WORDS, PREFIX_QUERY_WORDS // max(prefixes, 1))
+        per_prefix = min(per_prefix, vocabulary.PREFIX_WORDS)
         return MatchPlan(
-            must=tuple(self._analyse(snapshot, c) for c in parsed.must),
-            must_not=tuple(self._analyse(snapshot, c) for c in parsed.must_not),
+            must=tuple(self._analyse(snapshot, c, per_prefix) for c in parsed.must),
+            must_not=tuple(self._analyse(snapshot, c, per_prefix) for c in parsed.must_not),
             filters=filters,
         )
 
-    def _analyse(self, snapshot: Snapshot, clause: query.Clause) -> Match:
+    def _analyse(self, snapshot: Snapshot, clause: query.Clause, per_prefix: int) -> Match:
         if isinstance(clause, query.Word):
             if clause.prefix:
-                expanded = vocabulary.expand_prefix(snapshot, clause.text)
+                expanded = vocabulary.expand_prefix(snapshot, clause.text, per_prefix)
                 stems = dict.fromkeys(stem(w) for w in expanded) or {stem(clause.text): None}
                 return Terms(tuple(stems))
             return Terms((stem(clause.text),))
         if isinstance(clause, query.Phrase):
             return Phrase(tuple(Terms((stem(w),)) for w in clause.words))
         assert isinstance(clause, query.AnyOf)
-        return AnyOf(tuple(self._analyse(snapshot, o) for o in clause.options))  # type: ignore[misc]
+        options = dict.fromkeys(self._analyse(snapshot, o, per_prefix) for o in clause.options)
+        return AnyOf(tuple(options))  # type: ignore[arg-type]
 
     def _gather(
         self, snapshot: Snapshot, plan: MatchPlan, want: int, said: tuple[int, ...] = ()
@@ -884,3 +891,9 @@ def _as_phrases(words: tuple[Terms, ...]) -> Match:
         return Phrase(words)
     combos = itertools.product(*(w.alternatives for w in words))
     return AnyOf(tuple(Phrase(tuple(Terms((t,)) for t in combo)) for combo in combos))
+
+
+def _prefixes(clause: query.Clause) -> int:
+    if isinstance(clause, query.AnyOf):
+        return sum(_prefixes(o) for o in clause.options)
+    return int(isinstance(clause, query.Word) and clause.prefix)

@@ -252,10 +252,14 @@ class Writer(Protocol):
         index: "PassageIndex",
         build: Callable[[list[TranscriptRow]], TalkBuild],
         replaces: Sequence[str] = (),
+        may_lead: Callable[[TranscriptRow, list[TranscriptRow]], bool] | None = None,
     ) -> str:
         """Store one transcript file (in place of the files at `replaces`: the same file
         under another path) and rebuild the talk it belongs to (the talks its identity
-        joins) from all of that talk's transcripts: "new", "updated" or "unchanged"."""
+        joins) from all of that talk's transcripts: "new", "updated" or "unchanged".
+        `may_lead(row, members)`: whether a file joining a talk it was not part of may lead it
+        (give its title and slug); when not, the row's meta holds `follows` for good.
+        `row.talk_slug` is the talk's slug afterwards."""
 
 
 class PassageIndex(Protocol):

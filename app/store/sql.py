@@ -475,6 +475,7 @@ class SqlWriter:
         index: PassageIndex,
         build: Callable[[list[TranscriptRow]], TalkBuild],
         replaces: Sequence[str] = (),
+        may_lead: Callable[[TranscriptRow, list[TranscriptRow]], bool] | None = None,
     ) -> str:
         conn = self.conn
         found = self._transcript_rows(TranscriptModel.source_path == row.source_path)
@@ -490,11 +491,17 @@ class SqlWriter:
         joined = self._talks_joined_by(row)
         if previous is not None:
             conn.execute(delete(TranscriptModel).where(TranscriptModel.id == previous.id))
+        members = self._transcripts_of(joined) if joined else []
+        members = [m for m in members if m.source_path != row.source_path]
+        if previous is not None and previous.meta.get("follows"):
+            row.meta["follows"] = True  # decided when it joined: kept while it stays
+        elif members and (previous is None or previous.talk_slug not in joined):
+            if may_lead is not None and not may_lead(row, members):
+                row.meta["follows"] = True
         row.talk_slug = sorted(joined)[0] if joined else row.own_slug
         values = {k: v for k, v in vars(row).items() if k != "id"}
         row.id = conn.execute(insert(TranscriptModel).values(**values)).inserted_primary_key[0]
-        members = self._transcripts_of(joined) if joined else []
-        members = [m for m in members if m.source_path != row.source_path] + [row]
+        members = members + [row]
         talk = build(members)
         slug = talk.record.slug
         owner = conn.execute(
@@ -534,6 +541,7 @@ class SqlWriter:
             self._rebuild(previous.talk_slug, index, build)  # the file left that talk
         for left in sorted(moved_from - joined - {slug}):
             self._rebuild(left, index, build)
+        row.talk_slug = slug
         return "updated" if existed or previous is not None else "new"
 
     def put_transcripts(

@@ -58,7 +58,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TalkMoved)
     async def talk_moved(request: Request, exc: TalkMoved) -> Response:
-        path = request.url.path.replace(f"/{exc.slug}", f"/{quote(exc.moved_to)}", 1)
+        # the segment after `talks` is the slug: built from the parts, not by replacing the first
+        # match (an old slug `talks` would have replaced the word `talks` in the path)
+        parts = request.url.path.split("/")
+        at = next(
+            (i for i in range(1, len(parts)) if parts[i - 1] == "talks" and parts[i] == exc.slug),
+            None,
+        )
+        if at is None:
+            return error_response(request, 404, "There is no page at this address.")
+        parts[at] = quote(exc.moved_to, safe="")
+        path = "/" + "/".join(p for p in parts if p)
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(path + query, status_code=301)
 
