@@ -7,6 +7,7 @@ rewrites them (`_native`). Backends supply connections, snapshot set-up, time li
 writer locking.
 """
 
+import functools
 import logging
 import time
 from collections import Counter
@@ -776,7 +777,7 @@ class SqlStore:
     def migrate(self) -> None:
         """Bring the database to the newest schema (no-op when it is already there)."""
         cfg = alembic_config(self.url)
-        head = ScriptDirectory.from_config(cfg).get_current_head()
+        head = schema_head()
         with self._reads.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
         if current == head:
@@ -806,7 +807,15 @@ class SqlStore:
         self._writes.dispose()
 
 
+@functools.cache
+def schema_head() -> str | None:
+    """The newest migration's revision, read from the scripts once per process: a process that
+    later drops its privileges (or a worker forked from it) need not read them again."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def alembic_config(url: str) -> Config:
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

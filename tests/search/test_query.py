@@ -1,6 +1,6 @@
 import pytest
 
-from app.search.query import MAX_QUERY_WORDS, AnyOf, Phrase, Word, parse_query
+from app.search.query import MAX_QUERY_TERMS, MAX_QUERY_WORDS, AnyOf, Phrase, Word, parse_query
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,16 @@ def test_long_phrase_is_split_into_passage_sized_pieces() -> None:
     words = " ".join(f"w{i}" for i in range(30))
     query = parse_query(f'"{words}"')
     assert [len(c.words) for c in query.must] == [20, 10]
+
+
+def test_repeated_alternatives_are_asked_once() -> None:
+    query = parse_query(" OR ".join(["br*"] * 333))
+    assert query.must == [Word("br", prefix=True)]
+
+
+def test_alternatives_are_bounded_across_the_query() -> None:
+    many = " OR ".join(f"w{i:03d}*" for i in range(300))
+    query = parse_query(f"{many} data -{' -'.join(f'x{i}' for i in range(100))}")
+    options = sum(len(c.options) if isinstance(c, AnyOf) else 1 for c in query.must)
+    assert options + len(query.must_not) <= MAX_QUERY_TERMS
+    assert any("alternatives were searched" in note for note in query.notes)

@@ -468,3 +468,29 @@ def test_readings_word_for_word_are_ranked_best_first_and_all_when_too_few_momen
     assert len(result.hits) == 2
     assert len(engine.plans) == 1  # the readings held a block's moments once all were ranked
     assert len(placed) == len(set(placed)) == 6  # each of the six readings placed once
+
+
+def test_prefix_expansions_are_bounded_across_the_query(sample_db: Store) -> None:
+    """Forty prefixes OR-ed: each stands for its most frequent few words, not 64 each."""
+    from app.search import service as service_module
+    from app.search.plan import Terms
+    from app.search.query import MAX_QUERY_TERMS, parse_query
+
+    prefixes = [f"{a}{b}*" for a in "bcdfmpst" for b in "aeiou"]
+    service = SearchService(search_engine_of(sample_db))
+    parsed = parse_query(" OR ".join(prefixes))
+    with sample_db.snapshot() as snapshot:
+        plan = service._plan(snapshot, parsed, Filters())
+
+    def alternatives(match: object) -> int:
+        if isinstance(match, Terms):
+            return len(match.alternatives)
+        if isinstance(match, AnyOf | Phrase):
+            parts = match.options if isinstance(match, AnyOf) else match.parts
+            return sum(alternatives(p) for p in parts)
+        return 0
+
+    asked = sum(alternatives(m) for m in plan.must)
+    most = max(service_module.PREFIX_QUERY_WORDS, service_module.PREFIX_MIN_WORDS * MAX_QUERY_TERMS)
+    assert 0 < asked <= most
+    assert search(sample_db, " OR ".join(prefixes)).total > 0

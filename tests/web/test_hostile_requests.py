@@ -137,3 +137,25 @@ def test_a_database_that_stops_answering_is_a_503_not_a_traceback(
     }
     page = client.get(f"/talks/{SAMPLE_SLUG}")
     assert page.status_code == 503 and "not answering" in page.text
+
+
+def test_trailing_slash_redirects_never_name_the_host_header(client: TestClient) -> None:
+    forged = {"host": "evil.example"}
+    for path, target in (
+        ("/talks/", "/talks"),
+        ("/search/?q=go", "/search?q=go"),
+        ("/speakers/", "/speakers"),
+        ("/docs/", "/docs"),
+    ):
+        response = client.get(path, headers=forged, follow_redirects=False)
+        assert response.status_code == 307, path
+        assert response.headers["location"] == target, path
+
+
+def test_the_api_docs_page_has_the_pages_policy(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+    policy = docs.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "script-src 'self';" in policy
+    assert "<script>" not in docs.text  # no inline script: the policy allows none
+    assert client.get("/static/docs-init.js").status_code == 200
