@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from app.ingest.bounds import vet_metadata
 from app.ingest.detect import decode
 from app.ingest.episode_md import _date
-
 from app.ingest.transcript import Transcript, TranscriptError, clean_text
 from app.ingest.yaml_safe import load_yaml
 from app.links import youtube_id_from

@@ -3,7 +3,6 @@ another talk's YouTube id, names that hold terminal escapes."""
 
 from pathlib import Path
 
-
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner

@@ -4,7 +4,6 @@ the line, the rest of the batch loads, and every page still answers."""
 
 import json
 import tempfile
-
 from pathlib import Path
 
 import pytest
