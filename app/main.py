@@ -1,6 +1,7 @@
 """The application factory: `create_app()` wires settings, database, search and routes."""
 
 import gc
+import re
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,8 @@ from app.web import api, pages
 from app.web.errors import install_error_handlers
 
 ROOT = Path(__file__).resolve().parent.parent
+_NUL_ESCAPE = re.compile(rb"%00", re.IGNORECASE)
+
 log = logging.getLogger(__name__)
 CSP = (
     "default-src 'self'; img-src 'self' data: https://i.ytimg.com; "
@@ -87,6 +90,27 @@ class TrailingSlashRedirect:
         query = scope.get("query_string", b"").decode("latin-1")
         location = target + (f"?{query}" if query else "")
         await RedirectResponse(location, status_code=307)(scope, receive, send)
+
+
+class NoNulBytes:
+    """NUL bytes leave requests before any route sees them: PostgreSQL refuses them in text (a
+    500 for `speaker=%00`), and no name, slug or quote holds one. In the query string they are
+    dropped; a path holding one names no page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if b"%00" in query.lower() or b"\x00" in query:
+            query = _NUL_ESCAPE.sub(b"", query).replace(b"\x00", b"")
+            scope = {**scope, "query_string": query}
+        if "\x00" in scope.get("path", ""):
+            scope = {**scope, "path": "/not-a-page", "raw_path": b"/not-a-page"}
+        await self.app(scope, receive, send)
 
 
 class HeadAsGet:
@@ -191,6 +215,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TrailingSlashRedirect)
+    app.add_middleware(NoNulBytes)
     app.add_middleware(HeadAsGet)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:

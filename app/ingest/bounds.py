@@ -11,7 +11,9 @@ from app.ingest.transcript import Transcript, TranscriptError
 MAX_SECONDS = 7 * 24 * 3600  # a week: longer than any recording, far below "centuries"
 MAX_SEGMENT_CHARS = 200_000  # about three hours of one speaker without a timestamp
 MAX_TITLE_CHARS = 500
-MAX_NAME_CHARS = 200  # a speaker's name, a topic, a chapter title
+MAX_NAME_CHARS = 200  # a talk's speaker's name, a topic
+# a turn's `who`: real exports put whole sentences there (740 characters in the shared corpus)
+MAX_TURN_SPEAKER_CHARS = 2_000
 MAX_DESCRIPTION_CHARS = 20_000
 MAX_LIST_ITEMS = 200  # speakers or topics of one talk
 MAX_CHAPTERS = 5_000
@@ -51,7 +53,10 @@ def vet(transcript: Transcript) -> None:
             seg.end = checked_seconds(seg.end, f"{where} end", seg.line)
         seg.text = checked_text(seg.text, f"{where} text", MAX_SEGMENT_CHARS, seg.line)
         if seg.speaker is not None:
-            seg.speaker = checked_text(seg.speaker, f"{where} speaker", MAX_NAME_CHARS, seg.line)
+            seg.speaker = checked_text(
+                seg.speaker, f"{where} speaker", MAX_TURN_SPEAKER_CHARS, seg.line
+            )
+
     if len(transcript.chapters) > MAX_CHAPTERS:
         raise TranscriptError(f"{len(transcript.chapters):,} chapters; at most {MAX_CHAPTERS:,}")
     for i, chapter in enumerate(transcript.chapters):

@@ -145,7 +145,6 @@ def parse_query(text: str) -> ParsedQuery:
     for negated, parts in items:
         (query.must_not if negated else query.must).extend(parts)  # type: ignore[arg-type]
     query.must_not = list(dict.fromkeys(query.must_not))
-    _bound_terms(query)
     if query.word_count() > MAX_QUERY_WORDS:
         kept, total = [], 0
         for clause in query.must:
@@ -155,6 +154,8 @@ def parse_query(text: str) -> ParsedQuery:
             kept.append(clause)
         query.must = kept or query.must[:1]
         query.notes.append(f"Only the first {MAX_QUERY_WORDS} words were searched.")
+    _bound_terms(query)
+
     if not query.must and query.must_not:
         query.notes.append("Add at least one word to search for, not only words to exclude.")
     return query

@@ -24,6 +24,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from app.config import get_settings
 
 REQUEST_SECONDS = 10.0
+HEAD_BYTES = 64 * 1024  # a request line and headers larger than this are refused (431)
 
 
 class BodyRefused(Exception):
@@ -41,6 +42,8 @@ def _plain_response(status: str, message: str) -> bytes:
 class GuardedProtocol(HttpToolsProtocol):
     _request_timer: asyncio.TimerHandle | None = None
     _refused = False
+    _head_bytes = 0  # bytes received since the current request's headers began
+    _in_head = True
     # open connections per client address, oldest first (one table per worker process)
     by_client: ClassVar[dict[str, list["GuardedProtocol"]]] = {}
 
@@ -57,6 +60,13 @@ class GuardedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
+        if self._in_head:
+            # httptools buffers an unfinished header whole: a header that never ends would
+            # grow the process until the deadline
+            self._head_bytes += len(data)
+            if self._head_bytes > HEAD_BYTES:
+                self._refuse("431 Request Header Fields Too Large", "Request headers too large.")
+                return
         super().data_received(data)
 
     def on_message_begin(self) -> None:
@@ -64,19 +74,24 @@ class GuardedProtocol(HttpToolsProtocol):
         self._start_request_timer()
 
     def on_headers_complete(self) -> None:
+        self._in_head, self._head_bytes = False, 0
         if self._announces_body():
-            self._refused = True
-            self._stop_request_timer()
-            self.transport.write(
-                _plain_response("413 Content Too Large", "This server takes no request bodies.")
-            )
-            self.transport.close()
+            self._refuse("413 Content Too Large", "This server takes no request bodies.")
             raise BodyRefused  # stops the parser: nothing of the body is read or waited for
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._stop_request_timer()
+        self._in_head = True
         super().on_message_complete()
+
+    def _refuse(self, status: str, message: str) -> None:
+        """Answers `status` and closes the connection; nothing more of it is read."""
+        self._refused = True
+        self._stop_request_timer()
+        self.transport.write(_plain_response(status, message))
+        self.transport.close()
+
 
     def send_400_response(self, msg: str) -> None:
         if not self._refused:  # a refused body was answered already

@@ -105,3 +105,18 @@ def test_a_redirect_never_leaves_the_site(server: str) -> None:
         target = location.split(":", 1)[1].strip()
         assert target.startswith("/") and not target.startswith("//"), target
         assert "evil.example" not in target or target == "/evil.example"
+
+
+def test_headers_that_never_end_are_refused_before_they_grow_the_server(server: str) -> None:
+    with socket.create_connection(address(server)) as sock:
+        sock.sendall(b"GET /api/talks HTTP/1.1\r\nHost: a\r\nX-Long: ")
+        cut_off = False
+        try:
+            for _ in range(1000):  # 64 MB at most; refused after the first 64 KB
+                sock.sendall(b"a" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            cut_off = True
+        # the 431 is sent before closing, but the close may reset the connection first
+        assert cut_off or read_all(sock).startswith(b"HTTP/1.1 431 ")
+
+    assert answered(server) == 200

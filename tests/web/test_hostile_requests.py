@@ -159,3 +159,20 @@ def test_the_api_docs_page_has_the_pages_policy(client: TestClient) -> None:
     assert "frame-ancestors 'self'" in policy and "script-src 'self';" in policy
     assert "<script>" not in docs.text  # no inline script: the policy allows none
     assert client.get("/static/docs-init.js").status_code == 200
+
+
+def test_nul_bytes_in_a_request_never_reach_the_database(client: TestClient) -> None:
+    """PostgreSQL refuses NUL in text: every parameter and path that holds one still answers."""
+    for path in (
+        "/api/search?q=go&speaker=%00",
+        "/api/search?q=go&talk=%00",
+        "/search?q=go&talk=%00",
+        "/talks?speaker=%00",
+        f"/talks/{SAMPLE_SLUG}?q=go%00far",
+        "/api/search?q=%00go",
+    ):
+        response = client.get(path)
+        assert response.status_code in (200, 422), path
+    assert client.get("/talks/%00").status_code == 404
+    assert client.get(f"/talks/{SAMPLE_SLUG}%00").status_code == 404
+    assert client.get("/api/search?q=far%00").json()["query"] == "far"
