@@ -73,6 +73,8 @@ screenshots: install-test browser-deps
 lint: install-test
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
+	$(BIN)/lint-imports
+
 
 # Quote-finding quality on the shared dev set (slow-ish: ingests 162 episodes; not in `make test`).
 # EVAL_DB=<empty database URL> runs it on that archive (PostgreSQL: `python -m tests.postgres_cluster`).

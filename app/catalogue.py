@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from app.links import name_slug
-from app.search.analysis import content_terms
-from app.search.results import json_list
 from app.store import Store
 from app.store.catalog import archive_version, talk_cards
+from app.store.columns import json_list
+from app.text.analysis import content_terms
+from app.text.links import name_slug
 
 CHECK_SECONDS = 1.0
 NAMED_LIMIT = 5

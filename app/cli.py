@@ -18,14 +18,14 @@ from app.config import get_settings
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files, vanished_sources
 from app.ingest.loader import prune as prune_sources
-from app.links import clock
 from app.logging_setup import configure_logging
-from app.search.engine import ENGINES, SearchEngine, get_engine
-from app.search.meaning import MeaningSearch, load_meaning
+from app.search.engines.engine import ENGINES, SearchEngine, get_engine
+from app.search.meaning.nearest import MeaningSearch, load_meaning
+from app.search.meaning.vectors import rebuild_vectors, sync_vectors
 from app.search.service import SearchService
-from app.search.vectors import rebuild_vectors, sync_vectors
 from app.store import Store, StoreError, open_store
 from app.store.copy import copy_archive
+from app.text.links import clock
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False

@@ -1,8 +1,8 @@
 """The application factory: `create_app()` wires settings, database, search and routes."""
 
 import gc
-import re
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,13 +19,13 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app.catalogue import CatalogueCache
 from app.config import Settings, get_settings
-from app.links import clock, name_slug
 from app.logging_setup import configure_logging
-from app.search.derived import DerivedIndex, IndexFollower
-from app.search.engine import get_engine
-from app.search.meaning import load_meaning
+from app.search.engines.derived import DerivedIndex, IndexFollower
+from app.search.engines.engine import get_engine
+from app.search.meaning.nearest import load_meaning
 from app.search.service import SearchService
 from app.store import open_store
+from app.text.links import clock, name_slug
 from app.web import api, pages
 from app.web.errors import install_error_handlers
 

@@ -16,7 +16,7 @@ from app.config import Settings, get_settings
 from app.ingest.files import transcript_files
 from app.ingest.loader import IngestReport, load_files
 from app.main import create_app
-from app.search.engine import SearchEngine, get_engine
+from app.search.engines.engine import SearchEngine, get_engine
 from app.store import Snapshot, Store, open_store
 from tests.postgres_cluster import PostgresCluster, find_bin_dir
 

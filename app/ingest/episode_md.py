@@ -18,7 +18,7 @@ from app.ingest.transcript import (
     parse_clock,
 )
 from app.ingest.yaml_safe import child_node, item_lines, load_yaml, split_front_matter
-from app.links import youtube_id_from
+from app.text.links import youtube_id_from
 
 WORDS_PER_SECOND = 2.5  # speaking rate used only to extrapolate past the last known time
 _ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")

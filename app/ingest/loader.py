@@ -13,9 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from app.ingest.pipeline import prepared_files
 from app.ingest.prepare import PreparedFile, prepare_file
 from app.ingest.talk_build import build_talk, may_lead
-from app.search.engine import SearchEngine
 from app.store import Store
-from app.store.base import SlugTaken, TalkBuild, TranscriptRow
+from app.store.base import PassageIndex, SlugTaken, TalkBuild, TranscriptRow
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class IngestReport:
 
 def load_files(
     store: Store,
-    search_engine: SearchEngine,
+    search_engine: PassageIndex,
     files: Iterable[Path],
     on_file: Callable[[Path], None] = lambda _p: None,
     replace: bool = False,
@@ -85,7 +84,7 @@ def load_files(
 
 def _store_one(
     store: Store,
-    search_engine: SearchEngine,
+    search_engine: PassageIndex,
     ready: PreparedFile,
     replace: bool,
     batch: frozenset[str] | set[str] = frozenset(),
@@ -183,7 +182,7 @@ def vanished_sources(store: Store) -> list[str]:
     return [source for source in sources if not Path(source).exists()]
 
 
-def prune(store: Store, search_engine: SearchEngine, sources: Iterable[str]) -> int:
+def prune(store: Store, search_engine: PassageIndex, sources: Iterable[str]) -> int:
     """Removes these transcripts, one transaction each; returns how many were removed."""
     removed = 0
     for source in sources:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.ingest.transcript import Transcript, TranscriptError, clean_text
 from app.ingest.yaml_safe import load_yaml, split_front_matter
-from app.search.analysis import normalize
+from app.text.analysis import normalize
 
 MAX_NAME_WORDS = 4
 SIMILAR_NAME = 0.8

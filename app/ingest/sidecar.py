@@ -11,7 +11,7 @@ from app.ingest.detect import decode
 from app.ingest.episode_md import _date
 from app.ingest.transcript import Transcript, TranscriptError, clean_text
 from app.ingest.yaml_safe import load_yaml
-from app.links import youtube_id_from
+from app.text.links import youtube_id_from
 
 SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -11,17 +11,16 @@ import json
 import zlib
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from app.ingest.transcript import Segment, Transcript
-from app.search.alignment import align
-from app.search.analysis import stem, words
-from app.search.passages import LINE_SECONDS, passage_spans
 from app.store.base import TalkBuild, TalkRecord, TranscriptRow
+from app.store.lead import KINDS, lead_order
+from app.text.alignment import align
+from app.text.analysis import stem, words
+from app.text.passages import LINE_SECONDS, passage_spans
 
-KINDS = ("edited", "whisper", "captions", "translation")  # best-worded first
 TIMED_KINDS = ("captions", "whisper")  # best-timed first
 KIND_OF_FORMAT = {"episode": "edited"}
 META_FIELDS = ("title", "description", "youtube_id", "video_url", "media_url")
@@ -81,28 +80,6 @@ def segments_of(row: TranscriptRow) -> list[Segment]:
         Segment(start=start, end=end, speaker=speaker, text=text)
         for start, end, speaker, text in json.loads(zlib.decompress(row.body))
     ]
-
-
-class Provenance(Protocol):
-    kind: str
-    source_path: str
-    meta: dict[str, Any]
-
-
-P = TypeVar("P", bound=Provenance)
-
-
-def lead_order(rows: Iterable[P]) -> list[P]:
-    """Best-worded first; ties by file path (stored rows or the ORM's transcripts). A transcript
-    that joined a talk from elsewhere (`follows`, see may_lead) never leads it."""
-    return sorted(
-        rows,
-        key=lambda r: (
-            bool((r.meta or {}).get("follows")),
-            KINDS.index(r.kind) if r.kind in KINDS else len(KINDS),
-            r.source_path,
-        ),
-    )
 
 
 def same_tree(a: str, b: str) -> bool:

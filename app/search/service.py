@@ -11,29 +11,23 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
-from app.search import query, vocabulary
-from app.search.alignment import counterparts
-from app.search.analysis import stem
-from app.search.blend import (
-    MEANING_DEPTH,
-    WORD_DEPTH,
-    Timed,
-    fuse,
-    meaning_text,
-    spaced,
-    subject_like,
-)
-from app.search.engine import SearchEngine
-from app.search.meaning import MeaningHit, MeaningSearch
-from app.search.moments import (
+from app.search.candidates.moments import (
     SAME_MOMENT_SECONDS,
     SAME_MOMENT_WORDS,
     cap_per_talk,
     exact_moments,
     merge_moments,
 )
-from app.search.passages import aligned_times
-from app.search.plan import (
+from app.search.candidates.ranking import (
+    PassageScore,
+    Span,
+    heard_reading,
+    plan_terms,
+    score_passage,
+)
+from app.search.engines.engine import SearchEngine
+from app.search.language import query
+from app.search.language.plan import (
     AllOf,
     AnyOf,
     Filters,
@@ -44,23 +38,19 @@ from app.search.plan import (
     flat_terms,
     match_bound,
 )
-from app.search.query import ParsedQuery, parse_query
-from app.search.ranking import (
-    PassageScore,
-    Span,
-    heard_reading,
-    plan_terms,
-    score_passage,
+from app.search.language.query import ParsedQuery, parse_query
+from app.search.meaning.blend import (
+    MEANING_DEPTH,
+    WORD_DEPTH,
+    Timed,
+    fuse,
+    meaning_text,
+    spaced,
+    subject_like,
 )
-from app.search.relaxation import (
-    HeardPlan,
-    corrected_plan,
-    nothing_found_hint,
-    partial_plans,
-    phrases_as_words,
-    sound_plan,
-)
-from app.search.results import (
+from app.search.meaning.nearest import MeaningHit, MeaningSearch
+from app.search.meaning.subjects import subject_moments
+from app.search.present.results import (
     Hit,
     MomentFacts,
     SearchResult,
@@ -68,9 +58,20 @@ from app.search.results import (
     moment_facts,
     spoken_by,
 )
-from app.search.subjects import subject_moments
+from app.search.relax import vocabulary
+from app.search.relax.relaxation import (
+    HeardPlan,
+    corrected_plan,
+    nothing_found_hint,
+    partial_plans,
+    phrases_as_words,
+    sound_plan,
+)
 from app.store import QueryTimeout, Snapshot, Store
 from app.store.base import TranscriptInfo
+from app.text.alignment import counterparts
+from app.text.analysis import stem
+from app.text.passages import aligned_times
 
 log = logging.getLogger(__name__)
 

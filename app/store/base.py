@@ -146,7 +146,7 @@ class Snapshot(Protocol):
         """The most frequent vocabulary words starting with `prefix`."""
 
     def vocabulary(self) -> list[tuple[str, int, str]]:
-        """Every word with its count and its phonetic keys (app/search/sounds.py)."""
+        """Every word with its count and its phonetic keys (app/search/relax/sounds.py)."""
 
     def vocabulary_version(self) -> tuple[int, ...]:
         """Changes whenever the vocabulary may have changed."""

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.models import Chapter, Passage, Segment, Talk, TalkAlias
 from app.models import Transcript as TranscriptModel
-from app.search.analysis import words
 from app.store.base import PassageIndex, Store, TalkRecord, TranscriptRow
 from app.store.sql import TRANSCRIPT_FIELDS
+from app.text.analysis import words
 
 TALK_COLUMNS = (
     "title",

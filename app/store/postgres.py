@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
-from app.search.sounds import sound_keys
 from app.store.sql import SqlStore, pyformat
+from app.text.phonetic import sound_keys
 
 POOL_SIZE = 20
 WRITER_LOCK = 0x74616C6B  # "talk": one key for every writer of the archive

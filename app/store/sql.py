@@ -27,8 +27,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Chapter, Passage, Segment, Talk, TalkAlias
 from app.models import Transcript as TranscriptModel
-from app.search.analysis import words
-from app.search.sounds import sound_keys
 from app.store.base import (
     Backend,
     HitRow,
@@ -43,6 +41,8 @@ from app.store.base import (
     TranscriptRow,
     chunks,
 )
+from app.text.analysis import words
+from app.text.phonetic import sound_keys
 
 log = logging.getLogger(__name__)
 TRANSCRIPT_FIELDS = (

@@ -11,12 +11,12 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.catalogue import Catalogue, Group, NamedMatch, TalkCard
-from app.links import moment_url, name_slug
 from app.models import Talk
-from app.search.passages import aligned_times
-from app.search.results import Hit, TalkRef
+from app.search.present.results import Hit, TalkRef
 from app.search.service import Mode, SearchService
 from app.store.catalog import talk_transcripts
+from app.text.links import moment_url, name_slug
+from app.text.passages import aligned_times
 from app.web.deps import CatalogueDep, SessionDep, TalkDep
 from app.web.schemas import (
     ChapterOut,

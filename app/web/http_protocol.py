@@ -92,7 +92,6 @@ class GuardedProtocol(HttpToolsProtocol):
         self.transport.write(_plain_response(status, message))
         self.transport.close()
 
-
     def send_400_response(self, msg: str) -> None:
         if not self._refused:  # a refused body was answered already
             super().send_400_response(msg)

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.catalogue import SORTS, Catalogue
-from app.links import name_slug, source_video_url
 from app.models import Talk
-from app.search.plan import Filters
-from app.search.query import parse_query
-from app.search.results import Hit
+from app.search.language.plan import Filters
+from app.search.language.query import parse_query
+from app.search.present.results import Hit
 from app.search.service import Mode
 from app.store.catalog import talk_transcripts
+from app.text.links import name_slug, source_video_url
 from app.web.api import MAX_QUERY_CHARS, IsoDate, base_url_of, browse_talks
 from app.web.deps import CatalogueDep, ServiceDep, SessionDep, StoreDep, TalkDep
 from app.web.errors import AppError

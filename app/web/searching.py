@@ -5,11 +5,11 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 
 from app.catalogue import Catalogue, NamedMatch
-from app.links import name_slug
-from app.search.plan import Filters
-from app.search.results import SearchResult
+from app.search.language.plan import Filters
+from app.search.present.results import SearchResult
 from app.search.service import Mode, SearchService
 from app.store import Store
+from app.text.links import name_slug
 
 FACET_VALUES = 12  # most values listed per facet
 PAGING = ("q", "mode", "limit", "offset")  # a search's fields that are not filters

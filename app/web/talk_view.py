@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from app.ingest.talk_build import lead_order
 from app.models import Segment, Talk
 from app.models import Transcript as TranscriptModel
-from app.search.analysis import WORD_RE, content_terms, normalize, stem
-from app.search.passages import aligned_times
+from app.store.lead import lead_order
+from app.text.analysis import WORD_RE, content_terms, normalize, stem
+from app.text.passages import aligned_times
 
 MARK_BEFORE = 5.0  # seconds around the moment in which the quote's words are marked
 MARK_AFTER = 30.0

@@ -82,7 +82,7 @@ def upgrade() -> None:
         sa.Column("word", sa.String(100), primary_key=True),
         sa.Column("count", sa.Integer, nullable=False),
     )
-    # The full-text index holds each passage's analysed terms (see app/search/analysis.py);
+    # The full-text index holds each passage's analysed terms (see app/text/analysis.py);
     # its rowid is the passage id. Kept out of autogenerate (migrations/env.py).
     if op.get_bind().dialect.name == "sqlite":
         op.execute(

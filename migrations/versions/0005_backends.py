@@ -28,7 +28,7 @@ def upgrade() -> None:
     if dialect == "sqlite":
         op.execute("DROP TABLE IF EXISTS passage_fts_terms")
     if dialect == "postgresql":
-        # written by app/search/postgres_engine.py; kept out of autogenerate (migrations/env.py)
+        # written by app/search/engines/postgres_engine.py; kept out of autogenerate (migrations/env.py)
         op.execute(
             "CREATE TABLE passage_index ("
             "id integer PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE, "

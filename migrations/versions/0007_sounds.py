@@ -1,5 +1,5 @@
 """Phonetic keys beside each vocabulary word, for sound-alike matching of misheard caption
-words (app/search/sounds.py). Existing archives get them computed here.
+words (app/search/relax/sounds.py). Existing archives get them computed here.
 
 Revision ID: 0007
 Revises: 0006
@@ -9,7 +9,7 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
-from app.search.sounds import sound_keys
+from app.text.phonetic import sound_keys
 
 revision = "0007"
 down_revision = "0006"

@@ -1,5 +1,5 @@
 """Meaning vectors: one row per talk with an embedding of each of its passages, derived data
-kept in step by the talk's content hash (app/search/vectors.py). Existing archives get theirs at
+kept in step by the talk's content hash (app/search/meaning/vectors.py). Existing archives get theirs at
 the next `talks ingest` or `talks reindex --semantic`.
 
 Revision ID: 0008

@@ -1,4 +1,4 @@
-"""The FTS5 engine's index of adjacent term pairs (app/search/fts5.py): finds the passages that
+"""The FTS5 engine's index of adjacent term pairs (app/search/engines/fts5.py): finds the passages that
 may hold a phrase without reading the positions of every passage holding its words. Contentless
 (its text is derived from passages.terms), without positions. An existing archive's pairs are
 written by the engine's next sync (`talks ingest`, `talks serve` start-up, `talks reindex`).

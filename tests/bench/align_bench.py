@@ -1,5 +1,5 @@
 """Which sequence alignment times the edited transcript best: rapidfuzz's Levenshtein opcodes
-(what app/search/alignment.py uses) or the standard library's difflib, on the seed's captions
+(what app/text/alignment.py uses) or the standard library's difflib, on the seed's captions
 and its edited episode. For sentences found exactly once in the captions (the truth, as in
 merge_check.py), the aligned time of the sentence's first word against the caption line's
 second; and the time each alignment takes.
@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.ingest.talk_build import line_times  # noqa: E402
 from app.ingest.text_captions import read_text_captions  # noqa: E402
-from app.search import alignment  # noqa: E402
-from app.search.analysis import stem, words  # noqa: E402
+from app.text import alignment  # noqa: E402
+from app.text.analysis import stem, words  # noqa: E402
 from tests.bench.merge_check import EPISODES, SEED, TWIN, sentences  # noqa: E402
 
 

@@ -43,15 +43,15 @@ from sqlalchemy import select  # noqa: E402
 
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.models import Talk  # noqa: E402
-from app.search.analysis import words  # noqa: E402
-from app.search.embedder import Embedder  # noqa: E402
-from app.search.engine import ENGINES, get_engine  # noqa: E402
-from app.search.meaning import load_meaning  # noqa: E402
-from app.search.plan import Filters  # noqa: E402
-from app.search.query import parse_query  # noqa: E402
+from app.search.engines.engine import ENGINES, get_engine  # noqa: E402
+from app.search.language.plan import Filters  # noqa: E402
+from app.search.language.query import parse_query  # noqa: E402
+from app.search.meaning.embedder import Embedder  # noqa: E402
+from app.search.meaning.nearest import load_meaning  # noqa: E402
+from app.search.meaning.vectors import sync_vectors  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
-from app.search.vectors import sync_vectors  # noqa: E402
 from app.store import Store, open_store  # noqa: E402
+from app.text.analysis import words  # noqa: E402
 from tests.bench.peer import build_peer, peer_path, peer_server  # noqa: E402
 from tests.servers import TALKS, free_port, talks_server  # noqa: E402
 

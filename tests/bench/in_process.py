@@ -4,7 +4,7 @@ in-process tools (ab_constants.py, placing_bench.py, page_digest.py, web_layer.p
 import random
 from pathlib import Path
 
-from app.search.engine import get_engine
+from app.search.engines.engine import get_engine
 from app.search.service import SearchService
 from app.store import Store, open_store
 from tests.bench.bench import CLASSES, SHARED, make_queries

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.ingest.talk_build import line_times  # noqa: E402
 from app.ingest.text_captions import read_text_captions  # noqa: E402
-from app.search.analysis import terms  # noqa: E402
+from app.text.analysis import terms  # noqa: E402
 from tests.servers import TALKS, talks_server  # noqa: E402
 
 EPISODES = ROOT.parent / "shared" / "corpus" / "datatalksclub" / "episodes"

@@ -3,7 +3,7 @@
 whether the two keys are equal, or one sound apart, under Double Metaphone (the `Metaphone`
 package, used) and jellyfish's Metaphone, NYSIIS, Soundex and Match Rating codex. Words of a
 group are joined before encoding ("team sword" -> "teamsword"). Last column: whether the
-archive's sound index (app/search/sounds.py) offers the captioned words for the typed one.
+archive's sound index (app/search/relax/sounds.py) offers the captioned words for the typed one.
 
 With --db (an archive), also how many of its vocabulary words share a key with the typed word,
 the candidates each algorithm would bring: the looser the key, the more noise to rank.
@@ -24,8 +24,9 @@ from rapidfuzz.distance import Levenshtein
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.search.sounds import SoundIndex, sound_keys  # noqa: E402
+from app.search.relax.sounds import SoundIndex  # noqa: E402
 from app.store import open_store  # noqa: E402
+from app.text.phonetic import sound_keys  # noqa: E402
 
 PAIRS = [  # from issue 16: what people type, what the seed's captions say
     ("kaggle", "cattle"),

@@ -16,7 +16,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.search import ranking, service  # noqa: E402
+from app.search import service  # noqa: E402
+from app.search.candidates import ranking  # noqa: E402
 from tests.bench.in_process import bench_queries, searcher_of  # noqa: E402
 
 

@@ -34,11 +34,11 @@ from app.ingest.files import transcript_files  # noqa: E402
 from app.ingest.loader import load_files  # noqa: E402
 from app.ingest.talk_build import line_times  # noqa: E402
 from app.ingest.text_captions import read_text_captions  # noqa: E402
-from app.search.alignment import align  # noqa: E402
-from app.search.analysis import STOP_WORDS, WORD_RE, normalize, stem  # noqa: E402
-from app.search.engine import get_engine  # noqa: E402
+from app.search.engines.engine import get_engine  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import open_store  # noqa: E402
+from app.text.alignment import align  # noqa: E402
+from app.text.analysis import STOP_WORDS, WORD_RE, normalize, stem  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 TWIN = "from-software-engineer-to-machine-learning"

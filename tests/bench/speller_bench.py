@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.search.vocabulary import Speller  # noqa: E402
+from app.search.relax.vocabulary import Speller  # noqa: E402
 
 
 def main() -> None:

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.search.engine import get_engine  # noqa: E402
-from app.search.meaning import load_meaning  # noqa: E402
+from app.search.engines.engine import get_engine  # noqa: E402
+from app.search.meaning.nearest import load_meaning  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import open_store  # noqa: E402
 from tests.servers import TALKS  # noqa: E402

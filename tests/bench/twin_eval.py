@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from app.ingest.episode_md import read_episode  # noqa: E402
 from app.ingest.files import transcript_files  # noqa: E402
 from app.ingest.loader import load_files  # noqa: E402
-from app.search.engine import get_engine  # noqa: E402
+from app.search.engines.engine import get_engine  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import open_store  # noqa: E402
 

@@ -306,7 +306,7 @@ def test_the_transcript_switch_shows_each_text_at_the_same_times(site: str, page
 
 
 def test_the_find_by_control_switches_between_words_and_meaning(site: str, page) -> None:  # type: ignore[no-untyped-def]
-    from app.search.embedder import ModelRefused, model_files
+    from app.search.meaning.embedder import ModelRefused, model_files
 
     try:
         model_files()
@@ -335,7 +335,7 @@ def test_the_find_by_control_switches_between_words_and_meaning(site: str, page)
 
 
 def test_related_moments_follow_the_moment_in_view(site: str, page) -> None:  # type: ignore[no-untyped-def]
-    from app.search.embedder import ModelRefused, model_files
+    from app.search.meaning.embedder import ModelRefused, model_files
 
     try:
         model_files()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.engine import get_engine
+from app.search.engines.engine import get_engine
 from app.store import open_store
 from tests.conftest import BACKENDS
 from tests.e2e.test_cli_http import run_talks

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.embedder import ModelRefused, model_files
+from app.search.meaning.embedder import ModelRefused, model_files
 from tests.e2e.test_cli_http import run_talks
 from tests.search.test_meaning import LINES, write_talks
 from tests.servers import talks_server

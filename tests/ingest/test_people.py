@@ -6,7 +6,7 @@ import pytest
 
 from app.ingest.people import People, people_folder, resolve_name, resolve_speakers
 from app.ingest.transcript import Segment, Transcript
-from app.links import name_slug
+from app.text.links import name_slug
 
 
 def folder_with_people(tmp_path: Path) -> Path:

@@ -13,7 +13,7 @@ from app.config import Settings
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files
 from app.main import create_app
-from app.search.engine import get_engine
+from app.search.engines.engine import get_engine
 from app.search.service import SearchService
 from app.store import Store, open_store
 from tests.conftest import BACKENDS, ingest, search_engine_of, table_rows

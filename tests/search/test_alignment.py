@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from app.ingest.talk_build import line_times
 from app.ingest.transcript import Segment
-from app.search.alignment import align
+from app.text.alignment import align
 
 WORDS = [f"w{i}" for i in range(400)]  # distinct words: every position has one right answer
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.search.analysis import STOP_WORDS, WORD_RE, normalize, stem
-from app.search.engine import get_engine
-from app.search.plan import Filters
+from app.search.engines.engine import get_engine
+from app.search.language.plan import Filters
 from app.search.service import SearchService
 from app.store import open_store
+from app.text.analysis import STOP_WORDS, WORD_RE, normalize, stem
 from tests.conftest import ingest
 
 ALPHABET = st.sampled_from(

@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.search.blend import Timed, fuse, meaning_text, spaced, subject_like
-from app.search.query import parse_query
-from app.search.ranking import PassageScore, Span
+from app.search.candidates.ranking import PassageScore, Span
+from app.search.language.query import parse_query
+from app.search.meaning.blend import Timed, fuse, meaning_text, spaced, subject_like
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from app.search import bm25
+from app.search.engines import bm25
 
 DOCS = [
     "the model drifts and the team retrains the model",

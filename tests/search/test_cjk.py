@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.search.analysis import words
 from app.store import Store
+from app.text.analysis import words
 from tests.conftest import ingest
 from tests.search.test_service import search
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.search import embedder
-from app.search.embedder import (
+from app.search.meaning import embedder
+from app.search.meaning.embedder import (
     ONNX_SHA256,
     TOKENIZER_SHA256,
     MiniLM,
@@ -19,7 +19,7 @@ from app.search.embedder import (
     model_files,
     verified,
 )
-from app.search.meaning import load_meaning
+from app.search.meaning.nearest import load_meaning
 
 
 def installed() -> tuple[Path, Path]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.engine import get_engine
+from app.search.engines.engine import get_engine
 from app.search.service import SearchService
 from app.store import Store, open_store
 from tests.conftest import SAMPLE, ingest, search_engine_of

@@ -1,4 +1,4 @@
-"""The FTS5 engine's pair index (app/search/fts5.py): a phrase's candidates come from its
+"""The FTS5 engine's pair index (app/search/engines/fts5.py): a phrase's candidates come from its
 adjacent term pairs and are confirmed on the passages' terms, so it finds what FTS5's own phrase
 query finds; the index follows every talk written, replaced or removed, and an archive without
 it gets it at the next sync."""
@@ -10,9 +10,9 @@ import pytest
 
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files, prune, vanished_sources
-from app.search import fts5
-from app.search.engine import get_engine
-from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
+from app.search.engines import fts5
+from app.search.engines.engine import get_engine
+from app.search.language.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
 from tests.conftest import ingest, recorded_statements, search_engine_of, table_rows
 

@@ -1,5 +1,5 @@
-"""FTS5 ranks every match before sorting, so a query that may match very many passages is
-ranked over the newest ones (app/search/fts5.py, SCAN_LIMIT); the window widens when it holds
+"""FTS5 ranks every match before sorting, so a query that may match very many passages is ranked
+over the newest ones (app/search/engines/fts5.py, SCAN_LIMIT); the window widens when it holds
 too few matches (falling back to every passage), and is not used when a talk is chosen. Few
 matches, or words whose posting lists are too long to weigh, are scored in Python (PROBED)."""
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.search import fts5
-from app.search.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
+from app.search.engines import fts5
+from app.search.language.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
 from tests.conftest import ingest, recorded_statements, search_engine_of
 

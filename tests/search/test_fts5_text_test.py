@@ -1,5 +1,5 @@
-"""Candidates listed through the pair index or the rarest words are confirmed on their stored
-terms in Python (app/search/fts5.py, _text_test): that test must say what FTS5's MATCH of the
+"""Candidates listed through the pair index or the rarest words are confirmed on their stored terms
+in Python (app/search/engines/fts5.py, _text_test): that test must say what FTS5's MATCH of the
 same clause says, for every shape of clause the planner makes. Compared here with FTS5 itself
 over random passages of a few words (so that words and phrases often match)."""
 
@@ -8,8 +8,8 @@ import sqlite3
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.search.fts5 import _text_test, render_match
-from app.search.plan import AllOf, AnyOf, Match, Phrase, Terms
+from app.search.engines.fts5 import _text_test, render_match
+from app.search.language.plan import AllOf, AnyOf, Match, Phrase, Terms
 
 WORDS = ("a", "b", "c", "d", "e")
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.search.analysis import words
-from app.search.meaning import MeaningSearch
-from app.search.plan import Filters
-from app.search.ranking import PassageScore, Span
-from app.search.results import MomentFacts
+from app.search.candidates.ranking import PassageScore, Span
+from app.search.language.plan import Filters
+from app.search.meaning.nearest import MeaningSearch
+from app.search.meaning.vectors import stale_talks, sync_vectors
+from app.search.present.results import MomentFacts
 from app.search.service import SearchService, _not_listed
-from app.search.vectors import stale_talks, sync_vectors
 from app.store import Store
+from app.text.analysis import words
 from tests.conftest import ingest, search_engine_of
 
 SUBJECTS = {

@@ -1,7 +1,7 @@
 """Merging hits into moments: a talk's weaker extra moments make way for other talks' best."""
 
-from app.search.moments import best_moment_per_talk_first
-from app.search.ranking import PassageScore, Span
+from app.search.candidates.moments import best_moment_per_talk_first
+from app.search.candidates.ranking import PassageScore, Span
 
 
 def test_one_moment_per_talk_first_unless_another_is_as_strong() -> None:

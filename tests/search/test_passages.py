@@ -2,9 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.search.analysis import terms, words
-from app.search.passages import MAX_PHRASE_WORDS, passage_spans, word_time
-from app.search.snippets import SegmentRow
+from app.search.present.snippets import SegmentRow
+from app.text.analysis import terms, words
+from app.text.passages import MAX_PHRASE_WORDS, passage_spans, word_time
 
 
 @given(st.lists(st.integers(min_value=0, max_value=400), min_size=1, max_size=60))

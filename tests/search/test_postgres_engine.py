@@ -3,8 +3,8 @@ PostgreSQL neither re-parses, stems nor drops them, and no user text is read as 
 
 import pytest
 
-from app.search.plan import AllOf, AnyOf, Filters, MatchPlan, Phrase, Terms
-from app.search.postgres_engine import render_plan, search_sql, tsvector_literal
+from app.search.engines.postgres_engine import render_plan, search_sql, tsvector_literal
+from app.search.language.plan import AllOf, AnyOf, Filters, MatchPlan, Phrase, Terms
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,13 @@
 import pytest
 
-from app.search.query import MAX_QUERY_TERMS, MAX_QUERY_WORDS, AnyOf, Phrase, Word, parse_query
+from app.search.language.query import (
+    MAX_QUERY_TERMS,
+    MAX_QUERY_WORDS,
+    AnyOf,
+    Phrase,
+    Word,
+    parse_query,
+)
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ scoring, and the window, order and compactness mean what the ranking relies on."
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.search.plan import AnyOf, Terms
-from app.search.ranking import Span, plan_terms, score_passage
+from app.search.candidates.ranking import Span, plan_terms, score_passage
+from app.search.language.plan import AnyOf, Terms
 
 VOCAB = ["a", "b", "c", "d", "e"]
 
@@ -106,7 +106,7 @@ def test_one_word_points_at_its_first_occurrence_of_any_alternative() -> None:
 
 
 def test_stop_words_alone_are_not_marked_but_inside_a_phrase_they_are() -> None:
-    from app.search.ranking import Span, marked_spans
+    from app.search.candidates.ranking import Span, marked_spans
 
     terms = ["how", "to", "x", "y", "the", "kaggl", "competit", "z", "in"]
     spans = [Span(0, 1), Span(1, 2), Span(4, 5), Span(5, 6), Span(6, 7), Span(8, 9)]

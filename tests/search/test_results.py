@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.search.ranking import PassageScore, Span
-from app.search.results import _facts_from_spans, moment_facts
+from app.search.candidates.ranking import PassageScore, Span
+from app.search.present.results import _facts_from_spans, moment_facts
 from app.store import Store
 from tests.conftest import SAMPLE, ingest
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from app.search.engine import SearchEngine
-from app.search.plan import AnyOf, Filters, MatchPlan, Phrase
-from app.search.results import SearchResult
+from app.search.engines.engine import SearchEngine
+from app.search.language.plan import AnyOf, Filters, MatchPlan, Phrase
+from app.search.present.results import SearchResult
 from app.search.service import SearchService
 from app.store import Snapshot, Store
 from tests.conftest import SAMPLE_SLUG, ingest, search_engine_of
@@ -169,7 +169,7 @@ def test_misheard_word_in_a_long_quote_still_finds_the_moment(sample_db: Store) 
 
 
 def test_keyboard_slips_are_preferred_among_equal_corrections() -> None:
-    from app.search.vocabulary import _keyboard_slip
+    from app.search.relax.vocabulary import _keyboard_slip
 
     assert _keyboard_slip("teh", "the") and _keyboard_slip("thr", "the")
     assert not _keyboard_slip("tze", "the") and not _keyboard_slip("th", "the")
@@ -393,8 +393,8 @@ def test_a_word_the_archive_never_says_is_not_asked_of_the_engine(
 ) -> None:
     """A typed word no passage holds ("biger") leaves nothing to find among the query's own
     words: only the corrected plan is asked (in a quote and alone), and it finds the moment."""
-    from app.search.analysis import stem
-    from app.search.plan import flat_terms
+    from app.search.language.plan import flat_terms
+    from app.text.analysis import stem
 
     (tmp_path / "plan.txt").write_text("0:01 we had the bigger plan for the data team\n")
     (tmp_path / "other.txt").write_text("0:01 a smaller plan for the data platform\n")
@@ -473,8 +473,8 @@ def test_readings_word_for_word_are_ranked_best_first_and_all_when_too_few_momen
 def test_prefix_expansions_are_bounded_across_the_query(sample_db: Store) -> None:
     """Forty prefixes OR-ed: each stands for its most frequent few words, not 64 each."""
     from app.search import service as service_module
-    from app.search.plan import Terms
-    from app.search.query import MAX_QUERY_TERMS, parse_query
+    from app.search.language.plan import Terms
+    from app.search.language.query import MAX_QUERY_TERMS, parse_query
 
     prefixes = [f"{a}{b}*" for a in "bcdfmpst" for b in "aeiou"]
     service = SearchService(search_engine_of(sample_db))

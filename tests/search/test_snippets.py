@@ -1,9 +1,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.search.analysis import WORD_RE, words
-from app.search.ranking import Span
-from app.search.snippets import SegmentRow, _after_words, build_moment
+from app.search.candidates.ranking import Span
+from app.search.present.snippets import SegmentRow, _after_words, build_moment
+from app.text.analysis import WORD_RE, words
 
 
 def rows(*texts: str, start: float = 0.0, step: float = 2.0) -> list[SegmentRow]:

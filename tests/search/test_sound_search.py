@@ -3,7 +3,7 @@ bundled sample): names and terms the captions misheard are found below the words
 
 from pathlib import Path
 
-from app.search.results import Hit
+from app.search.present.results import Hit
 from app.store import Store
 from tests.conftest import ingest
 from tests.search.test_service import search

@@ -1,14 +1,8 @@
 """Phonetic keys and sound-alike words, without an archive: single caption words, groups of
 adjacent caption words across word boundaries, and the precision guards."""
 
-from app.search.sounds import (
-    MAX_WORDS,
-    SoundIndex,
-    likeness,
-    sound_keys,
-    spoken_spelling,
-    syllables,
-)
+from app.search.relax.sounds import MAX_WORDS, SoundIndex
+from app.text.phonetic import likeness, sound_keys, spoken_spelling, syllables
 
 
 def index_of(counts: dict[str, int]) -> SoundIndex:

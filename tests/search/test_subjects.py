@@ -1,13 +1,13 @@
-"""Where a subject's words gather (app/search/subjects.py): a stretch of talk holding most of
-the query's content words outranks a passage repeating one of them, one moment per stretch, at
+"""Where a subject's words gather (app/search/meaning/subjects.py): a stretch of talk holding most
+of the query's content words outranks a passage repeating one of them, one moment per stretch, at
 its rarest word, within the filters."""
 
 from pathlib import Path
 
 import pytest
 
-from app.search.plan import Filters
-from app.search.subjects import subject_moments
+from app.search.language.plan import Filters
+from app.search.meaning.subjects import subject_moments
 from app.store import Store
 from tests.conftest import ingest, search_engine_of
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from app.search import tantivy_engine
-from app.search.derived import STATE_FILE
-from app.search.plan import MatchPlan, Phrase, Terms
-from app.search.tantivy_engine import TantivyEngine
+from app.search.engines import tantivy_engine
+from app.search.engines.derived import STATE_FILE
+from app.search.engines.tantivy_engine import TantivyEngine
+from app.search.language.plan import MatchPlan, Phrase, Terms
 from app.store import Store, StoreError
 from tests.conftest import ingest, search_engine_of
 

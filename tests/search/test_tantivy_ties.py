@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.plan import MatchPlan, Terms
+from app.search.language.plan import MatchPlan, Terms
 from app.store import Store
 from tests.conftest import ingest, search_engine_of
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
-from app.search.vocabulary import Speller, _keyboard_slip, letters_of, max_edits
+from app.search.relax.vocabulary import Speller, _keyboard_slip, letters_of, max_edits
 from app.store import Snapshot
 
 

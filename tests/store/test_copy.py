@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.search.engine import get_engine
+from app.search.engines.engine import get_engine
 from app.search.service import SearchService
 from app.store import open_store
 from tests.conftest import SAMPLE, ingest, table_rows

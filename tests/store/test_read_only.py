@@ -114,7 +114,7 @@ def _as_unprivileged(work: Callable[[], dict[str, object]]) -> dict[str, object]
 
 
 def test_an_unprivileged_user_searches_a_read_only_file_in_a_read_only_folder() -> None:
-    from app.search.engine import get_engine
+    from app.search.engines.engine import get_engine
     from app.search.service import SearchService
 
     folder = Path(tempfile.mkdtemp(prefix="talks-ro-"))  # in /tmp: nobody may enter it

@@ -3,7 +3,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from app.search.analysis import STOP_WORDS
+from app.text.analysis import STOP_WORDS
 from app.web.api import MAX_LIMIT, SearchParams
 from tests.conftest import SAMPLE_SLUG
 

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.search.query import parse_query
+from app.search.language.query import parse_query
 from tests.conftest import SAMPLE_SLUG
 
 NASTY = st.one_of(

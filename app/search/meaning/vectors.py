@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.search.analysis import WORD_RE
-from app.search.embedder import Embedder
+from app.search.meaning.embedder import Embedder
 from app.store import Store
+from app.text.analysis import WORD_RE
 
 log = logging.getLogger(__name__)
 

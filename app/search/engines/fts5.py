@@ -14,10 +14,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from app.search import bm25
-from app.search.pairs import pair_token, pairs_text
-from app.search.passages import PASSAGE_WORDS
-from app.search.plan import (
+from app.search.engines import bm25
+from app.search.language.plan import (
     AllOf,
     AnyOf,
     Filters,
@@ -30,6 +28,8 @@ from app.search.plan import (
 )
 from app.store import Snapshot, Store, Writer
 from app.store.base import contains_pattern
+from app.text.pairs import pair_token, pairs_text
+from app.text.passages import PASSAGE_WORDS
 
 INSERT_SQL = "INSERT INTO passage_fts(rowid, terms) VALUES (?, ?)"
 REMOVE_TALK_SQL = (
@@ -53,7 +53,7 @@ SCAN_LIMIT = 2000
 # a row (3-8 ms for a common word at 1,000 hours, ten times that at 10,000), where Python scores
 # a passage from its stored terms for about the cost of reading 250 postings. So the newest
 # PROBED matches are first listed unscored and, when that is cheaper than bm25(), scored in
-# Python with FTS5's formula (app/search/bm25.py): every match when they are all, else the
+# Python with FTS5's formula (app/search/engines/bm25.py): every match when they are all, else the
 # newest PROBED of them.
 PROBED = 500
 POSTINGS_PER_SCORE = 250

@@ -5,9 +5,9 @@ word is the moment a hit points at."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.search.analysis import STOP_WORDS, stem
-from app.search.plan import AllOf, AnyOf, Match, Phrase, Terms, flat_terms
-from app.search.sounds import likeness
+from app.search.language.plan import AllOf, AnyOf, Match, Phrase, Terms, flat_terms
+from app.text.analysis import STOP_WORDS, stem
+from app.text.phonetic import likeness
 
 COVERAGE_WEIGHT = 100.0
 ORDER_WEIGHT = 30.0

@@ -1,7 +1,7 @@
 """PostgreSQL full-text engine: each passage's index terms as a tsvector with positions (GIN),
 queried with tsquery. All tsvector and tsquery syntax lives here.
 
-The terms are already analysed by app.search.analysis and go into tsvector and tsquery literals
+The terms are already analysed by app.text.analysis and go into tsvector and tsquery literals
 as quoted lexemes, so PostgreSQL neither parses, stems nor drops them: no stop words ("to be or
 not to be" stays a phrase of six words), and no user text is ever read as tsquery syntax. Values
 are bound parameters; filter columns come from a fixed set.
@@ -9,7 +9,16 @@ are bound parameters; filter columns come from a fixed set.
 
 from collections.abc import Sequence
 
-from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms, match_bound
+from app.search.language.plan import (
+    AllOf,
+    AnyOf,
+    Filters,
+    Match,
+    MatchPlan,
+    Phrase,
+    Terms,
+    match_bound,
+)
 from app.store import Snapshot, Store, Writer
 from app.store.base import contains_pattern
 
@@ -48,7 +57,7 @@ PHRASE_SCAN_LIMIT = 200
 
 
 def _lexeme(term: str) -> str:
-    if "'" in term or "\\" in term:  # never from app.search.analysis, but quoted all the same
+    if "'" in term or "\\" in term:  # never from app.text.analysis, but quoted all the same
         term = term.replace("\\", "\\\\").replace("'", "''")
     return f"'{term}'"
 

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import make_url
 
-from app.search.plan import MatchPlan
+from app.search.language.plan import MatchPlan
 from app.store import Snapshot, Store, StoreError, Writer, backend_of
 
 __all__ = ["ENGINES", "SearchEngine", "get_engine"]
@@ -76,19 +76,19 @@ def get_engine(
         other = next(b for b, e in NATIVE.items() if e == name)
         raise StoreError(f"the {name} engine needs a {other} archive; this one is {backend}")
     if name == "fts5":
-        from app.search.fts5 import Fts5Engine
+        from app.search.engines.fts5 import Fts5Engine
 
         return Fts5Engine()
     if name == "postgres":
-        from app.search.postgres_engine import PostgresEngine
+        from app.search.engines.postgres_engine import PostgresEngine
 
         return PostgresEngine()
     if name == "tantivy":
-        from app.search.tantivy_engine import TantivyEngine
+        from app.search.engines.tantivy_engine import TantivyEngine
 
         return TantivyEngine(index_folder(db_url, name, index_dir))
     if name == "whoosh":
-        from app.search.whoosh_engine import WhooshEngine
+        from app.search.engines.whoosh_engine import WhooshEngine
 
         return WhooshEngine(index_folder(db_url, name, index_dir))
     raise StoreError(f"unknown search engine {name!r} (available: {', '.join(ENGINES)})")

@@ -1,5 +1,5 @@
 """tantivy engine: the passage index in a tantivy folder beside the SQLite file, kept in step
-with the database by app.search.derived. All tantivy query building lives here."""
+with the database by app.search.engines.derived. All tantivy query building lives here."""
 
 import logging
 import shutil
@@ -10,10 +10,10 @@ from typing import Any
 
 import tantivy
 
-from app.search.derived import DerivedIndex, date_number
-from app.search.pairs import pair_token, pairs_text
-from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
+from app.search.engines.derived import DerivedIndex, date_number
+from app.search.language.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
 from app.store import Snapshot, StoreError
+from app.text.pairs import pair_token, pairs_text
 
 log = logging.getLogger(__name__)
 

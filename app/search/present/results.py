@@ -1,16 +1,15 @@
 """What a search returns: hits at their moment, with the talk they belong to."""
 
-import functools
-import json
 from dataclasses import dataclass, field
 
-from app.links import moment_url, name_slug, source_video_url
-from app.search.analysis import WORD_RE
-from app.search.passages import word_time
-from app.search.ranking import PassageScore
-from app.search.snippets import Moment, build_moment
+from app.search.candidates.ranking import PassageScore
+from app.search.present.snippets import Moment, build_moment
 from app.store import Snapshot
 from app.store.base import HitRow, SegmentRow, TranscriptInfo
+from app.store.columns import json_list
+from app.text.analysis import WORD_RE
+from app.text.links import moment_url, name_slug, source_video_url
+from app.text.passages import word_time
 
 
 @dataclass
@@ -238,20 +237,3 @@ def spoken_by(speaker: str | None, wanted: tuple[str, ...]) -> bool:
         if slug == said or ("-" not in slug and slug in said.split("-")):
             return True
     return False
-
-
-def json_list(value: object) -> list[str]:
-    """A JSON list column as strings (SQLite gives text, PostgreSQL a list)."""
-    if isinstance(value, str):
-        return list(_parsed_list(value))
-    return [str(x) for x in value] if isinstance(value, list) else []
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed_list(text: str) -> tuple[str, ...]:
-    """Read once per text: every hit of a talk carries its speakers' list (12 µs a hit)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return ()
-    return tuple(str(x) for x in data) if isinstance(data, list) else ()

@@ -11,10 +11,10 @@ queries (README, "Meaning search").
 import re
 from dataclasses import dataclass
 
-from app.search import query
-from app.search.analysis import STOP_WORDS, normalize
-from app.search.query import ParsedQuery
-from app.search.ranking import PassageScore
+from app.search.candidates.ranking import PassageScore
+from app.search.language import query
+from app.search.language.query import ParsedQuery
+from app.text.analysis import STOP_WORDS, normalize
 
 RRF_K = 5
 WORDS_WEIGHT = 1.5

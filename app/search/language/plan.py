@@ -1,4 +1,4 @@
-"""The engine-neutral match tree: query clauses (app/search/query.py) analysed into index
+"""The engine-neutral match tree: query clauses (app/search/language/query.py) analysed into index
 terms (stems). The ideas keep their names across the two layers: a query Phrase becomes a
 match Phrase, a query AnyOf a match AnyOf.
 

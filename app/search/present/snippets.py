@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from app.search.analysis import WORD_RE
-from app.search.passages import word_time
-from app.search.ranking import Span
+from app.search.candidates.ranking import Span
 from app.store.base import SegmentRow
+from app.text.analysis import WORD_RE
+from app.text.passages import word_time
 
 CONTEXT_WORDS = 12
 MAX_SNIPPET_WORDS = 45

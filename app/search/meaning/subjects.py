@@ -16,12 +16,12 @@ counts inside a stretch but does not make one.
 
 import math
 
-from app.search.analysis import terms as analyse
-from app.search.engine import SearchEngine
-from app.search.passages import PASSAGE_STRIDE
-from app.search.plan import Filters, MatchPlan, Terms
-from app.search.ranking import STOP_TERMS, PassageScore, Span
+from app.search.candidates.ranking import STOP_TERMS, PassageScore, Span
+from app.search.engines.engine import SearchEngine
+from app.search.language.plan import Filters, MatchPlan, Terms
 from app.store import Snapshot
+from app.text.analysis import terms as analyse
+from app.text.passages import PASSAGE_STRIDE
 
 STRETCH = 2  # passages on either side of a candidate that count for it
 CENTRE_WEIGHT = 0.5

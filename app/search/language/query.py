@@ -8,8 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from app.search.analysis import WORD_RE, normalize
-from app.search.passages import MAX_PHRASE_WORDS
+from app.text.analysis import WORD_RE, normalize
+from app.text.passages import MAX_PHRASE_WORDS
 
 MAX_QUERY_WORDS = 32
 # words counted over every alternative (`a OR b OR …` is one word of the quote, but each of its

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from app.search.wordforms import BASE_FORM
+from app.text.wordforms import BASE_FORM
 
 CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 WORD_RE = re.compile(rf"[{CJK}]|[^\W_{CJK}]+(?:['’‘`][^\W_{CJK}]+)*")

@@ -5,11 +5,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from app.search import query, vocabulary
-from app.search.analysis import stem
-from app.search.plan import AllOf, AnyOf, Match, MatchPlan, Phrase, Terms, flat_terms
-from app.search.query import ParsedQuery
-from app.search.sounds import (
+from app.search.language import query
+from app.search.language.plan import AllOf, AnyOf, Match, MatchPlan, Phrase, Terms, flat_terms
+from app.search.language.query import ParsedQuery
+from app.search.relax import vocabulary
+from app.search.relax.sounds import (
     MAX_WORDS,
     MAX_WORDS_IN_CONTEXT,
     MIN_LIKENESS,
@@ -17,6 +17,7 @@ from app.search.sounds import (
     SoundIndex,
 )
 from app.store import Snapshot
+from app.text.analysis import stem
 
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
 COMMON_RATIO = 20  # ... when a close word is this many times more common

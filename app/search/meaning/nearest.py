@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.search.embedder import Embedder, ModelRefused, load_minilm
-from app.search.passages import PASSAGE_STRIDE
+from app.search.meaning.embedder import Embedder, ModelRefused, load_minilm
 from app.store import Snapshot
+from app.text.passages import PASSAGE_STRIDE
 
 SPREAD = 4  # best passages read per passage kept: neighbours of better ones are left out
 

@@ -1,7 +1,7 @@
 """Hits of overlapping passages that point at the same moment become one; a talk's weaker
 extra moments make way for other talks' best."""
 
-from app.search.ranking import PassageScore
+from app.search.candidates.ranking import PassageScore
 
 SAME_MOMENT_WORDS = 20  # hits of one transcript closer than this are one moment
 SAME_MOMENT_SECONDS = 5.0  # hits of two transcripts of a talk closer than this are one moment

@@ -7,7 +7,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from app.search.sounds import SoundIndex
+from app.search.relax.sounds import SoundIndex
 from app.store import Snapshot
 
 PREFIX_WORDS = 64

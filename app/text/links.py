@@ -3,7 +3,7 @@ for what a YouTube id is."""
 
 import re
 
-from app.search.analysis import normalize
+from app.text.analysis import normalize
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")

@@ -1,6 +1,6 @@
-"""Whoosh engine (pure Python, named in the design brief): the passage index in a folder beside
-the SQLite file, kept in step with the database by app.search.derived. All Whoosh query building
-lives here."""
+"""Whoosh engine (pure Python, named in the design brief): the passage index in a folder beside the
+SQLite file, kept in step with the database by app.search.engines.derived. All Whoosh query
+building lives here."""
 
 import threading
 import time
@@ -12,8 +12,8 @@ from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from app.search.derived import DerivedIndex, date_number
-from app.search.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
+from app.search.engines.derived import DerivedIndex, date_number
+from app.search.language.plan import AllOf, AnyOf, Filters, Match, MatchPlan, Phrase, Terms
 from app.store import Snapshot
 
 REFRESH_SECONDS = 1.0
@@ -26,7 +26,7 @@ def _schema() -> Schema:
         date=NUMERIC(bits=32),  # YYYYMMDD, 0: none
         slug=ID(),
         speakers=TEXT(analyzer=RegexTokenizer() | LowercaseFilter()),
-        # the terms are already analysed by app.search.analysis: split on spaces only
+        # the terms are already analysed by app.text.analysis: split on spaces only
         terms=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True),
     )
 

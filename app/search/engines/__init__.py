@@ -1,0 +1,1 @@
+"""Search engines behind one protocol (engine.py): FTS5, PostgreSQL, tantivy and Whoosh."""

@@ -1,0 +1,1 @@
+"""Meaning search: the model, the vectors, the nearest passages, and blending them with words."""

@@ -1,0 +1,1 @@
+"""Presentation: hits, moments, snippets and talks as pages and the API show them."""

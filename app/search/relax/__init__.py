@@ -1,0 +1,1 @@
+"""Relaxation when strict matching finds nothing: spelling from the vocabulary, sound-alikes."""
