@@ -8,7 +8,7 @@ what a person sees wants a quality run (`make eval`) too.
 usage: python tests/bench/ab_constants.py DIR/bench.db NAME=VALUE [NAME=VALUE ...]
        [--classes rare,words] [--per-class 40]
 
-NAME is a constant of app/search/service.py or app/search/engines/fts5.py (e.g. ONE_WORD_RANKED=40,
+NAME is a constant of app/search/tuning.py or app/search/engines/fts5.py (e.g. ONE_WORD_RANKED=40,
 SCAN_LIMIT=1000); the archive is one `tests/bench/bench.py --archive DIR` built.
 """
 
@@ -21,12 +21,12 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.search import service  # noqa: E402
+from app.search import tuning  # noqa: E402
 from app.search.engines import fts5  # noqa: E402
 from tests.bench.bench import pct  # noqa: E402
 from tests.bench.in_process import WORD_CLASSES, bench_queries, searcher_of  # noqa: E402
 
-MODULES = (service, fts5)
+MODULES = (tuning, fts5)
 
 
 def owner(name: str) -> ModuleType:
@@ -34,7 +34,7 @@ def owner(name: str) -> ModuleType:
         if isinstance(getattr(module, name, None), int):
             return module
     raise SystemExit(
-        f"{name}: not an integer constant of app.search.service or app.search.engines.fts5"
+        f"{name}: not an integer constant of app.search.tuning or app.search.engines.fts5"
     )
 
 

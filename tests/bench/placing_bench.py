@@ -16,8 +16,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.search import service  # noqa: E402
-from app.search.candidates import ranking  # noqa: E402
+from app.search.candidates import gather, ranking  # noqa: E402
 from tests.bench.in_process import bench_queries, searcher_of  # noqa: E402
 
 
@@ -36,11 +35,11 @@ def main() -> None:
         calls.append((call, named))
         return place(*call, **named)
 
-    service.score_passage = recording  # type: ignore[assignment]
+    gather.score_passage = recording  # type: ignore[assignment]
     for cls in args.classes.split(","):
         for q in queries[cls]:
             searcher.search(store, q, limit=10)
-    service.score_passage = place
+    gather.score_passage = place
     best = float("inf")
     for _ in range(5):
         began = time.perf_counter()

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.search import service  # noqa: E402
+from app.search.candidates import gather  # noqa: E402
 from tests.bench.in_process import WORD_CLASSES, bench_queries, searcher_of  # noqa: E402
 
 STAGES = ["listing", "placing", "facts", "page", "speller", "sounds"]
@@ -71,7 +72,8 @@ def main() -> None:
     engine = searcher.engine
     engine.search = clock.timed("listing", engine.search)  # type: ignore[method-assign]
     searching = service.SearchService
-    searching._score = clock.timed("placing", searching._score)  # type: ignore[method-assign]
+    candidates = gather.Candidates
+    candidates.score = clock.timed("placing", candidates.score)  # type: ignore[method-assign]
     searching._finish = clock.timed("page", searching._finish)  # type: ignore[method-assign]
     service.moment_facts = clock.timed("facts", service.moment_facts)
     service.corrected_plan = clock.timed("speller", service.corrected_plan)

@@ -9,10 +9,11 @@ import pytest
 
 from app.search.candidates.ranking import PassageScore, Span
 from app.search.language.plan import Filters
+from app.search.meaning.lookup import _not_listed
 from app.search.meaning.nearest import MeaningSearch
 from app.search.meaning.vectors import stale_talks, sync_vectors
 from app.search.present.results import MomentFacts
-from app.search.service import SearchService, _not_listed
+from app.search.service import SearchService
 from app.store import Store
 from app.text.analysis import words
 from tests.conftest import ingest, search_engine_of

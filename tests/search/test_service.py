@@ -201,9 +201,9 @@ def _scattered_and_said(
 ) -> None:
     """Twelve talks hold the words scattered (and rank higher by BM25); one, "quote", says
     `said` at 0:05; the search fetches 4 candidates of the 13."""
-    import app.search.service as service_module
+    import app.search.tuning as tuning
 
-    monkeypatch.setattr(service_module, "CANDIDATES", 4)
+    monkeypatch.setattr(tuning, "CANDIDATES", 4)
     for n in range(12):
         (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
     filler = "so that was the first question about freelance jobs on the market these days " * 3
@@ -267,9 +267,9 @@ def test_a_quote_said_often_is_found_as_said_whichever_the_engine_asks_first(
     phrase alone fills the block of candidates (the AND of the words is never asked); else
     the words are asked first. Either way the first hit is a moment said; phrase first, the
     whole page is (a block of 4 passages holds at least 2 moments said)."""
-    import app.search.service as service_module
+    import app.search.tuning as tuning
 
-    monkeypatch.setattr(service_module, "CANDIDATES", 4)  # a block of exact readings: 1 moment
+    monkeypatch.setattr(tuning, "CANDIDATES", 4)  # a block of exact readings: 1 moment
     scattered = "the answer was kind of what you think and I know I kind of think you"
     for n in range(20):
         (tmp_path / f"scattered-{n}.txt").write_text(f"0:01 {scattered}\n0:09 {scattered}\n")
@@ -304,16 +304,16 @@ def _scattered_thirty_times_said_once(db: Store, tmp_path: Path, scattered: str,
 
 def _placed_passages(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The passages the service places its words in (ranking.score_passage), as it does."""
-    import app.search.service as service_module
+    import app.search.candidates.gather as gather
 
     placed: list[int] = []
-    score_passage = service_module.score_passage
+    score_passage = gather.score_passage
 
     def placing(passage_id: int, *args: object, **kwargs: object) -> object:
         placed.append(passage_id)
         return score_passage(passage_id, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service_module, "score_passage", placing)
+    monkeypatch.setattr(gather, "score_passage", placing)
     return placed
 
 
@@ -324,9 +324,9 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
     ranked all at once): the phrase is asked first, its readings chosen from its newest block
     of matches, and so is the AND filling the block below them, however rare its rarest word;
     and so are the readings of a phrase in quotes."""
-    import app.search.service as service_module
+    import app.search.tuning as tuning
 
-    monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
+    monkeypatch.setattr(tuning, "CANDIDATES", 6)  # a block: 2 moments said
     scattered = "the answer was kind of what you think and I know I kind of think you"
     _scattered_thirty_times_said_once(db, tmp_path, scattered, "quote")
     engine = _Asked(search_engine_of(db), True)
@@ -338,7 +338,7 @@ def test_words_found_as_said_have_their_and_fill_the_block_from_its_newest_match
     engine = _Asked(search_engine_of(db), True)
     result = SearchService(engine).search(db, '"think you kind"', limit=2)  # type: ignore[arg-type]
     assert (result.hits[0].talk.slug, result.hits[0].start) == ("quote", 1.0)
-    assert engine.best_of == [service_module.ONE_CLAUSE_CANDIDATES]
+    assert engine.best_of == [tuning.ONE_CLAUSE_CANDIDATES]
 
 
 def test_a_reading_as_said_among_the_and_of_its_words_is_not_weighed_twice(
@@ -349,9 +349,9 @@ def test_a_reading_as_said_among_the_and_of_its_words_is_not_weighed_twice(
     AND filling the block below it lists it again; where its words stand is known, so it is
     only weighed again with the AND's BM25 (every passage's words are read and placed once),
     and it stays the first hit."""
-    import app.search.service as service_module
+    import app.search.tuning as tuning
 
-    monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
+    monkeypatch.setattr(tuning, "CANDIDATES", 6)  # a block: 2 moments said
     scattered = "kind of an answer was what you said and I know I did think so"
     _scattered_thirty_times_said_once(db, tmp_path, scattered, "the-newest")
     placed = _placed_passages(monkeypatch)
@@ -415,10 +415,10 @@ def test_one_word_in_many_passages_ranks_its_best_by_bm25_and_pages_through_the_
     """Twelve talks say "kaggle", talk k k times in as many words: BM25 alone orders a word's
     passages, so of the block fetched only the best ONE_WORD_RANKED are ranked (and timed);
     the first page is still the best, and paging lists every talk once."""
-    import app.search.service as service_module
+    import app.search.tuning as tuning
 
-    monkeypatch.setattr(service_module, "ONE_CLAUSE_CANDIDATES", 8)
-    monkeypatch.setattr(service_module, "ONE_WORD_RANKED", 4)
+    monkeypatch.setattr(tuning, "ONE_CLAUSE_CANDIDATES", 8)
+    monkeypatch.setattr(tuning, "ONE_WORD_RANKED", 4)
     for k in range(1, 13):
         said = " ".join(["kaggle"] * k + ["notebook"] * (12 - k) + ["zebra" if k <= 6 else "lion"])
         (tmp_path / f"said-{k:02d}.txt").write_text(f"0:01 {said}\n")
@@ -443,10 +443,10 @@ def test_readings_word_for_word_are_ranked_best_first_and_all_when_too_few_momen
     """Readings of the words as said differ only in BM25: of the block found, the best
     READINGS_RANKED are ranked first, and when they hold too few moments for a block (a talk
     says it twice where two passages overlap: two readings, one moment), the others too."""
-    import app.search.service as service_module
+    import app.search.tuning as tuning
 
-    monkeypatch.setattr(service_module, "CANDIDATES", 6)  # a block: 2 moments said
-    monkeypatch.setattr(service_module, "READINGS_RANKED", 2)
+    monkeypatch.setattr(tuning, "CANDIDATES", 6)  # a block: 2 moments said
+    monkeypatch.setattr(tuning, "READINGS_RANKED", 2)
     for n in range(25):  # more passages hold both words than are ranked all at once
         (tmp_path / f"scattered-{n:02d}.txt").write_text("0:01 the pipeline of our data\n")
     for k in range(1, 5):
@@ -472,15 +472,15 @@ def test_readings_word_for_word_are_ranked_best_first_and_all_when_too_few_momen
 
 def test_prefix_expansions_are_bounded_across_the_query(sample_db: Store) -> None:
     """Forty prefixes OR-ed: each stands for its most frequent few words, not 64 each."""
-    from app.search import service as service_module
+    from app.search import tuning
     from app.search.language.plan import Terms
+    from app.search.language.planning import plan_query
     from app.search.language.query import MAX_QUERY_TERMS, parse_query
 
     prefixes = [f"{a}{b}*" for a in "bcdfmpst" for b in "aeiou"]
-    service = SearchService(search_engine_of(sample_db))
     parsed = parse_query(" OR ".join(prefixes))
     with sample_db.snapshot() as snapshot:
-        plan = service._plan(snapshot, parsed, Filters())
+        plan = plan_query(snapshot, parsed, Filters())
 
     def alternatives(match: object) -> int:
         if isinstance(match, Terms):
@@ -491,6 +491,7 @@ def test_prefix_expansions_are_bounded_across_the_query(sample_db: Store) -> Non
         return 0
 
     asked = sum(alternatives(m) for m in plan.must)
-    most = max(service_module.PREFIX_QUERY_WORDS, service_module.PREFIX_MIN_WORDS * MAX_QUERY_TERMS)
+    most = max(tuning.PREFIX_QUERY_WORDS, tuning.PREFIX_MIN_WORDS * MAX_QUERY_TERMS)
+
     assert 0 < asked <= most
     assert search(sample_db, " OR ".join(prefixes)).total > 0

@@ -11,6 +11,7 @@ queries (README, "Meaning search").
 import re
 from dataclasses import dataclass
 
+from app.search import tuning
 from app.search.candidates.ranking import PassageScore
 from app.search.language import query
 from app.search.language.query import ParsedQuery
@@ -102,3 +103,11 @@ def fuse(words: list[Timed], meaning: list[Timed]) -> list[PassageScore]:
         s.score = round(score, 4)
         out.append(s)
     return out
+
+
+def reads_as_quote(best: PassageScore) -> bool:
+    """The best word match holds every word close together (the words as said, or with a
+    word in another order, form or spelling: a quote remembered with a slip): words answer
+    it, not meaning. A subject's words are spread out (compact 0.2-0.4 on the topic queries,
+    1.0 on the quotes with typos)."""
+    return best.is_quote or (best.coverage == 1.0 and best.compact >= tuning.QUOTE_COMPACT)

@@ -1,0 +1,32 @@
+"""Every number the search is tuned by, with the reason and, where one chose it, the benchmark
+that did. Code reads them as `tuning.NAME` at run time, so `tests/bench/ab_constants.py` can try
+another value of any of them (e.g. `ONE_WORD_RANKED=40`) without editing this file."""
+
+CANDIDATES = 60  # passages ranked in Python per engine query
+ONE_CLAUSE_CANDIDATES = 40
+# of which one word's best by BM25 are ranked when it has more: 40 rare words keep their first
+# page at 1,000 and 10,000 hours, in-process p50 0.87x and 0.93x of ranking all 40 (`python
+# tests/bench/ab_constants.py DIR/bench.db ONE_WORD_RANKED=40 --classes rare`)
+ONE_WORD_RANKED = 30
+# readings word for word asked first are ranked best BM25 first, this many, and the others only
+# when those hold fewer than a block's moments: 2-3 words p50 0.80x (1,000 h) and 0.75x
+# (10,000 h) of ranking all 60, 1-2 first pages of 40 differing below the top two (a talk's
+# further readings where another talk's came) (ab_constants.py READINGS_RANKED=60)
+READINGS_RANKED = 40
+PARTIAL_MIN_WORDS = 3  # shorter queries are not relaxed while something matches them whole
+PARTIAL_CANDIDATES = 100
+PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
+TALK_CAP = 3  # a talk's moments past this many follow every other talk's
+HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
+MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
+QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
+MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
+ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
+# Asked as said before their AND: a few common words (often said together) ...
+PHRASE_FIRST_WORDS = 3
+PREFIX_QUERY_WORDS = 128  # the words all the prefixes of one query stand for, at most
+PREFIX_MIN_WORDS = 4  # the most frequent words a prefix stands for however many there are
+# ... or more whose rarest is in this many passages (their AND is long to list and seldom
+# complete, so the phrase pass would follow it anyway); fewer, and the AND is cheap and often
+# complete: at 1,000 hours a quote's phrase asked first cost 1.18x its p50 (tests/bench/ab_http.py)
+PHRASE_FIRST_BOUND = 5000
