@@ -10,28 +10,34 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.config import get_settings
+from app.console import (
+    debug_mode,
+    err,
+    fail,
+    first_line,
+    out,
+    print_result,
+    printable,
+    progress_bar,
+    safe_url,
+)
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files, vanished_sources
 from app.ingest.loader import prune as prune_sources
 from app.logging_setup import configure_logging
-from app.search.engines.engine import ENGINES, SearchEngine, get_engine
+from app.search.engines.engine import ENGINES, SearchEngine
 from app.search.meaning.nearest import MeaningSearch, load_meaning
 from app.search.meaning.vectors import rebuild_vectors, sync_vectors
-from app.search.service import SearchService
-from app.store import Store, StoreError, open_store
+from app.store import Store, StoreError
 from app.store.copy import copy_archive
-from app.text.links import clock
+from app.wiring import open_archive, search_service
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
@@ -62,109 +68,26 @@ def _engine_name(engine: str | None) -> str | None:
     return name
 
 
-def _fail(message: str) -> None:
-    """One line on stderr and exit status 2; with --debug (or TALKS_LOG_LEVEL=DEBUG), the
-    exception being handled is raised instead, traceback and all."""
-    if _debugging() and sys.exc_info()[1] is not None:
-        raise
-    err.print(f"error: {printable(message)}", markup=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
-_debug = {"on": False}  # --debug of the command being run
-
-
-def _debugging() -> bool:
-    return _debug["on"] or get_settings().log_level.upper() == "DEBUG"
-
-
-def _first_line(exc: BaseException) -> str:
-    """The error's first line, and what to do about it when that is known."""
-    orig = getattr(exc, "orig", None) or exc
-    line = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    advice = next((tip for words, tip in ADVICE if any(w in line.lower() for w in words)), None)
-    return f"{line} ({advice})" if advice else line
-
-
-ADVICE = [  # (words of the driver's message, what the operator can do)
-    (
-        ("file is not a database", "malformed", "not a database"),
-        "the file is damaged or not an archive: restore a backup (`talks backup`) or ingest "
-        "into a new file",
-    ),
-    (("disk is full", "no space left"), "free some space and run the command again"),
-    (
-        ("database is locked",),
-        "another process is writing to it: try again when it has finished",
-    ),
-    (
-        ("unable to open database file", "permission denied", "readonly"),
-        "check that the file and its folder exist and that this user may read them",
-    ),
-    (
-        ("connection refused", "could not connect", "connection failed", "could not translate"),
-        "is the PostgreSQL server running, and is the --db URL right?",
-    ),
-    (("password authentication failed",), "check the user and password in the --db URL"),
-]
-
-
 @contextmanager
 def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, SearchEngine]]:
     """The migrated store and its search engine; a database that cannot be opened or used is
     one line on stderr (exit status 2), not a traceback."""
+    settings = get_settings().model_copy(update={"db": url, "engine": _engine_name(engine)})
     try:
-        search_engine = get_engine(_engine_name(engine), url, get_settings().index_dir)
-        store = open_store(url)
+        archive = open_archive(settings)
+        store, search_engine = archive.store, archive.engine
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
-        _fail(f"cannot open the archive {_safe(url)}: {_first_line(exc)}")
+        fail(f"cannot open the archive {safe_url(url)}: {first_line(exc)}")
     try:
         yield store, search_engine
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except DBAPIError as exc:
-        _fail(f"the archive {_safe(url)} failed: {_first_line(exc)}")
+        fail(f"the archive {safe_url(url)} failed: {first_line(exc)}")
     finally:
         store.dispose()
-
-
-SHUTDOWN_SECONDS = 20  # in-flight requests get this long to finish after SIGTERM
-KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
-MAX_CONNECTIONS = 1000  # per worker: open connections and requests in progress
-
-
-def _progress(label: str) -> Progress:
-    """A progress bar on stderr, shown only on a terminal."""
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    )
-
-
-def printable(text: str) -> str:
-    """`text` with control characters escaped: a file name holding an escape sequence or a newline
-    must not rewrite the keeper's terminal or forge a line of the summary."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(unreadable URL)"
 
 
 @cli.callback()
@@ -174,7 +97,7 @@ def _options(
         typer.Option("--debug", help="Show the traceback of an error (TALKS_LOG_LEVEL=DEBUG)."),
     ] = False,
 ) -> None:
-    _debug["on"] = debug
+    debug_mode["on"] = debug
 
 
 @cli.command()
@@ -209,7 +132,7 @@ def ingest(
     with _archive(url, engine) as (store, search_engine):
         search_engine.sync(store)  # first repair what a crashed run left behind
         if sys.stderr.isatty() and files:
-            with _progress("ingest") as progress:
+            with progress_bar("ingest") as progress:
                 task = progress.add_task("", total=len(files))
 
                 def advance(path: Path) -> None:
@@ -261,7 +184,7 @@ def _embed(store: Store, meaning: MeaningSearch, rebuild: bool = False) -> str:
     began = time.perf_counter()
     sync = rebuild_vectors if rebuild else sync_vectors
     if sys.stderr.isatty():
-        with _progress("meaning") as progress:
+        with progress_bar("meaning") as progress:
             task = progress.add_task("", total=None)
 
             def advance(done: int, total: int) -> None:
@@ -309,30 +232,40 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Serve the web pages and the JSON API."""
-    import os
+    import functools
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
-    from app.web.http_protocol import GuardedProtocol
+    from app.main import create_app
+    from app.web.http_protocol import (
+        KEEP_ALIVE_SECONDS,
+        MAX_CONNECTIONS,
+        SHUTDOWN_SECONDS,
+        GuardedProtocol,
+    )
 
-    settings = get_settings()
     url = _db_url(db)
-    os.environ["TALKS_DB"] = url  # the app factory reads settings; workers inherit these
-    name = _engine_name(engine)
-    if name:
-        os.environ["TALKS_ENGINE"] = name
-    get_settings.cache_clear()
+    settings = get_settings().model_copy(
+        update={
+            "db": url,
+            "engine": _engine_name(engine),
+            "host": host or get_settings().host,
+            "port": port or get_settings().port,
+        }
+    )
     configure_logging(settings.log_level)
-    with _archive(url, name) as (store, search_engine):
+    with _archive(url, settings.engine) as (store, search_engine):
         search_engine.sync(store)  # migrate and repair before serving
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
     # found before it: this one makes that a clean exit (status 0, as with several workers)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        "app.main:create_app",
+    config = uvicorn.Config(
+        # the settings travel to each worker with the factory (pickled), not through os.environ
+        functools.partial(create_app, settings),
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
         access_log=False,
@@ -341,6 +274,13 @@ def serve(
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         limit_concurrency=MAX_CONNECTIONS,  # past this many, 503 at once instead of a queue
     )
+    server = uvicorn.Server(config)
+    if workers > 1:  # what uvicorn.run does, which takes only an import string for workers
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        server.run()
+        if not server.started:
+            raise typer.Exit(3)
 
 
 class SearchMode(StrEnum):
@@ -365,27 +305,10 @@ def search(
     settings = get_settings()
     url = _db_url(db)
     with _archive(url, engine) as (store, search_engine):
-        meaning, why = load_meaning(settings.semantic and mode is not SearchMode.words)
-        service = SearchService(
-            search_engine, settings.query_time_limit_ms, settings.slow_query_ms, meaning, why
-        )
+        service = search_service(settings, search_engine, mode is not SearchMode.words)
         result = service.search(store, query, limit=limit, mode=mode.value)
-    if result.corrected_query:
-        out.print(f"Showing results for: {result.corrected_query}", markup=False)
-    for note in result.notes:
-        out.print(note, markup=False)
-    about = "" if result.total_exact else "about "
-    noun = "hit" if result.total == 1 else "hits"
-    out.print(f"{about}{result.total} {noun} ({result.elapsed_ms:.0f} ms)", markup=False)
-    for hit in result.hits:
-        who = f" — {hit.speaker}" if hit.speaker else ""
-        why = {"meaning": " (by meaning)", "both": " (words and meaning)"}.get(hit.match, "")
-        out.print(f"\n{hit.talk.title} [{clock(hit.start)}]{who}{why}", markup=False)
-        out.print(f"  {hit.text}", markup=False)
-        for alike in hit.sounds_like:
-            said = f'  (the captions say "{alike.heard}": sounds like {alike.query})'
-            out.print(said, markup=False)
-        out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
+
+    print_result(result)
 
 
 @cli.command()
@@ -408,7 +331,7 @@ def reindex(
         if semantic:
             meaning, why = load_meaning(get_settings().semantic)
             if meaning is None:
-                _fail(why)
+                fail(why)
             out.print(_embed(store, meaning, rebuild=True), markup=False)
             return
         talks = search_engine.rebuild(store)
@@ -428,7 +351,7 @@ def copy(
     configure_logging("WARNING")
     began = time.perf_counter()
     with _archive(source) as (source_store, _), _archive(target) as (target_store, index):
-        with _progress("copy") as progress:
+        with progress_bar("copy") as progress:
             task = progress.add_task("", total=None)
             report = copy_archive(
                 source_store,
@@ -463,7 +386,7 @@ def backup(
     with _archive(url) as (store, _):
         size = store.backup(dest)
     out.print(
-        f"backed up {_safe(url)} to {dest} ({size / 1e6:.1f} MB); "
+        f"backed up {safe_url(url)} to {dest} ({size / 1e6:.1f} MB); "
         f"{time.perf_counter() - began:.1f}s",
         markup=False,
     )

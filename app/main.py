@@ -21,13 +21,11 @@ from app.catalogue import CatalogueCache
 from app.config import Settings, get_settings
 from app.logging_setup import configure_logging
 from app.search.engines.derived import DerivedIndex, IndexFollower
-from app.search.engines.engine import get_engine
-from app.search.meaning.nearest import load_meaning
-from app.search.service import SearchService
-from app.store import open_store
 from app.text.links import clock, name_slug
 from app.web import api, pages
 from app.web.errors import install_error_handlers
+from app.web.http_protocol import GuardedProtocol
+from app.wiring import open_archive, search_service
 
 ROOT = Path(__file__).resolve().parent.parent
 _NUL_ESCAPE = re.compile(rb"%00", re.IGNORECASE)
@@ -162,8 +160,9 @@ def templates() -> Environment:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    store = open_store(settings.db, settings.read_db)
-    search_engine = get_engine(settings.engine, settings.db, settings.index_dir)
+    GuardedProtocol.max_per_client = settings.max_connections_per_client
+    archive = open_archive(settings)
+    store, search_engine = archive.store, archive.engine
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -194,12 +193,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_engine.sync(store)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer
         log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)
-    meaning, meaning_off = load_meaning(settings.semantic)
-    if meaning_off and settings.semantic:
-        log.info("%s", meaning_off)
-    app.state.search_service = SearchService(
-        search_engine, settings.query_time_limit_ms, settings.slow_query_ms, meaning, meaning_off
-    )
+    app.state.search_service = search_service(settings, search_engine)
+    if app.state.search_service.meaning is None and settings.semantic:
+        log.info("%s", app.state.search_service.meaning_off)
+
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

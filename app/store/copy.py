@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.models import Chapter, Passage, Segment, Talk, TalkAlias
 from app.models import Transcript as TranscriptModel
 from app.store.base import PassageIndex, Store, TalkRecord, TranscriptRow
-from app.store.sql import TRANSCRIPT_FIELDS
+from app.store.statements import TRANSCRIPT_FIELDS
 from app.text.analysis import words
 
 TALK_COLUMNS = (

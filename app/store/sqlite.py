@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.store.base import StoreError
-from app.store.sql import INSERT_PASSAGES_SQL, PASSAGE_COLUMNS, SqlStore
+from app.store.sql import SqlStore
+from app.store.statements import INSERT_PASSAGES_SQL, PASSAGE_COLUMNS
 
 BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 20

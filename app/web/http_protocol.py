@@ -21,10 +21,11 @@ from typing import ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from app.config import get_settings
-
 REQUEST_SECONDS = 10.0
 HEAD_BYTES = 64 * 1024  # a request line and headers larger than this are refused (431)
+SHUTDOWN_SECONDS = 20  # in-flight requests get this long to finish after SIGTERM
+KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
+MAX_CONNECTIONS = 1000  # per worker: open connections and requests in progress
 
 
 class BodyRefused(Exception):
@@ -46,6 +47,8 @@ class GuardedProtocol(HttpToolsProtocol):
     _in_head = True
     # open connections per client address, oldest first (one table per worker process)
     by_client: ClassVar[dict[str, list["GuardedProtocol"]]] = {}
+    # set from the settings by the app factory, in each worker (0: no bound)
+    max_per_client: ClassVar[int] = 64
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -109,7 +112,7 @@ class GuardedProtocol(HttpToolsProtocol):
         return self.cycle is not None and not self.cycle.response_complete
 
     def _count_client(self) -> None:
-        limit = get_settings().max_connections_per_client
+        limit = self.max_per_client
         host = self.client[0] if self.client else None
         if not limit or host is None:
             return

@@ -10,7 +10,7 @@ import pytest
 
 from app.ingest.files import transcript_files
 from app.ingest.loader import load_files, prune, vanished_sources
-from app.search.engines import fts5
+from app.search.engines import fts5, fts5_pairs
 from app.search.engines.engine import get_engine
 from app.search.language.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
@@ -252,8 +252,8 @@ def test_a_phrase_holding_a_term_the_tokenizer_drops_is_left_to_fts5(
     monkeypatch.setattr(fts5, "POSTINGS_PER_SCORE", 1)
     _said(tmp_path, {"a": "データ・サイエンス の 話", "b": "x・y and more"})
     ingest(db, tmp_path)
-    assert fts5.render_pairs(_phrase("x", "・", "y")) is None
-    assert fts5.render_pairs(_phrase("x", "y")) == '("x_y")'
+    assert fts5_pairs.render_pairs(_phrase("x", "・", "y")) is None
+    assert fts5_pairs.render_pairs(_phrase("x", "y")) == '("x_y")'
     with db.snapshot() as snapshot:
         engine = search_engine_of(db)
         assert len(engine.search(snapshot, MatchPlan(must=(_phrase("x", "・", "y"),)), 10)) == 1

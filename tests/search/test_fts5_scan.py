@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search.engines import fts5
+from app.search.engines import fts5, fts5_pairs
 from app.search.language.plan import AnyOf, Filters, MatchPlan, Phrase, Terms
 from app.store import Store
 from tests.conftest import ingest, recorded_statements, search_engine_of
@@ -273,9 +273,9 @@ def test_candidates_are_read_only_as_far_as_the_matches_asked_for() -> None:
         return " even " in text
 
     snapshot = _TermsRead()
-    held = fts5._confirmed(snapshot, candidates, holds, 10)  # type: ignore[arg-type]
+    held = fts5_pairs._confirmed(snapshot, candidates, holds, 10)  # type: ignore[arg-type]
     assert held == [pid for pid in candidates if pid % 2 == 0][:10]
     assert snapshot.read == candidates[:30]  # 10 (5 held), then 20 (the last 5 in them)
     snapshot = _TermsRead()
-    assert fts5._confirmed(snapshot, candidates, holds, 80) == held + list(range(80, 0, -2))  # type: ignore[arg-type]
+    assert fts5_pairs._confirmed(snapshot, candidates, holds, 80) == held + list(range(80, 0, -2))  # type: ignore[arg-type]
     assert snapshot.read == candidates  # fewer hold than asked for: every one read, once

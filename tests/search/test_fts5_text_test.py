@@ -8,7 +8,8 @@ import sqlite3
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.search.engines.fts5 import _text_test, render_match
+from app.search.engines.fts5_pairs import _text_test
+from app.search.engines.fts5_syntax import render_match
 from app.search.language.plan import AllOf, AnyOf, Match, Phrase, Terms
 
 WORDS = ("a", "b", "c", "d", "e")

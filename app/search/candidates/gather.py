@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from app.search import tuning
+from app.search.candidates.heard import heard_reading
 from app.search.candidates.moments import SAME_MOMENT_WORDS, exact_moments
 from app.search.candidates.ranking import (
     PassageScore,
     Span,
-    heard_reading,
     plan_terms,
     score_passage,
 )
