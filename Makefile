@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: semantic run test test-busy install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
+.PHONY: semantic run test test-fast test-busy install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
 
 $(BIN)/talks: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ postgres-deps:
 
 test: install-test browser-deps postgres-deps
 	$(BIN)/python -m pytest -q
+
+# The fast lane while changing code: no end-to-end processes, no browser, SQLite only.
+test-fast: install-test
+	TALKS_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -q -n 2 -m "not e2e and not browser and not slow" \
+		--ignore=tests/e2e --ignore=tests/browser -p no:cacheprovider
+
 
 # The suite on a busy machine, as CI may be: two CPU-bound processes beside it (RUNS=3 in a row).
 RUNS ?= 1

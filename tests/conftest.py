@@ -36,7 +36,13 @@ SEED = SHARED / "seed" / "000_1290f93bafb96edd.txt"
 EPISODES = SHARED / "corpus" / "datatalksclub" / "episodes"
 SAMPLE = ROOT / "data" / "000_1290f93bafb96edd.txt"
 SAMPLE_SLUG = "from-software-engineering-to-machine-learning"  # from its sidecar
-BACKENDS = ("sqlite", "postgresql")
+# TALKS_TEST_BACKENDS=sqlite (make test-fast) leaves PostgreSQL out
+BACKENDS = tuple(
+    name
+    for name in os.environ.get("TALKS_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if name in ("sqlite", "postgresql")
+) or ("sqlite",)
+
 
 
 def need_shared(path: Path) -> Path:

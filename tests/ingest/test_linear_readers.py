@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
+
 MB = 1024 * 1024
 SIZES = (MB, 4 * MB)
 RATIO = 9.0  # linear: about 4; quadratic: about 16
