@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from app.config import get_settings
 from app.console import (
     debug_mode,
+    embed_vectors,
     err,
     fail,
     first_line,
@@ -29,8 +30,7 @@ from app.ingest.loader import load_files, vanished_sources
 from app.ingest.loader import prune as prune_sources
 from app.logging_setup import configure_logging
 from app.search.engines.engine import ENGINES, SearchEngine
-from app.search.meaning.nearest import MeaningSearch, load_meaning
-from app.search.meaning.vectors import rebuild_vectors, sync_vectors
+from app.search.meaning.nearest import load_meaning
 from app.store import Store, StoreError
 from app.store.copy import copy_archive
 from app.wiring import open_archive, search_service
@@ -90,11 +90,25 @@ def _archive(url: str, engine: str | None = None) -> Iterator[tuple[Store, Searc
         store.dispose()
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        out.print(f"talks {version('talks')}", markup=False)
+        raise typer.Exit()
+
+
 @cli.callback()
 def _options(
     debug: Annotated[
         bool,
         typer.Option("--debug", help="Show the traceback of an error (TALKS_LOG_LEVEL=DEBUG)."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     debug_mode["on"] = debug
@@ -149,7 +163,7 @@ def ingest(
         embedded = ""
         if not report.stopped:
             meaning, why = load_meaning(get_settings().semantic)
-            embedded = _embed(store, meaning) if meaning is not None else why
+            embedded = embed_vectors(store, meaning) if meaning is not None else why
     for line in skipped:
         err.print(f"skipped: {printable(line)} (--follow-symlinks reads it)", markup=False)
     for line in report.notes:
@@ -176,26 +190,6 @@ def ingest(
         )
     if failed:
         raise typer.Exit(1)
-
-
-def _embed(store: Store, meaning: MeaningSearch, rebuild: bool = False) -> str:
-    """Meaning vectors for the talks that lack them (all of them with `rebuild`), with a
-    progress bar; one line saying what was done (empty when nothing was to do)."""
-    began = time.perf_counter()
-    sync = rebuild_vectors if rebuild else sync_vectors
-    if sys.stderr.isatty():
-        with progress_bar("meaning") as progress:
-            task = progress.add_task("", total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            talks = sync(store, meaning.embedder, advance)
-    else:
-        talks = sync(store, meaning.embedder)
-    if not talks and not rebuild:
-        return ""
-    return f"meaning vectors: {talks} talks embedded; {time.perf_counter() - began:.1f}s"
 
 
 @cli.command()
@@ -332,7 +326,7 @@ def reindex(
             meaning, why = load_meaning(get_settings().semantic)
             if meaning is None:
                 fail(why)
-            out.print(_embed(store, meaning, rebuild=True), markup=False)
+            out.print(embed_vectors(store, meaning, rebuild=True), markup=False)
             return
         talks = search_engine.rebuild(store)
     out.print(

@@ -2,13 +2,17 @@
 --debug), progress bars on a terminal, names with their control characters escaped."""
 
 import sys
+import time
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.config import get_settings
+from app.search.meaning.nearest import MeaningSearch
+from app.search.meaning.vectors import rebuild_vectors, sync_vectors
 from app.search.present.results import SearchResult
+from app.store import Store
 from app.text.links import clock
 
 err = Console(stderr=True, highlight=False)
@@ -112,3 +116,23 @@ def print_result(result: SearchResult) -> None:
             said = f'  (the captions say "{alike.heard}": sounds like {alike.query})'
             out.print(said, markup=False)
         out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
+
+
+def embed_vectors(store: Store, meaning: MeaningSearch, rebuild: bool = False) -> str:
+    """Meaning vectors for the talks that lack them (all of them with `rebuild`), with a
+    progress bar; one line saying what was done (empty when nothing was to do)."""
+    began = time.perf_counter()
+    sync = rebuild_vectors if rebuild else sync_vectors
+    if sys.stderr.isatty():
+        with progress_bar("meaning") as progress:
+            task = progress.add_task("", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            talks = sync(store, meaning.embedder, advance)
+    else:
+        talks = sync(store, meaning.embedder)
+    if not talks and not rebuild:
+        return ""
+    return f"meaning vectors: {talks} talks embedded; {time.perf_counter() - began:.1f}s"

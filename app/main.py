@@ -5,6 +5,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,19 +16,19 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
 
 from app.catalogue import CatalogueCache
 from app.config import Settings, get_settings
 from app.logging_setup import configure_logging
+from app.resources import resource_dir
 from app.search.engines.derived import DerivedIndex, IndexFollower
 from app.text.links import clock, name_slug
-from app.web import api, pages
+from app.web import api, operations, pages
 from app.web.errors import install_error_handlers
 from app.web.http_protocol import GuardedProtocol
+from app.web.operations import Metrics, RequestMetrics
 from app.wiring import open_archive, search_service
 
-ROOT = Path(__file__).resolve().parent.parent
 _NUL_ESCAPE = re.compile(rb"%00", re.IGNORECASE)
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class ApiCors:
 
 def templates() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(ROOT / "templates"),
+        loader=FileSystemLoader(resource_dir("templates")),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(search_engine, DerivedIndex):
             follower = IndexFollower(search_engine, store)
             follower.start()
+            _app.state.index_state = follower.lag
         try:
             yield
         finally:
@@ -181,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Search talks by what was said; every hit links to the second it was said.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
+        docs_url=None,  # served below from the installed fastapi-offline (Swagger UI 5)
         redoc_url=None,
         redirect_slashes=False,  # TrailingSlashRedirect answers them with a relative address
     )
@@ -194,14 +196,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     except Exception:  # another process (an ingest, another worker) holds the index's writer
         log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)
     app.state.search_service = search_service(settings, search_engine)
+    app.state.metrics = Metrics()
+    app.state.search_service.on_search = app.state.metrics.searched
     if app.state.search_service.meaning is None and settings.semantic:
         log.info("%s", app.state.search_service.meaning_off)
 
     install_error_handlers(app)
+    app.include_router(operations.router)
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    swagger_ui = Path(str(resources.files("fastapi_offline").joinpath("static")))
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
@@ -214,6 +220,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrailingSlashRedirect)
     app.add_middleware(NoNulBytes)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
+
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(ApiCors, origins=origins)

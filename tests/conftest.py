@@ -44,7 +44,6 @@ BACKENDS = tuple(
 ) or ("sqlite",)
 
 
-
 def need_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpus is not checked out beside the project")

@@ -46,6 +46,7 @@ def talks_server(
     env: dict[str, str] | None = None,
     workers: int = 1,
     command: str = TALKS,
+    cwd: Path | None = None,
 ) -> Iterator[str]:
     """`talks serve` on a free loopback port, polled until it answers, stopped on exit.
     Yields its base URL; raises with the server's log when it dies on start-up. `command`: the
@@ -66,6 +67,7 @@ def talks_server(
                 str(workers),
             ],
             env={**os.environ, **(env or {})},
+            cwd=cwd,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )

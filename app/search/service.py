@@ -4,6 +4,7 @@ nothing matches, merge hits on the same moment, and shape results. Routes and th
 import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
@@ -22,7 +23,7 @@ from app.search.meaning.blend import (
     subject_like,
 )
 from app.search.meaning.lookup import MeaningLookup
-from app.search.meaning.nearest import MeaningSearch
+from app.search.meaning.nearest import MeaningSearch, off_sentence
 from app.search.present.results import (
     Hit,
     MomentFacts,
@@ -70,11 +71,12 @@ class SearchService:
         self.meaning_off = meaning_off
         self.candidates = Candidates(engine)
         self.lookup = MeaningLookup(meaning, engine) if meaning is not None else None
+        self.on_search: Callable[[str, float, int], None] | None = None  # mode, ms, total
 
     @property
     def semantic(self) -> str:
         """ "on", or why meaning search is off (a sentence), as the API and the pages say it."""
-        return "on" if self.meaning is not None else _sentence(self.meaning_off)
+        return "on" if self.meaning is not None else off_sentence(self.meaning_off)
 
     def search(
         self,
@@ -122,6 +124,8 @@ class SearchService:
         result.elapsed_ms = round((time.perf_counter() - began) * 1000, 1)
         if result.elapsed_ms > self.slow_ms:
             log.warning("slow search %.0f ms: q=%r filters=%s", result.elapsed_ms, text, filters)
+        if self.on_search is not None:
+            self.on_search(mode, result.elapsed_ms, result.total)
         return result
 
     def related(self, store: Store, slug: str, second: float, limit: int = 5) -> list[Hit]:
@@ -292,9 +296,3 @@ class SearchService:
         self._finish(snapshot, merged, {}, facts, limit, offset, result, facets)
         if not merged:
             result.notes.append("Nothing near that meaning: try other words.")
-
-
-def _sentence(text: str) -> str:
-    """A one-line reason as a sentence."""
-    text = text.strip() or "semantic search is off"
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -41,11 +41,21 @@ def connect(url: str, read_url: str | None = None) -> Store:
         if read_url is not None and read_url != url:
             raise StoreError("a read replica (TALKS_READ_DB) needs a PostgreSQL archive")
         return SqliteStore(url)
-    from app.store.postgres import PostgresStore
-
+    try:
+        from app.store.postgres import PostgresStore
+    except ImportError as exc:
+        raise StoreError(missing_extra("postgres", "a PostgreSQL archive", exc)) from None
     if read_url is not None and backend_of(read_url) != "postgresql":
         raise StoreError("the read replica must be a PostgreSQL database too")
     return PostgresStore(_psycopg(url), _psycopg(read_url) if read_url else None)
+
+
+def missing_extra(extra: str, what: str, exc: ImportError) -> str:
+    """The one line a command says when `what` needs a package of an extra not installed."""
+    return (
+        f"{what} needs the {extra} extra ({exc.name or exc} is not installed): "
+        f"pip install 'talks[{extra}]'"
+    )
 
 
 def _psycopg(url: str) -> str:

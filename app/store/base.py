@@ -283,6 +283,10 @@ class Store(Protocol):
 
     def migrate(self) -> None: ...
 
+    def check(self) -> None:
+        """Raises StoreError (or the driver's error) unless the archive answers a read now:
+        what a readiness probe asks, cheap enough to ask every second."""
+
     def backup(self, dest: Path) -> int:
         """A consistent copy of the archive in a new file `dest`, made while it is in use;
         returns its size in bytes. StoreError where the backend has its own tools."""

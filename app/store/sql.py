@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Passage
+from app.resources import resource_dir
 from app.store.base import (
     Backend,
     QueryTimeout,
@@ -33,6 +34,7 @@ from app.store.base import (
 from app.store.snapshot import SqlSnapshot
 from app.store.statements import (
     ADD_WORDS_SQL,
+    CHECK_SQL,
     COUNT_CHANGES,
 )
 from app.store.writer import SqlWriter
@@ -40,7 +42,8 @@ from app.text.phonetic import sound_keys
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+MIGRATIONS_DIR = resource_dir("migrations")
+CHECK_MS = 1000  # a readiness check that takes longer fails
 
 
 class SqlStore:
@@ -182,7 +185,12 @@ class SqlStore:
             "(PostgreSQL: pg_dump --format=custom, see the README)"
         )
 
+    def check(self) -> None:
+        with self.snapshot(CHECK_MS) as snapshot:
+            snapshot.rows(CHECK_SQL)
+
     def dispose(self) -> None:
+
         self._reads.dispose()
         self._writes.dispose()
 

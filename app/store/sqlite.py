@@ -117,6 +117,14 @@ class SqliteStore(SqlStore):
         self.run_many(driver, INSERT_PASSAGES_SQL, rows)
         return ids
 
+    def check(self) -> None:
+        """Also that the file is still there: a connection open on a deleted file reads on."""
+        database = make_url(self.url).database
+        if database and database != ":memory:" and not Path(database).expanduser().exists():
+            raise StoreError(f"the archive file {database} is gone")
+
+        super().check()
+
     def backup(self, dest: Path) -> int:
         """SQLite's online backup: page by page from one read transaction, so the copy is the
         archive as it was at one moment even while `talks serve` or an ingest uses it."""

@@ -17,6 +17,7 @@ TRANSCRIPT_FIELDS = (
     "body",
 )
 
+CHECK_SQL = "SELECT 1 FROM archive_changes LIMIT 1"  # the smallest read that proves the schema
 TERMS_SQL = "SELECT id, talk_id, word_start, terms FROM passages WHERE id IN ({marks})"
 HIT_SQL = (
     "SELECT p.id, p.talk_id, p.word_start, p.first_segment, p.last_segment, "

@@ -4,7 +4,6 @@ import logging
 import sqlite3
 from urllib.parse import quote
 
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -91,16 +90,25 @@ def install_error_handlers(app: FastAPI) -> None:
             parts.append(f"{where}: {e.get('msg')}")
         return error_response(request, 422, "; ".join(parts) or "invalid request")
 
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(sqlite3.OperationalError)
-    @app.exception_handler(psycopg.OperationalError)
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.error("database error on %s: %s", request.url.path, exc)
         return error_response(
             request, 503, "The archive's database is not answering right now; try again shortly."
         )
 
+    for unavailable in (DBAPIError, sqlite3.OperationalError, *_driver_errors()):
+        app.add_exception_handler(unavailable, database_unavailable)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
         return error_response(request, 500, "Something went wrong on our side.")
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """PostgreSQL's driver's errors, when it is installed (the postgres extra)."""
+    try:
+        import psycopg
+    except ImportError:
+        return ()
+    return (psycopg.OperationalError,)

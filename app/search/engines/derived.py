@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 STATE_FILE = "talks-state.json"
 FOLLOW_SECONDS = 5.0
+MISSES_BEHIND = 3  # rounds in a row an index may miss before /readyz says it is behind
 
 
 def date_number(value: object) -> int:
@@ -116,9 +117,18 @@ class IndexFollower:
         self.store = store
         self.every = every
         self._stop = threading.Event()
+        self._missed: str | None = None  # why the last round did not bring the index in step
+        self._misses = 0  # rounds in a row that did not
         self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
 
+    def lag(self) -> str | None:
+        """None unless MISSES_BEHIND rounds in a row failed to bring the index in step (one
+        may fail while another worker holds the index's writer), else why."""
+        return self._missed if self._misses >= MISSES_BEHIND else None
+
+
     def start(self) -> None:
+
         self._thread.start()
 
     def stop(self) -> None:
@@ -129,7 +139,10 @@ class IndexFollower:
         while not self._stop.wait(self.every):
             try:
                 self.index.sync(self.store)
-            except Exception:  # another worker holds the index writer: the next round will do
+                self._missed, self._misses = None, 0
+            except Exception as exc:  # another worker holds the index writer: the next round
+                self._missed = f"{self.index.name} index behind: {exc}".splitlines()[0]
+                self._misses += 1
                 log.warning(
                     "%s index: not brought in step this round", self.index.name, exc_info=True
                 )

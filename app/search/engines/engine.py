@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy.engine import make_url
 
 from app.search.language.plan import MatchPlan
-from app.store import Snapshot, Store, StoreError, Writer, backend_of
+from app.store import Snapshot, Store, StoreError, Writer, backend_of, missing_extra
 
 __all__ = ["ENGINES", "SearchEngine", "get_engine"]
 
@@ -84,9 +84,12 @@ def get_engine(
 
         return PostgresEngine()
     if name == "tantivy":
-        from app.search.engines.tantivy_engine import TantivyEngine
-
+        try:
+            from app.search.engines.tantivy_engine import TantivyEngine
+        except ImportError as exc:
+            raise StoreError(missing_extra("tantivy", "the tantivy engine", exc)) from None
         return TantivyEngine(index_folder(db_url, name, index_dir))
+
     if name == "whoosh":
         from app.search.engines.whoosh_engine import WhooshEngine
 

@@ -147,3 +147,9 @@ def load_meaning(enabled: bool) -> tuple[MeaningSearch | None, str]:
         return MeaningSearch(load_minilm()), ""
     except ModelRefused as exc:
         return None, str(exc)
+
+
+def off_sentence(text: str) -> str:
+    """A one-line reason as a sentence."""
+    text = text.strip() or "semantic search is off"
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
