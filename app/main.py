@@ -1,9 +1,10 @@
 """The application factory: `create_app()` wires settings, database, search and routes."""
 
 import gc
+import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -155,7 +157,42 @@ def templates() -> Environment:
     )
     env.filters["clock"] = clock
     env.filters["slug"] = name_slug
+    env.globals["static_url"] = static_urls()
     return env
+
+
+def static_urls() -> Callable[[str], str]:
+    """`static_url("style.css")` -> `/static/style.css?v=<its content's hash>`: a new version
+    is a new address, so browsers and proxies may keep each one for a year (StaticCaching)."""
+    folder = resource_dir("static")
+    versions = {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in folder.iterdir()
+        if path.is_file()
+    }
+    return lambda name: f"/static/{name}?v={versions[name]}" if name in versions else name
+
+
+class StaticCaching:
+    """`Cache-Control` for /static/: a year, immutable, for an address carrying its content's
+    hash (`?v=`); otherwise revalidate each time (StaticFiles answers with ETags)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        versioned = b"v=" in scope.get("query_string", b"")
+        policy = "public, max-age=31536000, immutable" if versioned else "no-cache"
+
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                MutableHeaders(scope=message)["Cache-Control"] = policy
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -216,7 +253,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.media_dir:
         app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
 
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(StaticCaching)
     app.add_middleware(SecurityHeaders)
+
     app.add_middleware(TrailingSlashRedirect)
     app.add_middleware(NoNulBytes)
     app.add_middleware(HeadAsGet)

@@ -1,6 +1,7 @@
 """What an operator's tools poll: liveness, readiness (failing when the archive is gone) and
 Prometheus metrics."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,14 @@ def test_metrics_count_requests_by_route_and_searches(client: TestClient) -> Non
     assert "talks_search_hits_count" in text
     assert "talks_archive_talks 1.0" in text
     assert "no-such-talk" not in text
+
+
+def test_static_files_are_versioned_cached_and_compressed(client: TestClient) -> None:
+    page = client.get("/")
+    (css,) = re.findall(r'href="(/static/style\.css\?v=[0-9a-f]{12})"', page.text)
+    cached = client.get(css)
+    assert cached.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/style.css").headers["cache-control"] == "no-cache"
+    assert cached.headers["content-encoding"] == "gzip"  # the client says it takes gzip
+    plain = client.get(css, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == cached.text

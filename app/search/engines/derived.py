@@ -126,7 +126,6 @@ class IndexFollower:
         may fail while another worker holds the index's writer), else why."""
         return self._missed if self._misses >= MISSES_BEHIND else None
 
-
     def start(self) -> None:
 
         self._thread.start()
