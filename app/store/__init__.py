@@ -41,13 +41,14 @@ def connect(url: str, read_url: str | None = None) -> Store:
         if read_url is not None and read_url != url:
             raise StoreError("a read replica (TALKS_READ_DB) needs a PostgreSQL archive")
         return SqliteStore(url)
-    try:
-        from app.store.postgres import PostgresStore
-    except ImportError as exc:
-        raise StoreError(missing_extra("postgres", "a PostgreSQL archive", exc)) from None
     if read_url is not None and backend_of(read_url) != "postgresql":
         raise StoreError("the read replica must be a PostgreSQL database too")
-    return PostgresStore(_psycopg(url), _psycopg(read_url) if read_url else None)
+    try:  # the driver is imported by the store's module or by SQLAlchemy when it connects
+        from app.store.postgres import PostgresStore
+
+        return PostgresStore(_psycopg(url), _psycopg(read_url) if read_url else None)
+    except ImportError as exc:
+        raise StoreError(missing_extra("postgres", "a PostgreSQL archive", exc)) from None
 
 
 def missing_extra(extra: str, what: str, exc: ImportError) -> str:
