@@ -165,7 +165,7 @@ def ingest(
             meaning, why = load_meaning(get_settings().semantic)
             embedded = embed_vectors(store, meaning) if meaning is not None else why
     for line in skipped:
-        err.print(f"skipped: {printable(line)} (--follow-symlinks reads it)", markup=False)
+        err.print(f"skipped: {printable(line)}", markup=False, soft_wrap=True)
     for line in report.notes:
         err.print(f"note: {printable(line)}", markup=False, soft_wrap=True)
     for line in [*missing, *report.errors]:

@@ -1,5 +1,6 @@
 """Which files an ingest run reads: folders are walked (no symlink loops), sidecars skipped."""
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -7,17 +8,60 @@ from pathlib import Path
 from app.ingest.detect import TRANSCRIPT_SUFFIXES
 from app.ingest.sidecar import SIDECAR_SUFFIXES
 
+# Several renderings of one recording (Whisper writes .json .srt .vtt .tsv .txt of each): the
+# richest is read (word times > cues > plain text), the others are noted
+RICHEST_FIRST = (".json", ".vtt", ".srt", ".txt", ".text", ".captions")
+
 
 def is_sidecar(path: Path) -> bool:
-    """YAML beside anything, or JSON beside a transcript of another format, is metadata."""
+    """Metadata, not a transcript: YAML beside anything; yt-dlp's `.info.json`; a chapters
+    file (`.chapters.json`); JSON that holds no segments beside a transcript of another format."""
+    name = path.name.lower()
+    if name.endswith((".info.json", ".chapters.json")):
+        return True
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return True
     if suffix == ".json":
-        return any(
+        beside = any(
             path.with_suffix(s).is_file() for s in TRANSCRIPT_SUFFIXES if s not in SIDECAR_SUFFIXES
         )
+        return beside and not _holds_segments(path)
     return False
+
+
+def _holds_segments(path: Path) -> bool:
+    """A JSON transcript (Whisper's, a podcast's): an object with a 'segments' list, or a list."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, list) or (isinstance(data, dict) and "segments" in data)
+
+
+def richest_renderings(files: list[Path], skipped: list[str]) -> list[Path]:
+    """One file of each recording written in several formats (same folder and name): the
+    richest; each other one is a line in `skipped`."""
+    groups: dict[Path, list[Path]] = {}
+    for file in files:
+        groups.setdefault(file.with_suffix(""), []).append(file)
+    kept: list[Path] = []
+    for file in files:
+        group = groups[file.with_suffix("")]
+        if len(group) == 1:
+            kept.append(file)
+            continue
+        best = min(group, key=_richness)
+        if file == best:
+            kept.append(file)
+        else:
+            skipped.append(f"{file}: another rendering of {best.name}, which is read")
+    return kept
+
+
+def _richness(path: Path) -> int:
+    suffix = path.suffix.lower()
+    return RICHEST_FIRST.index(suffix) if suffix in RICHEST_FIRST else len(RICHEST_FIRST)
 
 
 def transcript_files(
@@ -35,8 +79,11 @@ def transcript_files(
         if path.is_dir():
             for root, dirs, names in os.walk(path, followlinks=follow_symlinks):
                 linked = [d for d in dirs if not follow_symlinks and (Path(root) / d).is_symlink()]
-                skipped.extend(f"{Path(root) / d}: a linked folder, not followed" for d in linked)
+                skipped.extend(
+                    f"{Path(root) / d}: a linked folder (--follow-symlinks)" for d in linked
+                )
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
+                here: list[Path] = []
                 for name in sorted(names):
                     file = Path(root) / name
                     if (
@@ -46,9 +93,12 @@ def transcript_files(
                         and file.is_file()
                     ):
                         if file.is_symlink() and not follow_symlinks:
-                            skipped.append(f"{file}: a linked file, not read")
+                            skipped.append(f"{file}: a linked file, not read (--follow-symlinks)")
                             continue
-                        _add(file, found, seen)
+                        here.append(file)
+                for file in richest_renderings(here, skipped):
+                    _add(file, found, seen)
+
         elif path.is_file():
             if not is_sidecar(path) or path.suffix.lower() == ".json":
                 _add(path, found, seen)

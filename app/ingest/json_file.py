@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from app.ingest.bounds import checked_seconds
+from app.ingest.podcast_json import is_podcast_segment, podcast_segments
 from app.ingest.transcript import (
     Segment,
     Transcript,
@@ -30,6 +31,12 @@ def read_json(text: str) -> Transcript:
     meta: dict[str, Any] = {}
     if isinstance(data, dict):
         items = data.get("segments")
+        if not isinstance(items, list) and isinstance(data.get("chapters"), list):
+            raise TranscriptError(
+                "a chapters file, not a transcript: name it <transcript's name>.chapters.json "
+                "beside its transcript",
+                1,
+            )
         if not isinstance(items, list):
             raise TranscriptError(
                 "expected a list of segments, or an object with a 'segments' list", 1
@@ -44,11 +51,14 @@ def read_json(text: str) -> Transcript:
         raise TranscriptError("expected a list of segments, or an object with a 'segments' list", 1)
     lines = _element_lines(text, array_at) if array_at is not None else []
     segments = []
-    for i, item in enumerate(items):
+    if items and is_podcast_segment(items[0]):
+        segments = podcast_segments(items, lines)
+    for i, item in enumerate(items if not segments else []):
         line = lines[i] if i < len(lines) else None
         seg = _segment(item, i, line)
         if seg.text:
             segments.append(seg)
+
     if not segments:
         raise TranscriptError("no segments with text found", 1)
     check_order(segments)

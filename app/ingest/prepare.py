@@ -11,9 +11,16 @@ from pathlib import Path
 from app.ingest.bounds import vet
 from app.ingest.detect import decode, reader_for
 from app.ingest.people import resolve_speakers
-from app.ingest.sidecar import apply_sidecar, read_sidecar, sidecar_for
+from app.ingest.sidecar import (
+    apply_sidecar,
+    chapters_for,
+    read_chapters,
+    read_sidecar,
+    sidecar_for,
+)
 from app.ingest.talk_build import build_talk, transcript_row
 from app.ingest.transcript import TranscriptError
+from app.ingest.ytdlp_info import caption_language
 from app.store.base import TalkBuild, TranscriptRow
 
 log = logging.getLogger(__name__)
@@ -75,9 +82,13 @@ def _prepared(
             f"its sidecar {sidecar.name} is a symbolic link; ingest with --follow-symlinks "
             "to read it"
         )
+    chapters = chapters_for(path)
+    if chapters is not None and chapters.is_symlink() and not follow_symlinks:
+        chapters = None
     sidecar_bytes = sidecar.read_bytes() if sidecar else b""
+    chapter_bytes = chapters.read_bytes() if chapters else b""
     digest = hashlib.sha256(
-        READER_VERSION.encode() + b"\0" + data + b"\0" + sidecar_bytes
+        READER_VERSION.encode() + b"\0" + data + b"\0" + sidecar_bytes + b"\0" + chapter_bytes
     ).hexdigest()
     if digest == stored_digest:
         return PreparedFile(path, source, digest)
@@ -87,7 +98,12 @@ def _prepared(
     text = decode(data)
     transcript = reader_for(path, text)(text, path)
     vet(transcript)
+    if chapters is not None and not transcript.chapters:
+        transcript.chapters = read_chapters(chapters)
+    if meta.get("from_info_json") and not meta.get("language"):
+        meta["language"] = caption_language(path.stem)
     apply_sidecar(transcript, meta)
+
     resolve_speakers(transcript, path.parent)
     talk_key = str(meta.get("talk") or transcript.talk_key or "").strip() or None
     row = transcript_row(transcript, Path(source), slug, digest, meta, talk_key)

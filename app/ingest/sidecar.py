@@ -6,22 +6,54 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.ingest.bounds import vet_metadata
+from app.ingest.bounds import checked_seconds, vet_metadata
 from app.ingest.detect import decode
 from app.ingest.episode_md import _date
-from app.ingest.transcript import Transcript, TranscriptError, clean_text
+from app.ingest.transcript import Chapter, Transcript, TranscriptError, clean_text
 from app.ingest.yaml_safe import load_yaml
+from app.ingest.ytdlp_info import LANGUAGE_SUFFIX, info_sidecar, is_video_info
 from app.text.links import youtube_id_from
 
 SIDECAR_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def sidecar_for(path: Path) -> Path | None:
+    """`talk.yaml`/`.yml`/`.json` beside `talk.srt`; else yt-dlp's `Title [id].info.json` beside
+    `Title [id].en.vtt`."""
     for suffix in SIDECAR_SUFFIXES:
         candidate = path.with_suffix(suffix)
         if candidate != path and candidate.is_file():
             return candidate
+    stem = path.stem
+    for base in dict.fromkeys([stem, LANGUAGE_SUFFIX.sub("", stem)]):
+        candidate = path.with_name(f"{base}.info.json")
+        if candidate.is_file():
+            return candidate
     return None
+
+
+def chapters_for(path: Path) -> Path | None:
+    """A Podcasting 2.0 chapters file beside the transcript: `<name>.chapters.json`."""
+    candidate = path.with_name(f"{path.stem}.chapters.json")
+    return candidate if candidate.is_file() else None
+
+
+def read_chapters(path: Path) -> list[Chapter]:
+    """`{"version", "chapters": [{"startTime", "title"}]}`; chapters marked `toc: false` (an
+    image change, not a chapter) are left out."""
+    data = read_sidecar(path)
+    items = data.get("chapters")
+    if not isinstance(items, list):
+        raise TranscriptError(f"{path.name} has no 'chapters' list", 1)
+    chapters = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("toc") is False or not item.get("title"):
+            continue
+        start = item.get("startTime")
+        if isinstance(start, int | float) and not isinstance(start, bool):
+            what = f"{path.name} chapter startTime"
+            chapters.append(Chapter(clean_text(str(item["title"])), checked_seconds(start, what)))
+    return chapters
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
@@ -45,6 +77,8 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise TranscriptError(f"sidecar {path.name} is not a mapping", 1)
+    if path.name.endswith(".info.json"):
+        return info_sidecar(data) if is_video_info(data) else {}
     return data
 
 
@@ -88,4 +122,14 @@ def apply_sidecar(transcript: Transcript, meta: dict[str, Any]) -> None:
         transcript.youtube_id = youtube_id_from(youtube) or transcript.youtube_id
     transcript.media_url = _url(meta, "media_url") or transcript.media_url
     transcript.slug = text("slug") or transcript.slug
+    if not transcript.speakers and text("channel"):
+        transcript.speakers = [text("channel") or ""]
+    chapters = meta.get("chapters")
+    if isinstance(chapters, list) and chapters and not transcript.chapters:
+        transcript.chapters = [
+            Chapter(clean_text(str(c["title"])), checked_seconds(float(c["start"]), "chapter"))
+            for c in chapters
+            if isinstance(c, dict) and isinstance(c.get("start"), int | float)
+        ]
+
     vet_metadata(transcript, "sidecar")

@@ -1,11 +1,13 @@
 """WebVTT through webvtt-py: voices become speakers, markup goes, and the rolling duplicated
 lines of YouTube's automatic captions are collapsed so each spoken line appears once."""
 
+import html
 import re
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from app.ingest.speaker_labels import apply_speaker_labels
 from app.ingest.transcript import (
     Segment,
     Transcript,
@@ -30,7 +32,9 @@ def read_vtt(text: str) -> Transcript:
         start, end = parse_clock(cue.start), parse_clock(cue.end)
         if start is None:
             raise TranscriptError(f"malformed cue time {cue.start!r}")
-        lines = [clean_text(_TAG.sub("", line)) for line in cue.raw_text.splitlines()]
+        lines = [
+            clean_text(html.unescape(_TAG.sub("", line))) for line in cue.raw_text.splitlines()
+        ]
         fresh = [line for line in lines if line and line not in recent]
         if end is not None and end - start < _ROLLING_CUE_SECONDS and not fresh:
             continue
@@ -42,6 +46,7 @@ def read_vtt(text: str) -> Transcript:
     if not segments:
         raise TranscriptError("no cues with text found", 1)
     check_order(segments)
+    apply_speaker_labels(segments)
     return Transcript(segments=segments, format="vtt")
 
 

@@ -1,0 +1,175 @@
+"""Files as the tools people use leave them: Podcasting 2.0 transcripts and chapters (real files
+from the podcast namespace's examples, tests/data/podcasting20/SOURCE.md), captions that name
+their speakers in the text, a yt-dlp download folder and a Whisper output folder (written here
+from each tool's documented output, as no small public sample carries a licence)."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.ingest.detect import decode, reader_for
+from app.ingest.files import transcript_files
+from app.ingest.prepare import prepare_file
+from app.ingest.transcript import Transcript
+from app.search.service import SearchService
+from app.store import Store
+from tests.conftest import ingest, search_engine_of, table_rows
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "podcasting20"
+
+
+def read(path: Path) -> Transcript:
+    text = decode(path.read_bytes())
+    return reader_for(path, text)(text, path)
+
+
+def test_a_podcast_json_transcript_of_one_word_a_segment_reads_as_lines() -> None:
+    transcript = read(DATA / "words.json")
+    assert [(s.speaker, s.start, s.text) for s in transcript.segments] == [
+        ("Darth Vader", 0.5, "I am your father."),
+        ("Luke", 2.75, "Nooooo"),
+    ]
+
+
+def test_speaker_labels_in_srt_text_become_speakers() -> None:
+    transcript = read(DATA / "labelled.srt")
+    first = transcript.segments[0]
+    assert first.speaker == "Travis" and first.text.startswith("When you first get started")
+    assert transcript.segments[1].speaker == "Travis"  # a cue without a label continues
+    speakers = {s.speaker for s in transcript.segments}
+    assert {"Travis", "Sarah", "Gilon"} <= speakers
+    assert not any(s.text.startswith(("Travis:", "Sarah:")) for s in transcript.segments)
+
+
+def test_a_one_off_colon_is_no_speaker(tmp_path: Path) -> None:
+    path = tmp_path / "note.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nNote: this is recorded\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nat 3:30 we start again\n"
+    )
+    transcript = read(path)
+    assert [s.speaker for s in transcript.segments] == [None, None]
+    assert transcript.segments[0].text == "Note: this is recorded"
+
+
+def test_webvtt_entities_are_decoded_and_voices_kept() -> None:
+    transcript = read(DATA / "voices.vtt")
+    assert "Welcome to Podcasting Q&A, where you learn" in transcript.segments[2].text
+    assert transcript.segments[0].speaker == "Sarah"
+
+
+def test_a_chapters_file_beside_its_transcript(tmp_path: Path) -> None:
+    shutil.copy(DATA / "words.json", tmp_path / "episode.json")
+    shutil.copy(DATA / "chapters.json", tmp_path / "episode.chapters.json")
+    files, _ = transcript_files([tmp_path])
+    assert [f.name for f in files] == ["episode.json"]  # the chapters file is not a transcript
+    prepared = prepare_file(files[0], None)
+    assert prepared.error is None and prepared.row is not None
+    titles = [title for title, _ in prepared.row.meta["chapters"]]
+    assert titles[:2] == ["Intro", "Hearing Aids"]
+    alone = prepare_file(tmp_path / "episode.chapters.json", None)
+    assert alone.error and "a chapters file, not a transcript" in alone.error
+
+
+YTDLP_VTT = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:01.000 --> 00:00:04.000 align:start position:0%
+welcome to the talk about sorting lists
+
+00:00:04.000 --> 00:00:08.000 align:start position:0%
+the algorithm is called timsort and it is fast
+"""
+YTDLP_INFO = {
+    "id": "abcdefghijk",
+    "title": "Sorting in practice",
+    "upload_date": "20240315",
+    "uploader": "The Sorting Channel",
+    "channel": "The Sorting Channel",
+    "webpage_url": "https://www.youtube.com/watch?v=abcdefghijk",
+    "url": "https://rr3---sn-expiring.googlevideo.com/videoplayback?expire=1",
+    "description": "A talk about sorting.",
+    "tags": ["python", "algorithms"],
+    "chapters": [
+        {"start_time": 0.0, "end_time": 4.0, "title": "Welcome"},
+        {"start_time": 4.0, "end_time": 8.0, "title": "Timsort"},
+    ],
+    "duration": 8,
+    "extractor": "youtube",
+    "extractor_key": "Youtube",
+    "_type": "video",
+}
+
+
+def write_ytdlp_folder(folder: Path) -> None:
+    """What `yt-dlp --write-auto-subs --write-info-json --skip-download` leaves for one video
+    of a channel, and the channel's own info.json."""
+    folder.mkdir()
+    (folder / "Sorting in practice [abcdefghijk].en.vtt").write_text(YTDLP_VTT)
+    (folder / "Sorting in practice [abcdefghijk].info.json").write_text(json.dumps(YTDLP_INFO))
+    channel = {"id": "UCxyz", "title": "The Sorting Channel - Videos", "_type": "playlist"}
+    (folder / "The Sorting Channel - Videos [UCxyz].info.json").write_text(json.dumps(channel))
+
+
+def test_a_ytdlp_folder_is_one_talk_with_its_info(db: Store, tmp_path: Path) -> None:
+    write_ytdlp_folder(tmp_path / "channel")
+    report = ingest(db, tmp_path / "channel")
+    assert report.failed == 0 and report.new == 1, report.errors
+    ((title, date, video, youtube, speakers, topics),) = table_rows(
+        db, "SELECT title, date, video_url, youtube_id, speakers, topics FROM talks"
+    )
+    assert title == "Sorting in practice" and str(date) == "2024-03-15"
+    assert video == "https://www.youtube.com/watch?v=abcdefghijk" and youtube == "abcdefghijk"
+    assert "The Sorting Channel" in str(speakers) and "algorithms" in str(topics)
+    chapters = [t for (t,) in table_rows(db, "SELECT title FROM chapters ORDER BY ord")]
+    assert chapters == ["Welcome", "Timsort"]
+    assert table_rows(db, "SELECT language FROM transcripts") == [("en",)]
+    hit = SearchService(search_engine_of(db)).search(db, "called timsort").hits[0]
+    assert hit.start == 4.0
+
+
+WHISPER_SEGMENTS = [
+    {"id": 0, "start": 0.0, "end": 3.2, "text": " Welcome back to the show about data."},
+    {"id": 1, "start": 3.2, "end": 7.9, "text": " Today we talk about feature stores."},
+]
+
+
+def write_whisper_folder(folder: Path) -> None:
+    """Whisper's `--output_format all`: one recording as .json .srt .vtt .tsv and .txt."""
+    folder.mkdir()
+    stem = folder / "episode-12"
+    stem.with_suffix(".json").write_text(
+        json.dumps({"text": "…", "segments": WHISPER_SEGMENTS, "language": "en"})
+    )
+    srt, vtt, tsv = [], ["WEBVTT", ""], ["start\tend\ttext"]
+    for i, s in enumerate(WHISPER_SEGMENTS, 1):
+        a, b = s["start"], s["end"]
+        srt += [str(i), f"00:00:0{a:.3f} --> 00:00:0{b:.3f}".replace(".", ","), s["text"], ""]
+        vtt += [f"00:00:0{a:.3f} --> 00:00:0{b:.3f}", s["text"].strip(), ""]
+        tsv.append(f"{int(a * 1000)}\t{int(b * 1000)}\t{s['text'].strip()}")
+    stem.with_suffix(".srt").write_text("\n".join(srt))
+    stem.with_suffix(".vtt").write_text("\n".join(vtt))
+    stem.with_suffix(".tsv").write_text("\n".join(tsv))
+    stem.with_suffix(".txt").write_text(" ".join(s["text"].strip() for s in WHISPER_SEGMENTS))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_whisper_folder_is_one_transcript_from_its_richest_rendering(
+    db: Store, tmp_path: Path
+) -> None:
+    write_whisper_folder(tmp_path / "whisper")
+    skipped: list[str] = []
+    files, _ = transcript_files([tmp_path / "whisper"], skipped=skipped)
+    assert [f.name for f in files] == ["episode-12.json"]
+    assert sorted(Path(line.split(":")[0]).name for line in skipped) == [
+        "episode-12.srt",
+        "episode-12.txt",
+        "episode-12.vtt",
+    ]
+    report = ingest(db, tmp_path / "whisper")
+    assert report.failed == 0 and report.new == 1, report.errors
+    hit = SearchService(search_engine_of(db)).search(db, "feature stores").hits[0]
+    assert hit.start == 3.2
