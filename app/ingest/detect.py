@@ -12,10 +12,23 @@ from app.ingest.srt_file import read_srt
 from app.ingest.text_captions import read_text_captions
 from app.ingest.transcript import Transcript, TranscriptError
 from app.ingest.vtt_file import read_vtt
+from app.ingest.xml_captions import read_xml_captions
 
 Reader = Callable[[str, Path], Transcript]
 
-TRANSCRIPT_SUFFIXES = {".txt", ".srt", ".vtt", ".json", ".md", ".markdown", ".text", ".captions"}
+TRANSCRIPT_SUFFIXES = {
+    ".txt",
+    ".srt",
+    ".vtt",
+    ".json",
+    ".md",
+    ".markdown",
+    ".text",
+    ".captions",
+    ".xml",
+    ".srv1",
+    ".srv3",
+}
 
 
 def decode(data: bytes) -> str:
@@ -67,6 +80,9 @@ def reader_for(path: Path, text: str) -> Reader:
     head = text.lstrip("\ufeff \t\n")[:200]
     if suffix == ".srt":
         return lambda t, _p: read_srt(t)
+    if suffix in (".xml", ".srv1", ".srv3") or head.startswith("<?xml"):
+        return lambda t, _p: read_xml_captions(t)
+
     if suffix == ".vtt" or head.startswith("WEBVTT"):
         return lambda t, _p: read_vtt(t)
     if suffix in (".md", ".markdown") or head.startswith("---"):

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from app.ingest.bounds import checked_seconds
+from app.ingest.cloud_json import known_shape
 from app.ingest.podcast_json import is_podcast_segment, podcast_segments
 from app.ingest.transcript import (
     Segment,
@@ -28,6 +29,13 @@ def read_json(text: str) -> Transcript:
         raise TranscriptError("JSON nested too deeply") from exc
     except ValueError as exc:  # a number of thousands of digits
         raise TranscriptError(f"not valid JSON: {exc}".split(";")[0]) from exc
+    shaped = known_shape(data)
+    if shaped is not None:
+        name, found = shaped
+        if not found:
+            raise TranscriptError(f"a {name} file with no timed text", 1)
+        found.sort(key=lambda s: s.start)
+        return Transcript(segments=found, format="json")
     meta: dict[str, Any] = {}
     if isinstance(data, dict):
         items = data.get("segments")

@@ -17,6 +17,13 @@ _STAMP = re.compile(
 
 
 _NEGATIVE = re.compile(r"^\s*[\[(]?-\d{1,3}:\d")
+# a speaker's name and when the turn starts, alone on a line, the turn's text below:
+# Otter ("Jane Doe  0:03"), Rev and Descript ("Jane Doe (00:03):" or "Jane Doe 00:03")
+_TURN = re.compile(
+    r"^(?P<name>[A-Z][\w'’.-]*(?:\s(?:[A-Z][\w'’.-]*|\d+)){0,4})(?:\s{2,}|\s+\(|\s+)"
+
+    r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\)?:?\s*$"
+)
 
 
 def read_text_captions(text: str) -> Transcript:
@@ -30,6 +37,22 @@ def read_text_captions(text: str) -> Transcript:
             continue
         if _NEGATIVE.match(line):
             raise TranscriptError(f"negative timestamp {line.split()[0]!r}", lineno)
+        turn = _TURN.match(line)
+        if turn and parse_clock(turn["clock"]) is not None:
+            seconds = parse_clock(turn["clock"]) or 0.0
+            if segments and seconds + 1e-6 < segments[-1].start:
+                raise TranscriptError(
+                    f"timestamp {turn['clock']} goes back before {segments[-1].start:g}s", lineno
+                )
+            first_stamp_line = first_stamp_line or lineno
+            if pending is not None and not any(parts[-1]):
+                segments.pop()
+                parts.pop()
+            seg = Segment(start=seconds, text="", speaker=turn["name"].strip(), line=lineno)
+            segments.append(seg)
+            parts.append([])
+            pending = seg
+            continue
         m = _STAMP.match(line)
         if m:
             seconds = parse_clock(m["clock"])

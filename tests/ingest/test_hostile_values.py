@@ -112,7 +112,7 @@ def test_every_page_answers_after_a_hostile_batch(
     app.state.store.dispose()
 
 
-READABLE = [".txt", ".srt", ".vtt", ".json", ".md"]
+READABLE = [".txt", ".srt", ".vtt", ".json", ".md", ".xml"]
 
 
 @given(
@@ -141,6 +141,11 @@ READABLE = [".txt", ".srt", ".vtt", ".json", ".md"]
                     "\x00",
                     "<" * 50,
                     "9" * 5000,
+                    '{"results": {"utterances": [',
+                    '{"events": [1, {"segs": [{"utf8": 2}]',
+                    '<?xml version="1.0"?><transcript><text start="x">',
+                    "<timedtext><body><p t='1e999'>a</p>",
+                    "Jane Doe  0:03\n",
                 ]
             ),
             max_size=12,

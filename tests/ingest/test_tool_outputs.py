@@ -173,3 +173,115 @@ def test_a_whisper_folder_is_one_transcript_from_its_richest_rendering(
     assert report.failed == 0 and report.new == 1, report.errors
     hit = SearchService(search_engine_of(db)).search(db, "feature stores").hits[0]
     assert hit.start == 3.2
+
+
+# Shapes written from each service's documented response (their public samples carry no
+# licence that lets them be copied here): what matters is where the words and times are.
+SHAPES = {
+    "deepgram.json": {
+        "metadata": {"duration": 9.0},
+        "results": {
+            "channels": [{"alternatives": [{"transcript": "hello there general kenobi"}]}],
+            "utterances": [
+                {"start": 0.5, "end": 2.0, "transcript": "hello there", "speaker": 0},
+                {"start": 2.5, "end": 4.0, "transcript": "general kenobi", "speaker": 1},
+            ],
+        },
+    },
+    "assemblyai.json": {
+        "audio_url": "https://example.org/a.mp3",
+        "text": "hello there general kenobi",
+        "utterances": [
+            {"start": 500, "end": 2000, "text": "hello there", "speaker": "A"},
+            {"start": 2500, "end": 4000, "text": "general kenobi", "speaker": "B"},
+        ],
+    },
+    "aws.json": {
+        "jobName": "talk",
+        "results": {
+            "transcripts": [{"transcript": "hello there general kenobi"}],
+            "audio_segments": [
+                {
+                    "start_time": "0.5",
+                    "end_time": "2.0",
+                    "transcript": "hello there",
+                    "speaker_label": "spk_0",
+                },
+                {
+                    "start_time": "2.5",
+                    "end_time": "4.0",
+                    "transcript": "general kenobi",
+                    "speaker_label": "spk_1",
+                },
+            ],
+        },
+    },
+    "json3.json": {
+        "events": [
+            {"tStartMs": 0, "dDurationMs": 300},
+            {"tStartMs": 500, "dDurationMs": 1500, "segs": [{"utf8": "hello"}, {"utf8": " there"}]},
+            {"tStartMs": 2500, "dDurationMs": 1500, "segs": [{"utf8": "general kenobi"}]},
+        ]
+    },
+    "transcript-api.json": {
+        "abcdefghijk": [
+            {"text": "hello there", "start": 0.5, "duration": 1.5},
+            {"text": "general kenobi", "start": 2.5, "duration": 1.5},
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_speech_to_text_and_youtube_json_shapes(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(json.dumps(SHAPES[name]))
+    transcript = read(path)
+    assert [(s.start, s.text) for s in transcript.segments] == [
+        (0.5, "hello there"),
+        (2.5, "general kenobi"),
+    ]
+    if name in ("deepgram.json", "assemblyai.json", "aws.json"):
+        first, second = (s.speaker for s in transcript.segments)
+        assert first and second and first != second
+
+
+def test_youtube_xml_captions_read_without_entity_expansion(tmp_path: Path) -> None:
+    timedtext = tmp_path / "timedtext.xml"
+    timedtext.write_text(
+        '<?xml version="1.0" encoding="utf-8" ?><transcript>'
+        '<text start="0.5" dur="1.5">hello &amp;amp; welcome</text>'
+        '<text start="2.5" dur="1.5">it&amp;#39;s general kenobi</text></transcript>'
+    )
+    assert [(s.start, s.text) for s in read(timedtext).segments] == [
+        (0.5, "hello & welcome"),
+        (2.5, "it's general kenobi"),
+    ]
+    srv3 = tmp_path / "talk.en.srv3"
+    srv3.write_text(
+        '<?xml version="1.0" encoding="utf-8" ?><timedtext format="3"><body>'
+        '<p t="500" d="1500">hello there</p><p t="2500" d="1500">general kenobi</p>'
+        "</body></timedtext>"
+    )
+    assert [s.start for s in read(srv3).segments] == [0.5, 2.5]
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><transcript>'
+        '<text start="1" dur="1">&b;</text></transcript>'
+    )
+    refused = prepare_file(bomb, None)
+    assert refused.error and "entities or a DTD" in refused.error
+
+
+def test_otter_and_rev_text_exports_keep_their_speakers(tmp_path: Path) -> None:
+    path = tmp_path / "meeting.txt"
+    path.write_text(
+        "Jane Doe  0:03\nWelcome everyone. We meet at 3:30 today.\n\n"
+        "John Smith  0:15\nThanks Jane.\n\nSpeaker 1 (01:02):\nAnd the budget comes last.\n"
+    )
+    assert [(s.start, s.speaker, s.text) for s in read(path).segments] == [
+        (3.0, "Jane Doe", "Welcome everyone. We meet at 3:30 today."),
+        (15.0, "John Smith", "Thanks Jane."),
+        (62.0, "Speaker 1", "And the budget comes last."),
+    ]
