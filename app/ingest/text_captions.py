@@ -80,8 +80,29 @@ def read_text_captions(text: str) -> Transcript:
     for seg, lines in zip(segments, parts, strict=True):
         seg.text = clean_text(" ".join(lines))
     if not segments:
-        raise TranscriptError("no timestamped lines found (expected lines like '1:23 text')", 1)
+        raise TranscriptError(f"no timestamped lines found: {_looks_like(text)}", 1)
+
     segments = [s for s in segments if s.text]
     if not segments:
         raise TranscriptError("timestamps found but no caption text", first_stamp_line)
     return Transcript(segments=segments, format="captions")
+
+
+FORMATS_READ = (
+    "captions as '1:23 text' lines, SubRip, WebVTT, Whisper, podcast and speech-to-text JSON, "
+    "YouTube XML, Markdown episodes, Otter/Rev text"
+)
+
+
+def _looks_like(text: str) -> str:
+    """What a file that is no transcript seems to be, and what is read instead."""
+    head = text.lstrip("\ufeff \t\n")[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        seems = "this looks like a web page"
+    elif head.startswith("<?xml") or head.startswith("<rss"):
+        seems = "this looks like XML of another kind (a feed?)"
+    elif not head:
+        seems = "the file is empty"
+    else:
+        seems = "this looks like text without times"
+    return f"{seems}; read are {FORMATS_READ}"
