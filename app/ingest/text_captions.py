@@ -21,7 +21,6 @@ _NEGATIVE = re.compile(r"^\s*[\[(]?-\d{1,3}:\d")
 # Otter ("Jane Doe  0:03"), Rev and Descript ("Jane Doe (00:03):" or "Jane Doe 00:03")
 _TURN = re.compile(
     r"^(?P<name>[A-Z][\w'’.-]*(?:\s(?:[A-Z][\w'’.-]*|\d+)){0,4})(?:\s{2,}|\s+\(|\s+)"
-
     r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\)?:?\s*$"
 )
 

@@ -5,10 +5,11 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.catalogue import SORTS, Catalogue
 from app.models import Talk
+from app.resources import resource_dir
 from app.search.language.plan import Filters
 from app.search.language.query import parse_query
 from app.search.present.results import Hit
@@ -247,6 +248,13 @@ def topic_page(
     return _render(request, "topic.html", q="", topic=topic, people=people)
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask /favicon.ico whatever the page links: the same icon, cached a day."""
+    icon = (resource_dir("static") / "favicon.svg").read_bytes()
+    return Response(icon, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
 @router.get("/talks/{slug}", response_class=HTMLResponse)
 def talk_page(
     request: Request,
@@ -260,7 +268,10 @@ def talk_page(
 ) -> HTMLResponse:
     """The talk opened at second `t`; arriving from a search (`q`), the quote's words are
     marked and the query's other moments in this talk listed."""
+    if t is not None and talk.duration:
+        t = min(t, float(talk.duration))  # ?t=99999 opens the talk's end, not hour 27
     view = talk_view(talk, talk_transcripts(session, talk.slug), transcript)
+
     others = []
     terms = quote_terms(q)
     if q.strip():

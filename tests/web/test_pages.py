@@ -17,7 +17,7 @@ def test_home_has_a_search_form(client: TestClient) -> None:
 
 def test_results_link_to_the_moment_and_the_source_video(client: TestClient) -> None:
     page = client.get("/search", params={"q": '"go far go together"'}).text
-    assert f'href="/talks/{SLUG}?t=1244&amp;q=%22go%20far%20go%20together%22"' in page
+    assert f'href="/talks/{SLUG}?t=1244&amp;q=%22go%20far%20go%20together%22#here"' in page
     assert "https://www.youtube.com/watch?v=xVYOdRrN7hw&amp;t=1244s" in page
     assert "<mark>go</mark>" in page and "20:44" in page
 
