@@ -50,7 +50,11 @@
     const url = new URL(window.location.href);
     url.searchParams.set("t", String(Math.floor(t)));
     history.replaceState(null, "", url);
-    if (share) share.value = shareBase + url.pathname + "?t=" + Math.floor(t);
+    // the query travels with the link, so whoever opens it sees the quote's words marked
+    const q = url.searchParams.get("q");
+    if (share) {
+      share.value = shareBase + url.pathname + "?t=" + Math.floor(t) + (q ? "&q=" + encodeURIComponent(q) : "");
+    }
     if (watch) {
       const id = watch.dataset.youtubeId;
       watch.href = "https://www.youtube.com/watch?v=" + id + "&t=" + Math.floor(t) + "s";

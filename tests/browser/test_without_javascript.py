@@ -38,3 +38,13 @@ def test_small_things(site: str, page) -> None:  # type: ignore[no-untyped-def]
     assert "27:46:39" not in page.content()
     page.goto(site + "/search?q=kaggle")
     assert "Meaning search is off" not in page.content()
+
+
+def test_a_shared_moment_keeps_the_query(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(site + "/search?q=%22go+far+go+together%22")
+    page.locator(".hit a.moment").first.click()
+    page.wait_for_url(re.compile(r"q="))
+    shared = page.input_value("#share-link")
+    assert "?t=1244&q=" in shared and "together" in shared
+    page.goto(shared.replace(shared.split("/talks/")[0], site))
+    assert page.locator("#transcript li.current mark").count() > 0  # the words marked there
