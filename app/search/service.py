@@ -246,7 +246,8 @@ class SearchService:
                 result.blended = True
         self._finish(snapshot, merged, merged_into, facts, limit, offset, result, facets)
         if not merged:
-            result.notes.append(nothing_found_hint(parsed))
+            result.notes.append(nothing_found_hint(parsed, filtered=filters != NO_FILTERS))
+
 
     def _finish(
         self,

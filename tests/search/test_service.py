@@ -495,3 +495,15 @@ def test_prefix_expansions_are_bounded_across_the_query(sample_db: Store) -> Non
 
     assert 0 < asked <= most
     assert search(sample_db, " OR ".join(prefixes)).total > 0
+
+
+def test_nothing_found_within_filters_blames_the_filters(sample_db: Store) -> None:
+    from app.search.language.plan import Filters as PlanFilters
+
+    within = search(
+        sample_db, "kaggle", filters=PlanFilters(date_from="1990-01-01", date_to="1990-12-31")
+    )
+    assert within.total == 0
+    assert any("with these filters" in note for note in within.notes)
+    plain = search(sample_db, "xylophonequartz")
+    assert not any("filters" in note for note in plain.notes)

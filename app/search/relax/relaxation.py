@@ -222,8 +222,13 @@ def clause_text(clause: query.Clause) -> str:
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-def nothing_found_hint(parsed: ParsedQuery) -> str:
+def nothing_found_hint(parsed: ParsedQuery, filtered: bool = False) -> str:
+    """What to try when nothing is found; `filtered`: the search was narrowed by filters
+    (a year, a speaker, a talk), which are then the likelier reason."""
+    if filtered:
+        return "Nothing found with these filters: remove one, or search every talk."
     if _CJK.search(parsed.text or ""):
+
         return (
             "Nothing found. Chinese, Japanese and Korean characters written together are "
             "searched as they stand, in that order: try fewer characters, or put a space "
