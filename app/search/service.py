@@ -34,6 +34,7 @@ from app.search.present.results import (
 from app.search.present.wording import best_worded
 from app.search.relax import vocabulary
 from app.search.relax.relaxation import (
+    common_words,
     corrected_plan,
     nothing_found_hint,
     phrases_as_words,
@@ -94,7 +95,8 @@ class SearchService:
         name a subject and keeps the words alone for a quote."""
         began = time.perf_counter()
         parsed = parse_query(text)
-        result = SearchResult(query=text, total=0, notes=list(parsed.notes))
+        result = SearchResult(query=text, total=0, notes=[*parsed.notes, *common_words(parsed)])
+
         result.mode = mode
         result.semantic = self.semantic
         if mode == "meaning" and self.meaning is None:
@@ -247,7 +249,6 @@ class SearchService:
         self._finish(snapshot, merged, merged_into, facts, limit, offset, result, facets)
         if not merged:
             result.notes.append(nothing_found_hint(parsed, filtered=filters != NO_FILTERS))
-
 
     def _finish(
         self,

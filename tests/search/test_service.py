@@ -507,3 +507,10 @@ def test_nothing_found_within_filters_blames_the_filters(sample_db: Store) -> No
     assert any("with these filters" in note for note in within.notes)
     plain = search(sample_db, "xylophonequartz")
     assert not any("filters" in note for note in plain.notes)
+
+
+def test_a_query_of_stop_words_alone_says_so(sample_db: Store) -> None:
+    note = "Only very common words: add a rarer one, or put the phrase in quotes."
+    assert note in search(sample_db, "and the to").notes
+    assert note not in search(sample_db, "and the kaggle").notes
+    assert note not in search(sample_db, '"and the"').notes

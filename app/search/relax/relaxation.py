@@ -17,7 +17,7 @@ from app.search.relax.sounds import (
     SoundIndex,
 )
 from app.store import Snapshot
-from app.text.analysis import stem
+from app.text.analysis import STOP_WORDS, stem
 
 RARE_WORD_COUNT = 2  # a word seen this rarely may be a caption error or a typo ...
 COMMON_RATIO = 20  # ... when a close word is this many times more common
@@ -228,7 +228,6 @@ def nothing_found_hint(parsed: ParsedQuery, filtered: bool = False) -> str:
     if filtered:
         return "Nothing found with these filters: remove one, or search every talk."
     if _CJK.search(parsed.text or ""):
-
         return (
             "Nothing found. Chinese, Japanese and Korean characters written together are "
             "searched as they stand, in that order: try fewer characters, or put a space "
@@ -239,3 +238,14 @@ def nothing_found_hint(parsed: ParsedQuery, filtered: bool = False) -> str:
     if parsed.must_not:
         return "Nothing found. Try removing the excluded words (those starting with -)."
     return "Nothing found. Try fewer or different words, or a prefix such as transit*."
+
+
+def common_words(parsed: ParsedQuery) -> list[str]:
+    """A note when every word asked is one that nearly every talk says ("how to", "and the"):
+    the count of moments is then no guide to what was meant."""
+    words = [c for c in parsed.must if isinstance(c, query.Word)]
+    if not words or len(words) != len(parsed.must) or any(w.prefix for w in words):
+        return []
+    if all(w.text in STOP_WORDS for w in words):
+        return ["Only very common words: add a rarer one, or put the phrase in quotes."]
+    return []
