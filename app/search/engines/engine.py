@@ -9,8 +9,9 @@ from typing import Protocol
 
 from sqlalchemy.engine import make_url
 
-from app.search.language.plan import MatchPlan
+from app.search.language.plan import Filters, MatchPlan
 from app.store import Snapshot, Store, StoreError, Writer, backend_of, missing_extra
+from app.store.base import contains_pattern
 
 __all__ = ["ENGINES", "SearchEngine", "get_engine"]
 
@@ -95,3 +96,27 @@ def get_engine(
 
         return WhooshEngine(index_folder(db_url, name, index_dir))
     raise StoreError(f"unknown search engine {name!r} (available: {', '.join(ENGINES)})")
+
+
+def filter_conditions(filters: Filters, date: str = "?") -> tuple[list[str], list[object]]:
+    """The WHERE conditions of a search's filters over `talks t` and `passages p`, from a fixed
+    set of columns, and their parameters; `date` is the placeholder a date is compared as (a
+    backend may need a cast). The SQL engines join these to their own index tables."""
+    where: list[str] = []
+    params: list[object] = []
+    if filters.talk:
+        where.append("t.slug = ?")
+        params.append(filters.talk)
+    if filters.talks is not None:
+        where.append(f"t.slug IN ({', '.join('?' * len(filters.talks)) or 'NULL'})")
+        params.extend(filters.talks)
+    if filters.date_from:
+        where.append(f"t.date >= {date}")
+        params.append(filters.date_from)
+    if filters.date_to:
+        where.append(f"t.date <= {date}")
+        params.append(filters.date_to)
+    for name in filters.speakers:
+        where.append("p.speakers LIKE ? ESCAPE '\\'")
+        params.append(contains_pattern(name))
+    return where, params

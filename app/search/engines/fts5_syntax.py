@@ -2,6 +2,7 @@
 doubled), so no user text is ever read as FTS5 syntax; values are bound parameters; filter
 columns come from a fixed set."""
 
+from app.search.engines.engine import filter_conditions
 from app.search.language.plan import (
     AllOf,
     Filters,
@@ -10,7 +11,6 @@ from app.search.language.plan import (
     Phrase,
     Terms,
 )
-from app.store.base import contains_pattern
 
 
 def _string(term: str) -> str:
@@ -58,22 +58,7 @@ def render_plan(plan: MatchPlan) -> str:
 
 def filter_sql(filters: Filters) -> tuple[str, list[object]]:
     """JOIN + WHERE fragments for the filters, from a fixed set of columns."""
-    where, params = [], []
-    if filters.talk:
-        where.append("t.slug = ?")
-        params.append(filters.talk)
-    if filters.talks is not None:
-        where.append(f"t.slug IN ({', '.join('?' * len(filters.talks)) or 'NULL'})")
-        params.extend(filters.talks)
-    if filters.date_from:
-        where.append("t.date >= ?")
-        params.append(filters.date_from)
-    if filters.date_to:
-        where.append("t.date <= ?")
-        params.append(filters.date_to)
-    for name in filters.speakers:
-        where.append("p.speakers LIKE ? ESCAPE '\\'")
-        params.append(contains_pattern(name))
+    where, params = filter_conditions(filters)
     if not where:
         return "", []
     join = " JOIN passages p ON p.id = f.rowid JOIN talks t ON t.id = p.talk_id"

@@ -9,6 +9,7 @@ are bound parameters; filter columns come from a fixed set.
 
 from collections.abc import Sequence
 
+from app.search.engines.engine import filter_conditions
 from app.search.language.plan import (
     AllOf,
     AnyOf,
@@ -20,7 +21,6 @@ from app.search.language.plan import (
     match_bound,
 )
 from app.store import Snapshot, Store, Writer
-from app.store.base import contains_pattern
 
 # a talk's passages in one statement, as two arrays
 INSERT_SQL = (
@@ -100,22 +100,7 @@ def render_plan(plan: MatchPlan) -> str:
 
 def filter_sql(filters: Filters) -> tuple[str, str, list[object]]:
     """JOIN and WHERE fragments for the filters, from a fixed set of columns."""
-    where, params = [], []
-    if filters.talk:
-        where.append("t.slug = ?")
-        params.append(filters.talk)
-    if filters.talks is not None:
-        where.append(f"t.slug IN ({', '.join('?' * len(filters.talks)) or 'NULL'})")
-        params.extend(filters.talks)
-    if filters.date_from:
-        where.append("t.date >= CAST(? AS date)")
-        params.append(filters.date_from)
-    if filters.date_to:
-        where.append("t.date <= CAST(? AS date)")
-        params.append(filters.date_to)
-    for name in filters.speakers:
-        where.append("p.speakers LIKE ? ESCAPE '\\'")
-        params.append(contains_pattern(name))
+    where, params = filter_conditions(filters, date="CAST(? AS date)")
     if not where:
         return "", "", []
     join = " JOIN passages p ON p.id = i.id JOIN talks t ON t.id = p.talk_id"
