@@ -45,14 +45,20 @@ def read_chapters(path: Path) -> list[Chapter]:
     items = data.get("chapters")
     if not isinstance(items, list):
         raise TranscriptError(f"{path.name} has no 'chapters' list", 1)
+    return chapter_list(items, "startTime", f"{path.name} chapter startTime")
+
+
+def chapter_list(items: list[Any], start_key: str, what: str) -> list[Chapter]:
+    """Chapters from a list of `{start_key: seconds, "title": ...}` (a chapters file, yt-dlp's
+    info.json): entries with no title, no numeric start, or `toc: false` are left out."""
     chapters = []
     for item in items:
         if not isinstance(item, dict) or item.get("toc") is False or not item.get("title"):
             continue
-        start = item.get("startTime")
+        start = item.get(start_key)
         if isinstance(start, int | float) and not isinstance(start, bool):
-            what = f"{path.name} chapter startTime"
-            chapters.append(Chapter(clean_text(str(item["title"])), checked_seconds(start, what)))
+            title = clean_text(str(item["title"]))
+            chapters.append(Chapter(title, checked_seconds(float(start), what)))
     return chapters
 
 
@@ -122,14 +128,11 @@ def apply_sidecar(transcript: Transcript, meta: dict[str, Any]) -> None:
         transcript.youtube_id = youtube_id_from(youtube) or transcript.youtube_id
     transcript.media_url = _url(meta, "media_url") or transcript.media_url
     transcript.slug = text("slug") or transcript.slug
-    if not transcript.speakers and text("channel"):
-        transcript.speakers = [text("channel") or ""]
+    channel = text("channel")
+    if channel and not transcript.speakers:
+        transcript.speakers = [channel]
     chapters = meta.get("chapters")
-    if isinstance(chapters, list) and chapters and not transcript.chapters:
-        transcript.chapters = [
-            Chapter(clean_text(str(c["title"])), checked_seconds(float(c["start"]), "chapter"))
-            for c in chapters
-            if isinstance(c, dict) and isinstance(c.get("start"), int | float)
-        ]
+    if isinstance(chapters, list) and not transcript.chapters:
+        transcript.chapters = chapter_list(chapters, "start", "chapter")
 
     vet_metadata(transcript, "sidecar")

@@ -125,7 +125,7 @@ def test_a_half_sent_request_blocks_nothing_and_is_closed(server: str) -> None:
         slow.sendall(b"GET /api/search?q=kaggle HTTP/1.1\r\nHost: a\r\nX-Wait: ")  # no end
         # searches are answered meanwhile
         assert get_json(server + "/api/search?q=kaggle")["hits"]
-        # and the server closes the half-sent request (HEADERS_SECONDS) instead of holding it
+        # and the server closes the half-sent request (REQUEST_SECONDS) instead of holding it
         slow.settimeout(120)
         assert slow.recv(1024) == b""
 
