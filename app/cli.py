@@ -25,7 +25,9 @@ from app.console import (
     progress_bar,
     safe_url,
 )
-from app.ingest.files import transcript_files
+from app.ingest.detect import FORMATS_TABLE
+from app.ingest.feeds.mirror import default_feeds_dir
+from app.ingest.feeds.sources import gather_sources
 from app.ingest.loader import load_files, vanished_sources
 from app.ingest.loader import prune as prune_sources
 from app.logging_setup import configure_logging
@@ -116,7 +118,14 @@ def _options(
 
 @cli.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (recursive).")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Transcript files, folders (recursive), podcast feed files or feed addresses "
+            "(https://…/feed.xml).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     engine: EngineOption = None,
     replace: Annotated[
@@ -135,14 +144,34 @@ def ingest(
             "it they are skipped: a link may point outside them, and what is read is published).",
         ),
     ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="A host a remote feed's transcripts and chapters may be fetched from, besides "
+            "the feed's own (repeatable).",
+        ),
+    ] = None,
+    formats: Annotated[
+        bool, typer.Option("--formats", help="List the formats read, and exit.")
+    ] = False,
 ) -> None:
     """Load transcripts into the archive. Unchanged files are skipped; changed ones replace
     their talk. Exits non-zero when any file failed (one line per failed file)."""
+    if formats:
+        out.print(FORMATS_TABLE, markup=False)
+        return
+    if not paths:
+        fail("give transcript files, folders or feeds to ingest (--formats lists what is read)")
     configure_logging("WARNING")
     began = time.perf_counter()
     skipped: list[str] = []
-    files, missing = transcript_files(paths, follow_symlinks, skipped)
     url = _db_url(db)
+    settings = get_settings()
+    feeds_dir = Path(settings.feed_dir) if settings.feed_dir else default_feeds_dir(url)
+    hosts = {h.lower() for h in allow_host or []}
+    sources = gather_sources(paths, feeds_dir, hosts, follow_symlinks, skipped)
+    files, missing = sources.files, sources.errors
     with _archive(url, engine) as (store, search_engine):
         search_engine.sync(store)  # first repair what a crashed run left behind
         if sys.stderr.isatty() and files:
@@ -166,7 +195,7 @@ def ingest(
             embedded = embed_vectors(store, meaning) if meaning is not None else why
     for line in skipped:
         err.print(f"skipped: {printable(line)}", markup=False, soft_wrap=True)
-    for line in report.notes:
+    for line in [*sources.notes, *report.notes]:
         err.print(f"note: {printable(line)}", markup=False, soft_wrap=True)
     for line in [*missing, *report.errors]:
         err.print(f"error: {printable(line)}", markup=False, soft_wrap=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.ingest.episode_md import read_episode
+from app.ingest.html_transcript import read_html_transcript
 from app.ingest.json_file import read_json
 from app.ingest.srt_file import read_srt
 from app.ingest.text_captions import read_text_captions
@@ -28,6 +29,11 @@ TRANSCRIPT_SUFFIXES = {
     ".xml",
     ".srv1",
     ".srv3",
+    ".ttml",
+    ".dfxp",
+    ".html",
+    ".htm",
+    ".rss",
 }
 
 
@@ -80,8 +86,10 @@ def reader_for(path: Path, text: str) -> Reader:
     head = text.lstrip("\ufeff \t\n")[:200]
     if suffix == ".srt":
         return lambda t, _p: read_srt(t)
-    if suffix in (".xml", ".srv1", ".srv3") or head.startswith("<?xml"):
+    if suffix in (".xml", ".srv1", ".srv3", ".ttml", ".dfxp") or head.startswith(("<?xml", "<tt")):
         return lambda t, _p: read_xml_captions(t)
+    if suffix in (".html", ".htm") or head.lower().startswith(("<cite", "<time", "<!doctype html")):
+        return lambda t, _p: read_html_transcript(t)
 
     if suffix == ".vtt" or head.startswith("WEBVTT"):
         return lambda t, _p: read_vtt(t)
@@ -97,3 +105,20 @@ def reader_for(path: Path, text: str) -> Reader:
 def _looks_like_srt(head: str) -> bool:
     lines = head.splitlines()
     return len(lines) >= 2 and lines[0].strip().isdigit() and "-->" in lines[1]
+
+
+FORMATS_TABLE = """\
+Formats read by `talks ingest` (a folder is walked; one talk per recording):
+  .srt                 SubRip (any tool; 'Name:' speaker labels kept)
+  .vtt                 WebVTT (YouTube, yt-dlp, Zoom, Whisper; <v Name> and 'Name:' speakers)
+  .json                Whisper / whisper-timestamped / WhisperX, Podcasting 2.0 JSON, Deepgram,
+                       AssemblyAI, AWS Transcribe, YouTube json3, youtube-transcript-api
+  .xml .srv1 .srv3     YouTube timedtext / srv3 captions
+  .ttml .dfxp          TTML / DFXP captions (yt-dlp --sub-format ttml, broadcasters)
+  .html .htm           Podcasting 2.0 HTML transcripts (<cite>, <time>, <p>)
+  .txt .text .captions '1:23 text' lines, Otter / Rev / Descript exports ('Name  0:03' turns)
+  .md .markdown        Markdown episodes with YAML front matter
+  .xml .rss or https:// a podcast RSS feed: each episode's <podcast:transcript>, chapters, persons
+Beside a transcript: <name>.yaml / .yml / .json (metadata), yt-dlp's <name>.info.json,
+<name>.chapters.json (Podcasting 2.0 chapters). Renderings of one recording in several formats
+(Whisper's .json .vtt .srt .tsv .txt) are read once, from the richest."""

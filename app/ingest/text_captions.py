@@ -89,8 +89,10 @@ def read_text_captions(text: str) -> Transcript:
 
 FORMATS_READ = (
     "captions as '1:23 text' lines, SubRip, WebVTT, Whisper, podcast and speech-to-text JSON, "
-    "YouTube XML, Markdown episodes, Otter/Rev text"
+    "YouTube XML, TTML, podcast HTML, Markdown episodes, Otter/Rev text, RSS feeds "
+    "(`talks ingest --formats` lists them)"
 )
+
 
 
 def _looks_like(text: str) -> str:
@@ -99,7 +101,8 @@ def _looks_like(text: str) -> str:
     if head.startswith(("<!doctype html", "<html")):
         seems = "this looks like a web page"
     elif head.startswith("<?xml") or head.startswith("<rss"):
-        seems = "this looks like XML of another kind (a feed?)"
+        seems = "this looks like XML of another kind"
+
     elif not head:
         seems = "the file is empty"
     else:

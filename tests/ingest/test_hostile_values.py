@@ -112,7 +112,7 @@ def test_every_page_answers_after_a_hostile_batch(
     app.state.store.dispose()
 
 
-READABLE = [".txt", ".srt", ".vtt", ".json", ".md", ".xml"]
+READABLE = [".txt", ".srt", ".vtt", ".json", ".md", ".xml", ".ttml", ".html"]
 
 
 @given(
@@ -146,6 +146,12 @@ READABLE = [".txt", ".srt", ".vtt", ".json", ".md", ".xml"]
                     '<?xml version="1.0"?><transcript><text start="x">',
                     "<timedtext><body><p t='1e999'>a</p>",
                     "Jane Doe  0:03\n",
+                    '<tt xmlns="http://www.w3.org/ns/ttml"><body><p begin="1e999s">a</p>',
+                    "<p begin='99:99:99:99' dur='5f'>",
+                    "<cite>Jo:</cite><time>0:0",
+                    "<time>0:01</time><p>hi <script>x",
+                    "</p><p>",
+
                 ]
             ),
             max_size=12,

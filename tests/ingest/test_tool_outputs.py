@@ -285,3 +285,47 @@ def test_otter_and_rev_text_exports_keep_their_speakers(tmp_path: Path) -> None:
         (15.0, "John Smith", "Thanks Jane."),
         (62.0, "Speaker 1", "And the budget comes last."),
     ]
+
+
+def test_a_podcast_html_transcript_keeps_its_times_and_speakers() -> None:
+    transcript = read(DATA / "paragraphs.html")
+    assert [(s.start, s.speaker) for s in transcript.segments[:3]] == [
+        (0.0, "Travis"),
+        (53.0, "Sarah"),
+        (102.0, "Travis"),
+    ]
+    assert transcript.segments[0].text.startswith("When you first get started in podcasting, it's")
+    assert transcript.speakers == ["Travis", "Sarah", "Gilon"]
+
+
+def test_html_without_times_says_what_is_missing(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text("<!DOCTYPE html><html><body><p>Just a web page</p></body></html>")
+    prepared = prepare_file(path, None)
+    assert prepared.error and "no timed paragraphs" in prepared.error
+
+
+TTML = """<?xml version="1.0" encoding="utf-8" ?>
+<tt xml:lang="en" xmlns="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling"
+    xmlns:ttp="http://www.w3.org/ns/ttml#parameter" ttp:tickRate="10000000" ttp:frameRate="25">
+<head><styling><style xml:id="s1" tts:color="white"/></styling></head>
+<body><div>
+<p begin="00:00:00.160" end="00:00:03.520" style="s1">welcome back<br />to the show</p>
+<p begin="35000000t" end="70000000t"><span tts:color="red">Q&amp;A</span> with timsort</p>
+<p begin="00:00:12:05" dur="2s">frames count too</p>
+<p begin="1.5m">offsets in minutes</p>
+</div></body></tt>
+"""
+
+
+def test_ttml_captions_with_every_kind_of_time(tmp_path: Path) -> None:
+    path = tmp_path / "captions.ttml"
+    path.write_text(TTML)
+    segments = read(path).segments
+    assert [(s.start, s.text) for s in segments] == [
+        (0.16, "welcome back to the show"),
+        (3.5, "Q&A with timsort"),
+        (12.2, "frames count too"),
+        (90.0, "offsets in minutes"),
+    ]
+    assert segments[1].end == 7.0 and segments[2].end == pytest.approx(14.2)
