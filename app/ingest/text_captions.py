@@ -94,7 +94,6 @@ FORMATS_READ = (
 )
 
 
-
 def _looks_like(text: str) -> str:
     """What a file that is no transcript seems to be, and what is read instead."""
     head = text.lstrip("\ufeff \t\n")[:200].lower()

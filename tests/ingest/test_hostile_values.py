@@ -151,7 +151,6 @@ READABLE = [".txt", ".srt", ".vtt", ".json", ".md", ".xml", ".ttml", ".html"]
                     "<cite>Jo:</cite><time>0:0",
                     "<time>0:01</time><p>hi <script>x",
                     "</p><p>",
-
                 ]
             ),
             max_size=12,

@@ -13,7 +13,6 @@ MAX_BYTES = 32 * 2**20
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-
 class FetchError(Exception):
     """One line saying why a URL could not be fetched."""
 

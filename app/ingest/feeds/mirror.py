@@ -104,7 +104,6 @@ def mirror_feed(
                     if local is not None:
                         result.local.add(local)
                 except FetchError as exc:
-
                     result.notes.append(f"{source}: episode {episode.title!r}: no chapters: {exc}")
             result.files.append(transcript)
         if without:

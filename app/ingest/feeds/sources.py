@@ -57,4 +57,3 @@ def gather_sources(
     # a transcript beside a feed file that names it is that feed's episode, not a talk of its own
     sources.files = [f for f in sources.files if f.resolve() not in named]
     return sources
-

@@ -147,7 +147,6 @@ def test_a_feed_file_and_a_feed_in_a_folder_read_their_local_transcripts(
     assert set(talks_rows(archive)) == {"One"}
 
 
-
 def test_fetches_are_bounded_in_size_time_scheme_and_redirects(feed_site: FeedSite) -> None:
     with Fetcher(max_bytes=100) as fetcher, pytest.raises(FetchError, match="larger than"):
         fetcher.fetch(feed_site.url("feed.xml"))
