@@ -30,7 +30,9 @@ from app.search.present.results import (
     SearchResult,
     build_hits,
     moment_facts,
+    spoken_by,
 )
+
 from app.search.present.wording import best_worded
 from app.search.relax import vocabulary
 from app.search.relax.relaxation import (
@@ -88,11 +90,14 @@ class SearchService:
         offset: int = 0,
         facets: bool = False,
         mode: Mode = "auto",
+        whole: bool = False,
     ) -> SearchResult:
         """`facets`: also count the moments found per speaker (it reads every candidate's
         speaker); moments per talk are always counted. `mode`: "words" finds the words,
         "meaning" passages near the query's meaning, "auto" blends both for a query that may
-        name a subject and keeps the words alone for a quote."""
+        name a subject and keeps the words alone for a quote. `whole` (a search page): every
+        moment is ranked, up to PAGE_RANKED passages, so the total is exact (or "more than",
+        with pages reaching it) and the counts per talk and speaker are those a filter gives."""
         began = time.perf_counter()
         parsed = parse_query(text)
         result = SearchResult(query=text, total=0, notes=[*parsed.notes, *common_words(parsed)])
@@ -118,7 +123,9 @@ class SearchService:
                     if mode == "meaning":
                         self._run_meaning(snapshot, text, filters, limit, offset, result, facets)
                     else:
-                        self._run(snapshot, parsed, filters, limit, offset, result, facets, mode)
+                        self._run(
+                            snapshot, parsed, filters, limit, offset, result, facets, mode, whole
+                        )
             except QueryTimeout:
                 result.notes.append(
                     "That search took too long. Add more words or put a phrase in quotes."
@@ -149,13 +156,24 @@ class SearchService:
         result: SearchResult,
         facets: bool,
         mode: Mode = "words",
+        whole: bool = False,
     ) -> None:
         """Ranks a first block of candidates the same way for every page, so paging neither
         repeats nor skips; deeper pages rank further blocks and list them after it. Blended
         with meaning, up to WORD_DEPTH moments where a subject's words gather and MEANING_DEPTH
         meaning moments are one fixed ranking, and the word moments follow it."""
         asked = parsed
+        asked_filters = filters
+        said_by: tuple[str, ...] = ()
+        if whole and filters.speakers:
+            # when every match is ranked, a speaker's moments are the unfiltered search's
+            # moments they say: the count the speaker facet showed, exactly
+            wide = replace(filters, speakers=())
+            bound = self.candidates.bound(snapshot, planned(snapshot, parsed, wide)[0])
+            if bound < tuning.PAGE_RANKED:
+                said_by, filters = filters.speakers, wide
         plan, said = planned(snapshot, parsed, filters)
+
         # the archive's passage count, read once if the partial stage or the estimate needs it
         passage_count = functools.cache(lambda: max(self.engine.count_passages(snapshot), 1))
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python
@@ -232,10 +250,12 @@ class SearchService:
             result.total_exact = False
             matching = self.candidates.estimate_matches(snapshot, plan.must, passage_count())
             result.total = max(len(merged), round(matching * len(merged) / max(ranked, 1)))
-        deeper = self.candidates.further(snapshot, plan, want, said, considered)
-        while len(merged) < offset + limit and not complete:
-            if (more := next(deeper, None)) is None:
+        deepest = tuning.PAGE_RANKED if whole else tuning.MAX_RANKED
+        deeper = self.candidates.further(snapshot, plan, want, said, considered, deepest)
+        while not complete and (whole or len(merged) < offset + limit):
+            if (block := next(deeper, None)) is None:
                 break
+            more, complete = block
             new_facts = moment_facts(snapshot, more)
             facts.update(new_facts)
             times.update({pid: (f.start, f.transcript_id) for pid, f in new_facts.items()})
@@ -246,9 +266,17 @@ class SearchService:
                 merged, extra = blended
                 result.total += extra
                 result.blended = True
+        if said_by:
+            merged = [
+                s
+                for s in merged
+                if s.passage_id in facts and spoken_by(facts[s.passage_id].speaker, said_by)
+            ]
+        if whole:
+            result.total, result.total_exact = len(merged), complete
         self._finish(snapshot, merged, merged_into, facts, limit, offset, result, facets)
         if not merged:
-            result.notes.append(nothing_found_hint(parsed, filtered=filters != NO_FILTERS))
+            result.notes.append(nothing_found_hint(parsed, filtered=asked_filters != NO_FILTERS))
 
     def _finish(
         self,

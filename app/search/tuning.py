@@ -21,6 +21,10 @@ HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sou
 MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
 QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
+# A search page ranks every match up to this many passages, so its total, facets and pager
+# agree; past it the page says "more than N" and pages reach those N
+PAGE_RANKED = 2000
+
 ALL_MATCHES_FACTOR = 4  # several words in at most this many blocks' passages: all ranked
 # Asked as said before their AND: a few common words (often said together) ...
 PHRASE_FIRST_WORDS = 3

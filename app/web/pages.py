@@ -41,9 +41,13 @@ def group_by_talk(hits: list[Hit]) -> list[tuple[Hit, list[Hit]]]:
     return [(found[0], found) for found in groups.values()]
 
 
-def _render(request: Request, name: str, **context: object) -> HTMLResponse:
+def _render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
     template = request.app.state.templates.get_template(name)
-    return HTMLResponse(template.render(request=request, **context))
+    return HTMLResponse(template.render(request=request, **context), status_code=status_code)
+
+
+def last_page(total: int, page_size: int) -> int:
+    return max(1, -(-total // page_size))
 
 
 HOME_TALKS = 6
@@ -103,14 +107,19 @@ def search_page(
         person = catalogue.person(alone)
         if person is not None:  # a speaker alone: their talks, and a box to search what they said
             return RedirectResponse(f"/speakers/{person.slug}", status_code=303)  # type: ignore[return-value]
-    found = run_search(service, store, catalogue, wanted) if q.strip() else None
+    found = run_search(service, store, catalogue, wanted, whole=True) if q.strip() else None
     if found is not None:
         found.result.notes[:0] = notes
     if mode != "auto":
         filters["mode"] = mode  # kept by the pager, the facets and the next search
+    past_end = None
+    if found is not None and page > 1 and not found.result.hits:
+        past_end = last_page(found.result.total, PAGE_SIZE)  # a page no pager links to
     return _render(
         request,
         "search.html",
+        status_code=404 if past_end else 200,
+        past_end=past_end,
         q=q,
         found=found,
         result=found.result if found else None,
@@ -177,9 +186,12 @@ def talks_page(
         "year": year_of(year),
         "sort": None if sort == "newest" else sort,
     }
+    last = last_page(len(chosen), TALKS_PAGE)
     return _render(
         request,
         "talks.html",
+        status_code=404 if page > last else 200,
+        past_end=last if page > last else None,
         q="",
         talks=chosen[(page - 1) * TALKS_PAGE : page * TALKS_PAGE],
         total=len(chosen),

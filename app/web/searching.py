@@ -92,7 +92,10 @@ def run_search(
     catalogue: Catalogue,
     request: SearchRequest,
     facets: bool = True,
+    whole: bool = False,
 ) -> SearchPage:
+    """`whole`: a search page, whose total, facets and pager must agree (SearchService)."""
+
     filters, active = search_filters(request, catalogue)
     result = service.search(
         store,
@@ -102,6 +105,7 @@ def run_search(
         offset=request.offset,
         facets=facets,
         mode=request.mode,
+        whole=whole,
     )
     page = SearchPage(result=result, active=active)
     if request.offset == 0 and not request.talk:

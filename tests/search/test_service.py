@@ -514,3 +514,43 @@ def test_a_query_of_stop_words_alone_says_so(sample_db: Store) -> None:
     assert note in search(sample_db, "and the to").notes
     assert note not in search(sample_db, "and the kaggle").notes
     assert note not in search(sample_db, '"and the"').notes
+
+
+def test_a_whole_search_counts_what_its_pages_reach_and_says_more_than_past_its_bound(
+    db: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`whole` (the search page) ranks every match up to PAGE_RANKED passages: the total is
+    what paging reaches, exact below the bound, "more than" past it, and a speaker filter
+    gives the moments the speaker facet counted."""
+    import app.search.tuning as tuning
+
+    monkeypatch.setattr(tuning, "ONE_CLAUSE_CANDIDATES", 4)
+    filler = " ".join(f"word{i}" for i in range(300))  # the two sayings are two passages
+    for k in range(1, 31):
+        who = "Ada" if k % 3 else "Grace"
+        (tmp_path / f"talk-{k:02d}.vtt").write_text(
+            "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n"
+            f"<v {who}>we said kaggle here\n\n00:00:05.000 --> 00:02:00.000\n<v Bob>{filler}\n\n"
+            "00:02:00.000 --> 00:02:05.000\n<v Alan>and kaggle again later on\n"
+        )
+    ingest(db, tmp_path)
+    service = SearchService(search_engine_of(db))
+    whole = service.search(db, "kaggle", limit=7, facets=True, whole=True)
+    assert whole.total_exact and whole.total == 60
+    reached = [
+        h
+        for offset in range(0, 70, 7)
+        for h in service.search(db, "kaggle", limit=7, offset=offset, whole=True).hits
+    ]
+    assert len({(h.talk.slug, h.start) for h in reached}) == 60
+    assert whole.speaker_moments == {"Ada": 20, "Grace": 10, "Alan": 30}
+    for name, count in whole.speaker_moments.items():
+        found = service.search(
+            db, "kaggle", filters=Filters(speakers=(name,)), limit=7, facets=True, whole=True
+        )
+        assert found.total == count and found.total_exact, name
+    monkeypatch.setattr(tuning, "PAGE_RANKED", 16)
+    bounded = service.search(db, "kaggle", limit=7, facets=True, whole=True)
+    assert not bounded.total_exact and 16 <= bounded.total < 60
+    last = service.search(db, "kaggle", limit=7, offset=bounded.total - 1, whole=True)
+    assert len(last.hits) == 1  # the pages reach the number said, and stop there

@@ -137,19 +137,22 @@ class Candidates:
         want: int,
         said: tuple[int, ...],
         considered: set[int],
-    ) -> Iterator[list[PassageScore]]:
+        deepest: int = tuning.MAX_RANKED,
+    ) -> Iterator[tuple[list[PassageScore], bool]]:
         """Deeper blocks of candidates for later pages, four times larger each, up to
-        MAX_RANKED: each block scored without the passages `considered` already (which it
-        adds to); the last one when the engine has no more."""
+        `deepest`: each block scored without the passages `considered` already (which it
+        adds to), and whether it was the last one the engine had (every match is ranked)."""
         block = want
-        while block < tuning.MAX_RANKED:
-            block *= 4
+        while block < deepest:
+            block = min(block * 4, deepest)
+
             found = self.engine.search(snapshot, plan, block)
             pool = {pid: bm25 for pid, bm25 in found if pid not in considered}
             considered.update(pool)
             speakers = plan.filters.speakers
-            yield self.score(snapshot, pool, plan.must, speakers=speakers, said=said)
-            if len(found) < block:
+            last = len(found) < block
+            yield self.score(snapshot, pool, plan.must, speakers=speakers, said=said), last
+            if last:
                 return
 
     def bound(self, snapshot: Snapshot, plan: MatchPlan) -> int:
