@@ -32,7 +32,6 @@ from app.search.present.results import (
     moment_facts,
     spoken_by,
 )
-
 from app.search.present.wording import best_worded
 from app.search.relax import vocabulary
 from app.search.relax.relaxation import (
