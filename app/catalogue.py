@@ -10,13 +10,16 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
 
 from app.store import Store
 from app.store.catalog import archive_version, talk_cards
 from app.store.columns import json_list
 from app.text.analysis import content_terms
-from app.text.links import name_slug
+from app.text.links import name_slug, topic_key
 
 CHECK_SECONDS = 1.0
 NAMED_LIMIT = 5
@@ -87,7 +90,15 @@ class _Field:
 
 
 class Catalogue:
-    def __init__(self, cards: Iterable[TalkCard]) -> None:
+    def __init__(
+        self, cards: Iterable[TalkCard], topic_aliases: dict[str, str] | None = None
+    ) -> None:
+        """`topic_aliases`: topic name -> the topic it is one with (the keeper's alias file)."""
+        cards = list(cards)
+        canonical, self._topic_keys = _one_name_per_topic(cards, topic_aliases or {})
+        cards = [
+            replace(c, topics=tuple(dict.fromkeys(canonical[t] for t in c.topics))) for c in cards
+        ]
         self.talks = sorted(cards, key=_newest_first)
         self.by_slug = {c.slug: c for c in self.talks}
         self.by_id = {c.id: c for c in self.talks}
@@ -127,11 +138,20 @@ class Catalogue:
         if speaker is not None:
             chosen = self.people[speaker].talks if speaker in self.people else []
         if topic is not None:
-            in_topic = {c.slug for c in self.topics[topic].talks} if topic in self.topics else set()
+            group = self.topic(topic)
+            in_topic = {c.slug for c in group.talks} if group else set()
             chosen = [c for c in chosen if c.slug in in_topic]
         if year is not None:
             chosen = [c for c in chosen if c.year == year]
         return sorted(chosen, key=SORTS.get(sort, SORTS["newest"]))  # type: ignore[arg-type]
+
+    def topic(self, name_or_slug: str) -> Group | None:
+        """A topic by its slug, name, or a variant of it ("Startups", "career-transitions")."""
+        slug = name_slug(name_or_slug)
+        if slug in self.topics:
+            return self.topics[slug]
+        known = self._topic_keys.get(topic_key(name_or_slug))
+        return self.topics.get(known) if known else None
 
     def person(self, name_or_slug: str) -> Group | None:
         """A person by slug or by (part of) a name: "alexey-grigorev", "Alexey Grigorev"."""
@@ -183,6 +203,50 @@ class Catalogue:
         }
 
 
+def _one_name_per_topic(
+    cards: list[TalkCard], aliases: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each topic name as written -> the one name its topic is shown by (the most common
+    spelling of its case and plural variants, and of the names the aliases join to it); and
+    each topic's key -> the slug of that name."""
+    key_of = {topic_key(alias): topic_key(target) for alias, target in aliases.items()}
+    spellings: dict[str, Counter[str]] = {}
+    for card in cards:
+        for name in card.topics:
+            key = topic_key(name)
+            spellings.setdefault(key_of.get(key, key), Counter())[name] += 1
+    shown = {
+        key: min(counts.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
+        for key, counts in spellings.items()
+    }
+    canonical = {}
+    for key, counts in spellings.items():
+        for name in counts:
+            canonical[name] = shown[key]
+    slugs = {key: name_slug(name) for key, name in shown.items()}
+    slugs |= {alias: slugs[target] for alias, target in key_of.items() if target in slugs}
+    return canonical, slugs
+
+
+def read_topic_aliases(path: Path) -> dict[str, str]:
+    """The keeper's alias file: `topic: [other name, …]` (or `other name: topic`) in YAML."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read the topic aliases: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the topic aliases must be a mapping (topic: [other names])")
+    aliases: dict[str, str] = {}
+    for topic, others in data.items():
+        if isinstance(others, str):
+            aliases[str(topic)] = others  # "other name: topic"
+        elif isinstance(others, list):
+            aliases.update({str(other): str(topic) for other in others})
+        else:
+            raise ValueError(f"{path}: {topic!r} must name a topic or list other names")
+    return aliases
+
+
 def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
@@ -228,8 +292,14 @@ class CatalogueCache:
     """The catalogue of the archive as it is now: rebuilt when the archive's version changes,
     which is checked at most every `check_seconds` (the check costs a read)."""
 
-    def __init__(self, store: Store, check_seconds: float = CHECK_SECONDS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        check_seconds: float = CHECK_SECONDS,
+        topic_aliases: dict[str, str] | None = None,
+    ) -> None:
         self.store = store
+        self.topic_aliases = topic_aliases or {}
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._version: tuple[int, int, int] | None = None
@@ -247,6 +317,7 @@ class CatalogueCache:
                 return self._catalogue
             with self._lock:
                 if version != self._version:
-                    self._catalogue = Catalogue(card_of(r) for r in talk_cards(session))
+                    cards = (card_of(r) for r in talk_cards(session))
+                    self._catalogue = Catalogue(cards, self.topic_aliases)
                     self._version = version
                 return self._catalogue

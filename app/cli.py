@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from app.catalogue import read_topic_aliases
 from app.config import get_settings
 from app.console import (
     debug_mode,
@@ -278,6 +279,11 @@ def serve(
         }
     )
     configure_logging(settings.log_level)
+    if settings.topic_aliases:
+        try:
+            read_topic_aliases(Path(settings.topic_aliases))
+        except ValueError as exc:
+            fail(str(exc))
     with _archive(url, settings.engine) as (store, search_engine):
         search_engine.sync(store)  # migrate and repair before serving
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler

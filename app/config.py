@@ -46,7 +46,12 @@ class Settings(BaseSettings):
     """Open connections one client address may hold; past it the oldest idle one is closed
     (0: no bound; behind a reverse proxy the proxy bounds each client)
     (TALKS_MAX_CONNECTIONS_PER_CLIENT)."""
+    topic_aliases: str | None = None
+    """A YAML file joining topics written differently: `mentoring: [mentorship]` shows talks
+    tagged either way as one topic (case and plural variants are one without it)
+    (TALKS_TOPIC_ALIASES)."""
     feed_dir: str | None = None
+
     """Folder podcast feeds' episodes are fetched into before they are read: default `feeds/`
     beside the SQLite file, or ~/.cache/talks/feeds for PostgreSQL (TALKS_FEED_DIR)."""
     log_level: str = "INFO"

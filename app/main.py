@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.catalogue import CatalogueCache
+from app.catalogue import CatalogueCache, read_topic_aliases
 from app.config import Settings, get_settings
 from app.logging_setup import configure_logging
 from app.resources import resource_dir
@@ -227,7 +227,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.templates = templates()
-    app.state.catalogue = CatalogueCache(store)
+    aliases = read_topic_aliases(Path(settings.topic_aliases)) if settings.topic_aliases else {}
+    app.state.catalogue = CatalogueCache(store, topic_aliases=aliases)
+
     try:
         search_engine.sync(store)  # repairs an index left behind by a crash
     except Exception:  # another process (an ingest, another worker) holds the index's writer

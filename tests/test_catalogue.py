@@ -4,7 +4,10 @@ fields of a talk a query names."""
 import datetime as dt
 from pathlib import Path
 
-from app.catalogue import Catalogue, CatalogueCache, TalkCard
+import pytest
+
+from app.catalogue import Catalogue, CatalogueCache, TalkCard, read_topic_aliases
+
 from app.store import Store
 from tests.conftest import ingest
 from tests.search.test_meaning import write_talks
@@ -103,3 +106,39 @@ def test_a_running_servers_catalogue_shows_the_newest_talk_written_again(
     assert cache.current().by_slug["b"].segment_count == 1
     ingest(db, write_talks(files, {"b": ["the second talk says goodbye moon", "and stars"]}))
     assert cache.current().by_slug["b"].segment_count == 2
+
+
+VARIANTS = [
+    card(1, "a", (), ("Career Transitions", "Startups")),
+    card(2, "b", (), ("career transition", "startup", "mentoring")),
+    card(3, "c", (), ("career transition", "Career Growth", "mentorship", "analysis")),
+    card(4, "d", (), ("career growth", "analyses", "business")),
+]
+
+
+def test_case_and_plural_variants_are_one_topic_shown_one_way() -> None:
+    cat = Catalogue(VARIANTS)
+    transition = cat.topics["career-transition"]
+    assert transition.name == "career transition"  # the most common spelling
+    assert [c.slug for c in transition.talks] == ["t3", "t2", "t1"]
+    assert cat.topic("Career Transitions") is transition
+    assert cat.topic("career-transitions") is transition  # an old link still opens it
+    assert {c.slug for c in cat.topic("startups").talks} == {"t1", "t2"}  # type: ignore[union-attr]
+    growth = cat.topic("career growth")
+    assert growth is not None and len(growth.talks) == 2
+    assert all(growth.name in c.topics for c in growth.talks)  # cards show the one spelling
+    assert "business" in cat.topics and "busines" not in cat.topics  # "ss" is no plural
+    assert cat.topic("mentorship") is not cat.topic("mentoring")  # not variants: an alias joins
+    assert cat.select(topic="career-transitions") == cat.select(topic="career-transition")
+
+
+def test_an_alias_file_joins_topics(tmp_path: Path) -> None:
+    aliases = tmp_path / "topics.yaml"
+    aliases.write_text("mentoring: [mentorship, Mentor]\nanalysis: [analyses]\n")
+    cat = Catalogue(VARIANTS, read_topic_aliases(aliases))
+    mentoring = cat.topic("mentorship")
+    assert mentoring is cat.topics["mentoring"] and len(mentoring.talks) == 2
+    assert len(cat.topics) == 6  # transition, startup, mentoring, growth, analysis, business
+    (tmp_path / "bad.yaml").write_text("- just a list\n")
+    with pytest.raises(ValueError, match="must be a mapping"):
+        read_topic_aliases(tmp_path / "bad.yaml")

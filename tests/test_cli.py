@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.config import get_settings
 from app.store import open_store
 from tests.conftest import SAMPLE, ingest
 
@@ -45,3 +46,14 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--debug", "search", "engines", "--db", url])
     assert result.exit_code == 1 and result.exception is not None
     assert "not a database" in str(result.exception)
+
+
+def test_serve_refuses_a_topic_alias_file_it_cannot_read(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "topics.yaml").write_text("mentoring: [mentorship\n")
+    monkeypatch.setenv("TALKS_TOPIC_ALIASES", str(tmp_path / "topics.yaml"))
+    get_settings.cache_clear()
+    result = runner.invoke(cli, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert "cannot read the topic aliases" in result.output and "Traceback" not in result.output

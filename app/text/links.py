@@ -55,3 +55,17 @@ def name_slug(name: str) -> str:
     """A person's or topic's slug: its words folded to ASCII (dotless i as i), joined by '-'."""
     folded = " ".join(normalize(w) for w in name.replace("ı", "i").split())
     return _SLUG_RUN.sub("-", folded).strip("-") or "unknown"
+
+
+def topic_key(name: str) -> str:
+    """What makes two topic names one topic: the slug with each word made singular
+    ("Career Transitions" and "career transition"; "startups" and "Startup")."""
+    return "-".join(_singular(word) for word in name_slug(name).split("-"))
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word

@@ -15,7 +15,7 @@ from app.search.language.query import parse_query
 from app.search.present.results import Hit
 from app.search.service import Mode
 from app.store.catalog import talk_transcripts
-from app.text.links import name_slug, source_video_url
+from app.text.links import source_video_url
 from app.web.api import MAX_QUERY_CHARS, IsoDate, base_url_of, browse_talks
 from app.web.deps import CatalogueDep, ServiceDep, SessionDep, StoreDep, TalkDep
 from app.web.errors import AppError
@@ -179,7 +179,7 @@ def talks_page(
 ) -> HTMLResponse:
     chosen = browse_talks(catalogue, speaker or None, topic or None, year_of(year), sort)
     person = catalogue.person(speaker) if speaker else None
-    topic_group = catalogue.topics.get(name_slug(topic)) if topic else None
+    topic_group = catalogue.topic(topic) if topic else None
     params = {
         "speaker": person.slug if person else speaker,
         "topic": topic_group.slug if topic_group else topic,
@@ -253,7 +253,7 @@ def topics_page(request: Request, catalogue: CatalogueDep) -> HTMLResponse:
 def topic_page(
     request: Request, catalogue: CatalogueDep, slug: Annotated[str, Path(max_length=200)]
 ) -> HTMLResponse:
-    topic = catalogue.topics.get(slug)
+    topic = catalogue.topic(slug)
     if topic is None:
         raise AppError(404, f"No topic is called {slug!r}.")
     people = catalogue.facets(topic.talks)["speakers"][:HOME_SPEAKERS]

@@ -60,7 +60,7 @@ def search_filters(request: SearchRequest, catalogue: Catalogue) -> tuple[Filter
         speakers, active["speaker"] = (name,), name
     talks = None
     if request.topic:
-        topic = catalogue.topics.get(name_slug(request.topic))
+        topic = catalogue.topic(request.topic)
         talks = tuple(c.slug for c in topic.talks) if topic else ()
         active["topic"] = topic.name if topic else request.topic
     date_from, date_to = request.date_from, request.date_to
