@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from app.catalogue import Catalogue, CatalogueCache, TalkCard, read_topic_aliases
-
 from app.store import Store
 from tests.conftest import ingest
 from tests.search.test_meaning import write_talks
