@@ -12,6 +12,14 @@
     document.querySelectorAll(".facets details[open]").forEach((d) => d.removeAttribute("open"));
   }
 
+  // "Narrow down" at the top of the results (and the skip link) unfold the filters they lead to
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('a[href="#filters"]');
+    const filters = link && document.querySelector("#filters details");
+    if (filters) filters.open = true;
+  });
+
+
   function searchUrl(input, q) {
     const params = new URLSearchParams();
     params.set("q", q);

@@ -161,16 +161,43 @@
     };
     const api = document.createElement("script");
     api.src = "https://www.youtube.com/iframe_api";
+    // offline, or YouTube blocked: say so where the player would be, not a grey box
+    api.addEventListener("error", () => playerMissing("The video player could not be loaded (no connection to YouTube)."));
     document.head.appendChild(api);
   }
+
+  function playerMissing(why) {
+    const box = document.querySelector(".player");
+    if (!box || box.querySelector(".player-missing")) return;
+    const note = document.createElement("p");
+    note.className = "player-missing";
+    note.setAttribute("role", "status");
+    note.textContent = why + " The transcript's times still link to each moment.";
+    box.insertBefore(note, box.firstChild);
+
+  }
+  if (media) media.addEventListener("error", () => playerMissing("The recording could not be loaded."));
+
+  // chapters are open where there is room beside the transcript, folded on a phone
+  const chapters = document.querySelector("details[data-open-wide]");
+  if (chapters && window.matchMedia("(min-width: 64rem)").matches) chapters.open = true;
 
   if (!isNaN(initial)) {
     mark(lineAt(initial), false);
     // arriving from a search, the quote's first marked word is the place to show
     const line = lines[current];
     const quote = line && line.querySelector("mark");
-    if (line) (quote || line).scrollIntoView({ block: "center", behavior: "auto" });
+    if (line) {
+      (quote || line).scrollIntoView({ block: "center", behavior: "auto" });
+      // the next Tab goes to the quote's own line, not the page's first link
+      line.tabIndex = -1;
+      const focusLine = () => { if (document.activeElement === document.body) line.focus({ preventScroll: true }); };
+      if (document.readyState === "complete") focusLine();
+      else window.addEventListener("load", focusLine, { once: true });
+
+    }
   }
+
 
   if (copy && navigator.clipboard) {
     copy.hidden = false;
