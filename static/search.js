@@ -34,21 +34,50 @@
     return "/search?" + params.toString();
   }
 
+  // a history entry per search a person lingers on: the first result of a burst of typing is
+  // pushed, the next ones replace it, and one shown for LINGER_MS becomes an entry of its own
+  const LINGER_MS = 1500;
+  let settled = true;
+  let lingering = null;
+
+  async function show(url, fetchUrl) {
+    const response = await fetch(fetchUrl || url, { headers: { Accept: "text/html" } });
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = doc.getElementById("main");
+    const main = document.getElementById("main");
+    if (!fresh || !main) return null;
+    main.replaceChildren(...Array.from(fresh.childNodes));
+    document.title = doc.title;
+    foldFacetsOnPhones();
+    return main;
+  }
+
   async function run(input) {
     const mine = ++latest;
     const q = input.value;
     if (!q.trim()) return;
     const url = searchUrl(input, q);
+    // while typing, the last word is read as the start of a word ("feature sto")
+    const typing = url + "&typing=1";
     try {
-      const response = await fetch(url, { headers: { Accept: "text/html" } });
-      if (!response.ok || mine !== latest) return;
+      const response = await fetch(typing, { headers: { Accept: "text/html" } });
+      if (mine !== latest || response.status >= 500) return;
       const doc = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = doc.getElementById("main");
       const main = document.getElementById("main");
       if (!fresh || !main || mine !== latest) return;
       main.replaceChildren(...Array.from(fresh.childNodes));
       document.title = doc.title;
-      history.replaceState(null, "", url);
+      if (settled) history.pushState({ typed: true }, "", url);
+      else history.replaceState({ typed: true }, "", url);
+      settled = false;
+      clearTimeout(lingering);
+      lingering = setTimeout(() => {
+        // lingered on: this search is an entry of its own, shown whole (exact counts, filters)
+        settled = true;
+        if (mine === latest) show(url).catch(() => {});
+      }, LINGER_MS);
+
       foldFacetsOnPhones();
       const live = document.getElementById("live-status");
       const count = main.querySelector(".count");
@@ -58,6 +87,16 @@
     }
   }
 
+  // Back and Forward through typed searches show the page of that address again
+  window.addEventListener("popstate", () => {
+    const header = document.getElementById("q");
+    const q = new URLSearchParams(location.search).get("q") || "";
+    if (header) header.value = q;
+    settled = true;
+    latest++;
+    show(location.href).catch(() => location.reload());
+  });
+
   function watch(input) {
     if (!input || !window.fetch || !window.DOMParser) return;
     input.addEventListener("input", () => {
@@ -66,7 +105,20 @@
     });
   }
 
+  // the home page's big box: its text moves to the header's box, which stays while the
+  // results replace the page below it
+  function watchHome(big, header) {
+    if (!big || !header || !window.fetch || !window.DOMParser) return;
+    big.addEventListener("input", () => {
+      header.value = big.value;
+      header.focus();
+      header.setSelectionRange(header.value.length, header.value.length);
+      header.dispatchEvent(new Event("input"));
+    });
+  }
+
   foldFacetsOnPhones();
   if (document.querySelector("article.talk")) return;
   watch(document.getElementById("q")); // in the header: it stays while the results change
+  watchHome(document.getElementById("home-q"), document.getElementById("q"));
 })();

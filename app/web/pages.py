@@ -1,6 +1,7 @@
 """HTML pages: home, search (works without JavaScript), browsing talks, speakers and topics,
 and the talk page opened at a moment."""
 
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -80,15 +81,17 @@ def search_page(
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
     mode: Annotated[Mode, Query()] = "auto",
+    typing: bool = False,
 ) -> HTMLResponse:
-    """The home page (what the archive holds) without a query; results with one."""
+    """The home page (what the archive holds) without a query; results with one. `typing`
+    (search as you type): the last word is read as the start of a word."""
     notes = []
     if len(q) > MAX_QUERY_CHARS:
         # a pasted page of text: search its first words, as the README promises
         q = q[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
         notes.append(f"Your text was long: searching its first {MAX_QUERY_CHARS} characters.")
     wanted = SearchRequest(
-        q=q,
+        q=as_typed(q) if typing else q,
         mode=mode,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
@@ -107,7 +110,12 @@ def search_page(
         person = catalogue.person(alone)
         if person is not None:  # a speaker alone: their talks, and a box to search what they said
             return RedirectResponse(f"/speakers/{person.slug}", status_code=303)  # type: ignore[return-value]
-    found = run_search(service, store, catalogue, wanted, whole=True) if q.strip() else None
+    # typing: the first block only, no facets (fast); the page settled on is whole
+    found = (
+        run_search(service, store, catalogue, wanted, facets=not typing, whole=not typing)
+        if q.strip()
+        else None
+    )
     if found is not None:
         found.result.notes[:0] = notes
     if mode != "auto":
@@ -131,7 +139,19 @@ def search_page(
         query_string=_query_string,
         mode=mode,
         semantic=service.semantic,
+        whole=not typing,
     )
+
+
+_LAST_WORD = re.compile(r"(?:^|\s)(\w{2,})$")
+
+
+def as_typed(q: str) -> str:
+    """ "feature sto" -> "feature sto*": the word being typed, unless it is inside quotes or
+    the query ends with a space (the word is finished)."""
+    if q.count('"') % 2 or not _LAST_WORD.search(q):
+        return q
+    return q + "*"
 
 
 def _speaker_alone(q: str, wanted: SearchRequest) -> str | None:

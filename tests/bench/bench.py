@@ -122,6 +122,10 @@ def make_queries(episodes: Path, rng: random.Random, per_class: int) -> dict[str
             ws[longest] = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
         return " ".join(ws)
 
+    def typed(text: str) -> str:
+        *first, last = text.split()
+        return " ".join([*first, last[: rng.randint(2, max(2, min(4, len(last))))]])
+
     topics = [json.loads(line)["q"] for line in TOPICS.read_text().splitlines() if line.strip()]
     return {
         "subject": [rng.choice(topics) for _ in range(per_class)],
@@ -132,6 +136,8 @@ def make_queries(episodes: Path, rng: random.Random, per_class: int) -> dict[str
         "phrase": [f'"{span(4)}"' for _ in range(per_class)],
         "prefix": [rng.choice(mid)[:4] + "*" for _ in range(per_class)],
         "typo": [typo() for _ in range(per_class)],
+        # what the search page asks while a person types: the last word cut short
+        "typing": [typed(span(rng.choice([2, 3]))) for _ in range(per_class)],
     }
 
 
@@ -447,6 +453,14 @@ def main() -> None:
                 all_lat += lat
             http_pct["all"] = (pct(all_lat, 50), pct(all_lat, 95), pct(all_lat, 99))
             ours_all = [x for cls in PEER_CLASSES for x in lat_by_class[cls]]
+            typing = []
+            for q in queries["typing"]:  # the search page as you type: the whole HTML page
+                path = "/search?" + urllib.parse.urlencode({"q": q, "typing": 1})
+                t = time.perf_counter()
+                status = bare_get(sock, path)
+                typing.append(1000 * (time.perf_counter() - t))
+                if status != 200:
+                    sys.exit(f"{path} answered {status}")
         mix = [q for cls in CLASSES for q in queries[cls]]
         random.Random(7).shuffle(mix)
         if shutil.which("wrk") and not args.python_client:
@@ -496,6 +510,10 @@ def main() -> None:
         f"{2 * pct(all_raw, 50) + 3:8.1f}"
     )
     print("HTTP latency: one request at a time, a bare HTTP/1.1 client on one connection")
+    print(
+        f"search page as you type (last word a prefix, /search?typing=1): "
+        f"p50 {pct(typing, 50):.1f} p95 {pct(typing, 95):.1f} p99 {pct(typing, 99):.1f} ms"
+    )
     if peer is not None:
         build_s, peer_pct = peer
         print(
