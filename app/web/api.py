@@ -1,4 +1,4 @@
-"""JSON API: /api/search, /api/talks, /api/talks/<slug>, /api/speakers, /api/topics."""
+"""JSON API: /api/search, /api/talks, /api/talks/<slug>, /api/speakers(/<slug>), /api/topics."""
 
 import re
 from datetime import date
@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as UrlPath
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +19,7 @@ from app.store.catalog import talk_transcripts
 from app.text.links import moment_url, name_slug
 from app.text.passages import aligned_times
 from app.web.deps import CatalogueDep, SessionDep, TalkDep
+from app.web.errors import AppError
 from app.web.schemas import (
     ChapterOut,
     CountOut,
@@ -27,6 +29,7 @@ from app.web.schemas import (
     GroupOut,
     HitOut,
     NamedTalkOut,
+    PersonDetail,
     PersonList,
     RelatedOut,
     SearchOut,
@@ -260,16 +263,19 @@ def api_talks(
     topic: TopicParam = None,
     year: YearParam = None,
     sort: SortParam = "newest",
+    counts: Annotated[
+        bool, Query(description="Also count the talks per speaker, topic and year.")
+    ] = False,
 ) -> TalkList:
-    """Talks, filtered by speaker, topic and year, with the number of talks per speaker, topic
-    and year among those the filters leave."""
+    """Talks, filtered by speaker, topic and year; with `counts=true`, the number of talks per
+    speaker, topic and year among those the filters leave."""
     chosen = browse_talks(catalogue, speaker, topic, year, sort)
     return TalkList(
         total=len(chosen),
         limit=limit,
         offset=offset,
         talks=[talk_list_item(c) for c in chosen[offset : offset + limit]],
-        counts=count_out(catalogue.facets(chosen)),
+        counts=count_out(catalogue.facets(chosen)) if counts else None,
     )
 
 
@@ -308,6 +314,20 @@ def api_speakers(catalogue: CatalogueDep, limit: Limit = 100, offset: Offset = 0
     return PersonList(
         total=len(people),
         speakers=[group_out(p, "/speakers") for p in people[offset : offset + limit]],
+    )
+
+
+@router.get("/speakers/{slug}", response_model=PersonDetail, responses={404: {"model": ErrorOut}})
+def api_speaker(
+    catalogue: CatalogueDep, slug: Annotated[str, UrlPath(max_length=200)]
+) -> PersonDetail:
+    """One person (by slug or name) and their talks, newest first."""
+    person = catalogue.person(slug)
+    if person is None:
+        raise AppError(404, f"No speaker is called {slug!r}.")
+    return PersonDetail(
+        **group_out(person, "/speakers").model_dump(),
+        talks=[talk_list_item(c) for c in person.talks],
     )
 
 

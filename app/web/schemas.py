@@ -154,13 +154,21 @@ class CountOut(BaseModel):
     count: int = Field(description="Talks with this value among the listed talks.")
 
 
+class PersonDetail(GroupOut):
+    """A person with their talks, newest first."""
+
+    talks: list[TalkListItem]
+
+
 class TalkList(BaseModel):
     total: int
     limit: int
     offset: int
     talks: list[TalkListItem]
-    counts: dict[str, list[CountOut]] = Field(
-        description="Talks per speaker, topic and year among all the talks the filters leave."
+    counts: dict[str, list[CountOut]] | None = Field(
+        None,
+        description="Talks per speaker, topic and year among all the talks the filters leave "
+        "(with counts=true).",
     )
 
 

@@ -25,9 +25,11 @@ def library(db_url: str, db: Store, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def test_talks_list_filters_sorts_and_counts(library: TestClient) -> None:
-    body = library.get("/api/talks").json()
+    assert library.get("/api/talks").json()["counts"] is None  # counted only when asked
+    body = library.get("/api/talks", params={"counts": "true"}).json()
     assert body["total"] == TALKS and len(body["talks"]) == TALKS
     counts = {c["value"]: c["count"] for c in body["counts"]["speakers"]}
+
     assert counts["alexey-grigorev"] == TALKS and counts["ada-lovelace"] == 2
     ada = library.get("/api/talks", params={"speaker": "ada-lovelace"}).json()
     assert {t["slug"] for t in ada["talks"]} == {talk_slug(0), talk_slug(4)}
@@ -179,3 +181,13 @@ def test_speaker_alone_opens_their_page(library: TestClient) -> None:
     for params in ({"speaker": "Alan"}, {"q": "speaker:alan-turing"}):
         page = library.get("/search", params=params, follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"] == "/speakers/alan-turing"
+
+
+def test_one_speaker_and_their_talks(library: TestClient) -> None:
+    body = library.get("/api/speakers/ada-lovelace").json()
+    assert body["name"] == "Ada Lovelace" and body["talk_count"] == 2
+    assert {t["slug"] for t in body["talks"]} == {talk_slug(0), talk_slug(4)}
+    assert body["url"] == "/speakers/ada-lovelace"
+    assert library.get("/api/speakers/Ada").json()["slug"] == "ada-lovelace"
+    missing = library.get("/api/speakers/nobody-here")
+    assert missing.status_code == 404 and "nobody-here" in str(missing.json()["error"])
