@@ -173,7 +173,12 @@
     note.className = "player-missing";
     note.setAttribute("role", "status");
     note.textContent = why + " The transcript's times still link to each moment.";
-    box.insertBefore(note, box.firstChild);
+    // a grey box would only hide the transcript: the note takes its place
+    box.querySelectorAll("iframe, video, audio").forEach((el) => { el.hidden = true; });
+    box.appendChild(note);
+    const line = lines[current];
+    if (line) (line.querySelector("mark") || line).scrollIntoView({ block: "center", behavior: "auto" });
+
 
   }
   if (media) media.addEventListener("error", () => playerMissing("The recording could not be loaded."));

@@ -262,7 +262,7 @@ def test_player_stays_in_view_at_a_late_moment(site: str, browser, width: int) -
     context.route("https://www.youtube.com/**", lambda route: route.abort())
     pg = context.new_page()
     pg.goto(site + f"/talks/{SAMPLE_SLUG}?t=3000")
-    assert in_viewport(pg, pg.locator("#player")) and in_viewport(pg, current_line(pg))
+    assert in_viewport(pg, pg.locator(".player")) and in_viewport(pg, current_line(pg))
     watch = pg.locator("#watch-link")  # the frame cannot load here: the link remains
     assert watch.inner_text() == "Watch on YouTube at 50:00"
     later = pg.locator("#transcript li[data-start]").nth(1500)
@@ -270,7 +270,7 @@ def test_player_stays_in_view_at_a_late_moment(site: str, browser, width: int) -
     later.locator("a.ts").click()
     pg.wait_for_function("() => location.search.includes('t=')")
     assert current_line(pg).get_attribute("id") == later.get_attribute("id")
-    assert in_viewport(pg, pg.locator("#player")) and in_viewport(pg, current_line(pg))
+    assert in_viewport(pg, pg.locator(".player")) and in_viewport(pg, current_line(pg))
     assert watch.get_attribute("href").endswith(
         f"&t={int(float(later.get_attribute('data-start')))}s"
     )
