@@ -6,6 +6,7 @@ lists, or a list under the video's id). None when the data has none of these sha
 from typing import Any
 
 from app.ingest.transcript import Segment, clean_text
+from app.ingest.word_times import by_word_times
 
 
 def known_shape(data: Any) -> tuple[str, list[Segment]] | None:
@@ -66,7 +67,7 @@ def _utterances(items: list[Any], text_key: str, scale: float) -> list[Segment]:
             f"Speaker {who}" if who is not None else None,
         )
         if seg is not None:
-            out.append(seg)
+            out.extend(by_word_times(seg, item.get("words"), scale))
     return out
 
 

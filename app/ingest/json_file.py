@@ -16,6 +16,7 @@ from app.ingest.transcript import (
     clean_text,
     parse_clock,
 )
+from app.ingest.word_times import by_word_times
 
 _SEGMENTS_KEY = re.compile(r'"segments"\s*:\s*\[')
 
@@ -65,7 +66,7 @@ def read_json(text: str) -> Transcript:
         line = lines[i] if i < len(lines) else None
         seg = _segment(item, i, line)
         if seg.text:
-            segments.append(seg)
+            segments.extend(by_word_times(seg, item.get("words")))
 
     if not segments:
         raise TranscriptError("no segments with text found", 1)

@@ -329,3 +329,50 @@ def test_ttml_captions_with_every_kind_of_time(tmp_path: Path) -> None:
         (90.0, "offsets in minutes"),
     ]
     assert segments[1].end == 7.0 and segments[2].end == pytest.approx(14.2)
+
+
+def _words(text: str, start: float, step: float) -> list[dict[str, object]]:
+    return [
+        {
+            "word": " " + w,
+            "start": round(start + i * step, 2),
+            "end": round(start + (i + 1) * step - 0.05, 2),
+        }
+        for i, w in enumerate(text.split())
+    ]
+
+
+def test_word_times_place_a_hit_on_its_words_not_its_segments_start(
+    db: Store, tmp_path: Path
+) -> None:
+    """Whisper's --word_timestamps output: a 9 s segment of two sentences; the quote in the
+    second one opens at its first word's second (6.5), not at the segment's start (0)."""
+    first, second = (
+        "Welcome back to the show about data.",
+        "Today we discuss feature stores at length.",
+    )
+    segment = {
+        "id": 0,
+        "start": 0.0,
+        "end": 9.0,
+        "text": f" {first} {second}",
+        "words": _words(first, 0.0, 0.5) + _words(second, 6.5, 0.3),
+    }
+    (tmp_path / "episode.json").write_text(json.dumps({"text": "", "segments": [segment]}))
+    transcript = read(tmp_path / "episode.json")
+    assert [(s.start, s.text) for s in transcript.segments] == [(0.0, first), (6.5, second)]
+    report = ingest(db, tmp_path)
+    assert report.failed == 0, report.errors
+    hit = SearchService(search_engine_of(db)).search(db, "we discuss feature stores").hits[0]
+    assert hit.start == 6.5
+
+
+def test_untimed_or_disordered_words_keep_the_segment_whole(tmp_path: Path) -> None:
+    words = [{"word": "one", "start": 2.0, "end": 2.5}, {"word": "2", "score": 0.1}]
+    disordered = [{"word": "a.", "start": 3.0, "end": 3.1}, {"word": "b", "start": 1.0, "end": 1.2}]
+    for i, given in enumerate([words, disordered, "not a list"]):
+        path = tmp_path / f"t{i}.json"
+        path.write_text(
+            json.dumps({"segments": [{"start": 1.0, "end": 4.0, "text": "one 2", "words": given}]})
+        )
+        assert [s.start for s in read(path).segments] == [1.0]
