@@ -20,7 +20,7 @@ from app.ingest.sidecar import (
 )
 from app.ingest.talk_build import build_talk, transcript_row
 from app.ingest.transcript import TranscriptError
-from app.ingest.ytdlp_info import caption_language
+from app.ingest.ytdlp_info import LANGUAGE_SUFFIX, ytdlp_languages
 from app.store.base import TalkBuild, TranscriptRow
 
 log = logging.getLogger(__name__)
@@ -93,15 +93,17 @@ def _prepared(
     if digest == stored_digest:
         return PreparedFile(path, source, digest)
     meta = read_sidecar(sidecar) if sidecar else {}
-    slug = str(meta.get("slug") or "") or slugify(path.stem)
+    if meta.get("from_info_json"):
+        ytdlp_languages(meta, path.stem)
+    stem = LANGUAGE_SUFFIX.sub("", path.stem) if meta.get("from_info_json") else path.stem
+    slug = str(meta.get("slug") or "") or slugify(stem).strip("-") or slugify(path.stem)
+
     slug = slugify(slug) if meta.get("slug") else slug
     text = decode(data)
     transcript = reader_for(path, text)(text, path)
     vet(transcript)
     if chapters is not None and not transcript.chapters:
         transcript.chapters = read_chapters(chapters)
-    if meta.get("from_info_json") and not meta.get("language"):
-        meta["language"] = caption_language(path.stem)
     apply_sidecar(transcript, meta)
 
     resolve_speakers(transcript, path.parent)

@@ -48,3 +48,21 @@ def caption_language(stem: str) -> str | None:
     """`Title [id].en` -> "en": the language yt-dlp puts in a caption file's name."""
     m = LANGUAGE_SUFFIX.search(stem)
     return m.group(0)[1:] if m else None
+
+
+def ytdlp_languages(meta: dict[str, Any], stem: str) -> None:
+    """A caption file's language is its name's (`.de`, `.en-orig`), not the video's (the
+    info.json's `language`); captions in another language than the video's are a translation
+    of it (one talk, its own captions lead)."""
+    spoken = meta.pop("language", None)
+    named = caption_language(stem)
+    if named is None:
+        meta["language"] = spoken
+        return
+    base = re.split(r"[-_]", named)[0].lower()
+    meta["language"] = base
+    original = named.lower().endswith("-orig") or (
+        isinstance(spoken, str) and re.split(r"[-_]", spoken)[0].lower() == base
+    )
+    if not original and isinstance(spoken, str) and not meta.get("kind"):
+        meta["kind"] = "translation"

@@ -376,3 +376,22 @@ def test_untimed_or_disordered_words_keep_the_segment_whole(tmp_path: Path) -> N
             json.dumps({"segments": [{"start": 1.0, "end": 4.0, "text": "one 2", "words": given}]})
         )
         assert [s.start for s in read(path).segments] == [1.0]
+
+
+def test_a_videos_captions_in_several_languages_are_one_talk_its_own_leading(
+    db: Store, tmp_path: Path
+) -> None:
+    """yt-dlp --sub-langs en,de: the German captions translate the English video."""
+    write_ytdlp_folder(tmp_path / "channel")
+    folder = tmp_path / "channel"
+    info = folder / "Sorting in practice [abcdefghijk].info.json"
+    info.write_text(json.dumps({**json.loads(info.read_text()), "language": "en"}))
+    german = YTDLP_VTT.replace("called timsort", "heißt timsort")
+    (folder / "Sorting in practice [abcdefghijk].de.vtt").write_text(german)
+    report = ingest(db, folder)
+    assert report.failed == 0, report.errors
+    assert table_rows(db, "SELECT slug FROM talks") == [("sorting-in-practice-abcdefghijk",)]
+    kinds = sorted(table_rows(db, "SELECT kind, language FROM transcripts"))
+    assert kinds == [("captions", "en"), ("translation", "de")]
+    hit = SearchService(search_engine_of(db)).search(db, "heißt timsort").hits[0]
+    assert hit.talk.slug == "sorting-in-practice-abcdefghijk" and hit.start == 4.0
