@@ -6,7 +6,7 @@ lists, or a list under the video's id). None when the data has none of these sha
 from typing import Any
 
 from app.ingest.transcript import Segment, clean_text
-from app.ingest.word_times import by_word_times
+from app.ingest.word_times import by_word_times, from_words
 
 
 def known_shape(data: Any) -> tuple[str, list[Segment]] | None:
@@ -19,6 +19,10 @@ def known_shape(data: Any) -> tuple[str, list[Segment]] | None:
             return "aws-transcribe", _aws(results["audio_segments"])
         if isinstance(data.get("utterances"), list) and "audio_url" in data:
             return "assemblyai", _utterances(data["utterances"], "text", 0.001)
+        if isinstance(data.get("words"), list) and "audio_url" in data:
+            return "assemblyai", from_words(data["words"], 0.001)  # no speaker_labels asked
+        if isinstance(results, dict) and isinstance(results.get("channels"), list):
+            return "deepgram", _deepgram_words(results["channels"])
         events = data.get("events")
         if isinstance(events, list) and any(isinstance(e, dict) and "segs" in e for e in events):
             return "youtube-json3", _json3(data["events"])
@@ -30,6 +34,14 @@ def known_shape(data: Any) -> tuple[str, list[Segment]] | None:
         return "youtube-transcript-api", _timed([item for part in parts for item in part])
 
     return None
+
+
+def _deepgram_words(channels: list[Any]) -> list[Segment]:
+    """Deepgram without utterances: the first channel's best alternative's words."""
+    first = channels[0] if channels and isinstance(channels[0], dict) else {}
+    alternatives = first.get("alternatives")
+    best = alternatives[0] if isinstance(alternatives, list) and alternatives else {}
+    return from_words(best.get("words") if isinstance(best, dict) else None)
 
 
 def _timed_list(items: list[Any]) -> bool:

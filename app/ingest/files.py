@@ -30,6 +30,22 @@ def is_sidecar(path: Path) -> bool:
     return False
 
 
+def is_loose_chapters(path: Path) -> bool:
+    """A Podcasting 2.0 chapters file not named after a transcript (`chapters.json`): metadata
+    that a folder's ingest skips rather than fails on."""
+    if path.suffix.lower() != ".json" or path.name.lower().endswith(".chapters.json"):
+        return False
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("chapters"), list)
+        and ("segments" not in data)
+    )
+
+
 def _holds_segments(path: Path) -> bool:
     """A JSON transcript (Whisper's, a podcast's): an object with a 'segments' list, or a list."""
     try:
@@ -95,6 +111,13 @@ def transcript_files(
                         if file.is_symlink() and not follow_symlinks:
                             skipped.append(f"{file}: a linked file, not read (--follow-symlinks)")
                             continue
+                        if is_loose_chapters(file):
+                            skipped.append(
+                                f"{file}: a chapters file; named <transcript>.chapters.json it "
+                                "gives that transcript its chapters"
+                            )
+                            continue
+
                         here.append(file)
                 for file in richest_renderings(here, skipped):
                     _add(file, found, seen)

@@ -395,3 +395,38 @@ def test_a_videos_captions_in_several_languages_are_one_talk_its_own_leading(
     assert kinds == [("captions", "en"), ("translation", "de")]
     hit = SearchService(search_engine_of(db)).search(db, "heißt timsort").hits[0]
     assert hit.talk.slug == "sorting-in-practice-abcdefghijk" and hit.start == 4.0
+
+
+STT = Path(__file__).resolve().parents[1] / "data" / "stt"
+
+
+@pytest.mark.parametrize(
+    ("name", "quote", "second"),
+    [
+        ("assemblyai_utterances.json", "looking forward to it just being normal", 8.932),
+        ("assemblyai_transcription.json", "looking forward to it just being normal", 8.932),
+        ("dg_utterances.json", "with an all female team", 6.32),
+        ("dg_transcription.json", "the first spacewalk with an all female team", 4.4),
+        ("whisper_timestamped.json", "looking forward to it just being normal", 8.54),
+    ],
+)
+def test_real_speech_to_text_files_load_with_their_quotes_at_their_second(
+    db: Store, tmp_path: Path, name: str, quote: str, second: float
+) -> None:
+    shutil.copy(STT / name, tmp_path / name)
+    report = ingest(db, tmp_path)
+    assert report.failed == 0 and report.new == 1, report.errors
+    hit = SearchService(search_engine_of(db)).search(db, quote).hits[0]
+    assert hit.start == pytest.approx(second, abs=0.01)
+    if name.startswith("assemblyai"):
+        assert hit.speaker == "Speaker A"
+
+
+def test_a_folder_of_every_real_sample_loads(db: Store, tmp_path: Path) -> None:
+    for source in (STT, DATA):
+        for file in source.iterdir():
+            if file.suffix in (".json", ".srt", ".vtt", ".html"):
+                shutil.copy(file, tmp_path / f"{source.name}-{file.name}")
+    report = ingest(db, tmp_path)
+    assert report.failed == 0, report.errors
+    assert report.new == 9  # 5 speech-to-text files, 4 podcast transcripts (chapters beside)
