@@ -174,7 +174,8 @@
     note.setAttribute("role", "status");
     note.textContent = why + " The transcript's times still link to each moment.";
     // a grey box would only hide the transcript: the note takes its place
-    box.querySelectorAll("iframe, video, audio").forEach((el) => { el.hidden = true; });
+    box.querySelectorAll("iframe, video, audio, .player-toggle").forEach((el) => { el.hidden = true; });
+
     box.appendChild(note);
     const line = lines[current];
     if (line) (line.querySelector("mark") || line).scrollIntoView({ block: "center", behavior: "auto" });
@@ -183,7 +184,20 @@
   }
   if (media) media.addEventListener("error", () => playerMissing("The recording could not be loaded."));
 
+  // the player can be folded away, leaving the screen to the transcript (a small screen)
+  const toggle = document.getElementById("player-toggle");
+  const playerBox = document.querySelector(".talk .player");
+  if (toggle && playerBox) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const folded = playerBox.classList.toggle("folded");
+      toggle.textContent = folded ? "Show player" : "Hide player";
+      toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+  }
+
   // chapters are open where there is room beside the transcript, folded on a phone
+
   const chapters = document.querySelector("details[data-open-wide]");
   if (chapters && window.matchMedia("(min-width: 64rem)").matches) chapters.open = true;
 

@@ -84,3 +84,31 @@ def test_offline_the_player_says_why_it_is_empty(site: str, page) -> None:  # ty
     note.wait_for()
     assert "could not be loaded" in note.inner_text()
     assert note.is_visible()
+
+
+def test_the_player_can_be_folded_away_on_a_short_screen(site: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 844, "height": 390}, is_mobile=True)
+    # YouTube answers (blank): the player is there, as online
+    context.route(
+        "https://www.youtube.com/**",
+        lambda route: route.fulfill(
+            body="<!doctype html><title>player</title>", content_type="text/html"
+        ),
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/talks/{SAMPLE_SLUG}?t=1244")
+        expect(page.locator("iframe#player")).to_be_visible()
+
+        box = page.locator(".talk .player")
+        before = box.bounding_box()
+        page.get_by_role("button", name="Hide player").click()
+        expect(page.get_by_role("button", name="Show player")).to_be_visible()
+        after = box.bounding_box()
+        assert before is not None and after is not None and after["height"] < before["height"]
+        page.get_by_role("button", name="Show player").click()
+        expect(page.get_by_role("button", name="Hide player")).to_have_attribute(
+            "aria-expanded", "true"
+        )
+    finally:
+        context.close()
