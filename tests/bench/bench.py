@@ -70,7 +70,10 @@ def build_corpus(episodes: Path, hours: float, out: Path, rng: random.Random) ->
     for path in sorted(episodes.glob("*.md")):
         tr = read_episode(path.read_text(encoding="utf-8"), path)
         talks.append((path.stem, [(s.start, s.speaker, s.text) for s in tr.segments]))
+    if not talks:
+        sys.exit(f"no episodes (*.md) in {episodes}: give --episodes, or put ../shared beside")
     vocab = [w for _, segs in talks for _, _, text in segs for w in text.split()][:200_000]
+
     total_seconds, files, total_words, copy = 0.0, 0, 0, 0
     while total_seconds < hours * 3600:
         for stem_, segs in talks:
