@@ -117,8 +117,42 @@
     });
   }
 
+  // a talk page's own box: its moments listed under the box as you type, the page kept
+  function watchTalk(input, results) {
+    if (!input || !results || !window.fetch || !window.DOMParser) return;
+    let mine = 0;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const ask = ++mine;
+        const q = input.value;
+        if (!q.trim()) { results.replaceChildren(); return; }
+        try {
+          const response = await fetch(searchUrl(input, q) + "&typing=1", { headers: { Accept: "text/html" } });
+          const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+          if (ask !== mine) return;
+          const found = Array.from(doc.querySelectorAll("#main ol.hits > li.hit"));
+          const count = doc.querySelector("#main p.count");
+          const note = document.createElement("p");
+          note.className = "count";
+          note.textContent = found.length ? (count ? count.textContent.split("(")[0].trim() : "") : "Nothing found in this talk.";
+          const list = document.createElement("ol");
+          list.className = "hits";
+          found.slice(0, 10).forEach((li) => list.appendChild(document.importNode(li, true)));
+          results.replaceChildren(note, list);
+        } catch (e) {
+          /* the form still works */
+        }
+      }, 250);
+    });
+  }
+
   foldFacetsOnPhones();
-  if (document.querySelector("article.talk")) return;
+  if (document.querySelector("article.talk")) {
+    watchTalk(document.getElementById("talk-q"), document.getElementById("talk-results"));
+    return;
+  }
+
   watch(document.getElementById("q")); // in the header: it stays while the results change
   watchHome(document.getElementById("home-q"), document.getElementById("q"));
 })();

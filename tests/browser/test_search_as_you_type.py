@@ -41,3 +41,12 @@ def test_a_search_lingered_on_is_shown_whole(site: str, page) -> None:  # type: 
     expect(page.locator("p.count")).not_to_contain_text("about")
     page.go_back()
     expect(page).to_have_url(re.compile(r"q=weaves$"))
+
+
+def test_a_talks_own_box_lists_its_moments_as_you_type(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site}/talks/episode-1")
+    page.locator("#talk-q").type("weaves patt", delay=30)
+    hits = page.locator("#talk-results li.hit")
+    expect(hits.first).to_be_visible()
+    assert "/talks/episode-1" in (hits.first.locator("a.moment").get_attribute("href") or "")
+    assert page.url.endswith("/talks/episode-1")  # the talk page stays
