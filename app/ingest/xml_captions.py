@@ -6,6 +6,7 @@ begin="00:00:01.160" end="…">`, what `yt-dlp --sub-format ttml` and broadcaste
 
 import html
 import re
+from typing import Any
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -13,14 +14,20 @@ from defusedxml.common import DefusedXmlException
 from app.ingest.transcript import Segment, Transcript, TranscriptError, check_order, clean_text
 
 
-def read_xml_captions(text: str) -> Transcript:
+def parse_safe_xml(text: str) -> Any:
+    """The document's root element; no entity, external entity or DTD is followed (a
+    TranscriptError naming the line when the XML is not well formed)."""
     try:
-        root = ElementTree.fromstring(text)
+        return ElementTree.fromstring(text)
     except DefusedXmlException as exc:
         raise TranscriptError(f"XML with entities or a DTD is not read: {exc}") from None
     except ElementTree.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise TranscriptError(f"not valid XML: {exc}", line) from None
+
+
+def read_xml_captions(text: str) -> Transcript:
+    root = parse_safe_xml(text)
     segments: list[Segment] = []
     if root.tag == "transcript":
         for node in root.iter("text"):

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
-
 from app.ingest.transcript import TranscriptError, clean_text
+from app.ingest.xml_captions import parse_safe_xml
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -92,13 +90,7 @@ def looks_like_feed(text: str) -> bool:
 
 def read_feed(text: str, base_url: str) -> Feed:
     """`base_url` resolves relative addresses (the feed's own address, or a file: URL)."""
-    try:
-        root = ElementTree.fromstring(text)
-    except DefusedXmlException as exc:
-        raise TranscriptError(f"XML with entities or a DTD is not read: {exc}") from None
-    except ElementTree.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise TranscriptError(f"not valid XML: {exc}", line) from None
+    root = parse_safe_xml(text)
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise TranscriptError(f"XML of <{root.tag}>, not an RSS feed (<rss><channel>)", 1)
