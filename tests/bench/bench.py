@@ -45,6 +45,7 @@ from app.ingest.episode_md import read_episode  # noqa: E402
 from app.models import Talk  # noqa: E402
 from app.search.engines.engine import ENGINES, get_engine  # noqa: E402
 from app.search.language.plan import Filters  # noqa: E402
+from app.search.language.planning import planned  # noqa: E402
 from app.search.language.query import parse_query  # noqa: E402
 from app.search.meaning.embedder import Embedder  # noqa: E402
 from app.search.meaning.nearest import load_meaning  # noqa: E402
@@ -419,7 +420,7 @@ def main() -> None:
             svc.setdefault(cls, []).append(1000 * (time.perf_counter() - t))
             # the raw engine: the same query's strict match, top 10, nothing else
             with store.snapshot() as snapshot:
-                plan = service._plan(snapshot, parse_query(q), Filters())
+                plan, _ = planned(snapshot, parse_query(q), Filters())
                 if plan.must:
                     t = time.perf_counter()
                     search_engine.search(snapshot, plan, 10)
