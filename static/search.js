@@ -70,6 +70,8 @@
       document.title = doc.title;
       if (settled) history.pushState({ typed: true }, "", url);
       else history.replaceState({ typed: true }, "", url);
+      shown = location.pathname + location.search;
+
       settled = false;
       clearTimeout(lingering);
       lingering = setTimeout(() => {
@@ -87,8 +89,12 @@
     }
   }
 
-  // Back and Forward through typed searches show the page of that address again
+  // Back and Forward through typed searches show the page of that address again (a link to
+  // #filters changes only the fragment: nothing to fetch)
+  let shown = location.pathname + location.search;
   window.addEventListener("popstate", () => {
+    if (location.pathname + location.search === shown) return;
+    shown = location.pathname + location.search;
     const header = document.getElementById("q");
     const q = new URLSearchParams(location.search).get("q") || "";
     if (header) header.value = q;
