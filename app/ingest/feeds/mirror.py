@@ -60,7 +60,13 @@ def mirror_feed(
     allowed = ({host_of(source)} | (allow_hosts or set())) if remote else None
     with Fetcher(allowed, timeout=timeout) as fetcher:
         try:
+            # the address the keeper gave may redirect anywhere (feed hosts move feeds); its
+            # files then come from the hosts of that chain, the channel's links and --allow-host
+            fetcher.allowed_hosts = None
             feed_text = _feed_text(source, remote, fetcher, state)
+            if allowed is not None:
+                led_to = host_of(str(state.get("feed", {}).get("at", "")))
+                fetcher.allowed_hosts = allowed | ({led_to} if led_to else set())
             feed = read_feed(feed_text, source if remote else Path(key).as_uri())
         except FetchError as exc:
             result.errors.append(f"{source}: the feed could not be fetched: {exc}")
@@ -126,7 +132,12 @@ def _feed_text(source: str, remote: bool, fetcher: Fetcher, state: dict) -> str:
         return str(known["text"])
     body = fetched.body or b""
     text = decode(body)
-    state["feed"] = {"etag": fetched.etag, "last_modified": fetched.last_modified, "text": text}
+    state["feed"] = {
+        "etag": fetched.etag,
+        "last_modified": fetched.last_modified,
+        "text": text,
+        "at": fetched.url,  # where the address led, after redirects
+    }
     return text
 
 

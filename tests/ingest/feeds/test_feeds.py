@@ -177,3 +177,18 @@ def test_formats_are_listed(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for word in ("WebVTT", "TTML", "Podcasting 2.0 HTML", "RSS feed", "AWS Transcribe"):
         assert word in result.output
+
+
+def test_a_feed_address_that_moved_brings_its_files_from_where_it_led(
+    feed_runner: CliRunner, feed_site: FeedSite, archive: Store
+) -> None:
+    """Feed hosts move feeds: the address given redirects to another host, whose files then
+    count as the feed's own (the channel's link names neither)."""
+    moved_base = feed_site.base.replace("127.0.0.1", "localhost")
+    feed_site.files["/new/feed.xml"] = example_feed(moved_base).replace(
+        b"<link>" + moved_base.encode() + b"podcast</link>", b"<link>https://elsewhere/</link>"
+    )
+    feed_site.redirects["/old/feed.xml"] = moved_base + "new/feed.xml"
+    result = feed_runner.invoke(cli, ["ingest", feed_site.url("old/feed.xml")])
+    assert result.exit_code == 0, result.output
+    assert len(talks_rows(archive)) == 3
