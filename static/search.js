@@ -3,13 +3,16 @@
 (function () {
   "use strict";
   const FILTERS = ["talk", "speaker", "topic", "year", "date_from", "date_to"];
-  const NARROW = window.matchMedia("(max-width: 60rem)");
+  const NARROW = window.matchMedia("(max-width: 59.99rem)");
   let timer = null;
   let latest = 0;
 
+  // the filters are folded above the results on a phone, open beside them on a wide screen
+  // (without JavaScript they are folded everywhere: one line, never a screenful above the hits)
   function foldFacetsOnPhones() {
-    if (!NARROW.matches) return;
-    document.querySelectorAll(".facets details[open]").forEach((d) => d.removeAttribute("open"));
+    document.querySelectorAll(".facets details[data-open-wide]").forEach((d) => {
+      d.open = !NARROW.matches;
+    });
   }
 
   // "Narrow down" at the top of the results (and the skip link) unfold the filters they lead to

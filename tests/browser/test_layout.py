@@ -47,13 +47,27 @@ def test_the_filters_are_reachable_from_the_top_of_the_results_on_a_phone(
     context, page = phone_page(browser)
     try:
         page.goto(f"{site}/search?q=analytical+engine")
-        link = page.locator("a.to-filters")
-        box = link.bounding_box()
-        assert box is not None and box["y"] < PHONE["height"]
-        link.click()
+        summary = page.locator("#filters summary")
+        box = summary.bounding_box()
+        first_hit = page.locator(".hit").first.bounding_box()
+        assert box is not None and first_hit is not None
+        assert box["y"] < first_hit["y"] and box["y"] < PHONE["height"] / 2  # folded, on top
+        assert page.locator("#filters details").get_attribute("open") is None
+        summary.click()
         expect(page.locator("#filters .facet a").first).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_the_filters_are_open_beside_the_results_on_a_wide_screen(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{site}/search?q=analytical+engine")
+    expect(page.locator("#filters details")).to_have_attribute("open", "")
+    facets, results = (
+        page.locator("#filters").bounding_box(),
+        page.locator(".results").bounding_box(),
+    )
+    assert facets is not None and results is not None and facets["x"] > results["x"]
 
 
 def test_skip_links_lead_to_the_results_and_the_filters(site: str, page) -> None:  # type: ignore[no-untyped-def]
