@@ -103,7 +103,9 @@
     if (header) header.value = q;
     settled = true;
     latest++;
-    show(location.href).catch(() => location.reload());
+    // a talk page (left by typing in the header's box) comes back whole, its player wired
+    if (location.pathname !== "/" && location.pathname !== "/search") location.reload();
+    else show(location.href).catch(() => location.reload());
   });
 
   function watch(input) {
@@ -157,11 +159,8 @@
   }
 
   foldFacetsOnPhones();
-  if (document.querySelector("article.talk")) {
-    watchTalk(document.getElementById("talk-q"), document.getElementById("talk-results"));
-    return;
-  }
-
+  watchTalk(document.getElementById("talk-q"), document.getElementById("talk-results"));
   watch(document.getElementById("q")); // in the header: it stays while the results change
+
   watchHome(document.getElementById("home-q"), document.getElementById("q"));
 })();

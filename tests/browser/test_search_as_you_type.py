@@ -50,3 +50,16 @@ def test_a_talks_own_box_lists_its_moments_as_you_type(site: str, page) -> None:
     expect(hits.first).to_be_visible()
     assert "/talks/episode-1" in (hits.first.locator("a.moment").get_attribute("href") or "")
     assert page.url.endswith("/talks/episode-1")  # the talk page stays
+
+
+def test_the_header_box_on_a_talk_page_searches_as_you_type_and_back_returns(
+    site: str, page
+) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site}/talks/episode-1?t=60")
+    page.fill("#q", "")
+    page.locator("#q").type("analytical engine", delay=30)
+    expect(page).to_have_url(re.compile(r"/search\?q=analytical\+engine$"))
+    expect(page.locator(".hit").first).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/talks/episode-1\?t=60$"))
+    expect(page.locator("#transcript li.current")).to_be_visible()  # the talk page, whole
