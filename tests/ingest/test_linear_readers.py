@@ -44,12 +44,16 @@ import sys, time
 from pathlib import Path
 from app.ingest.prepare import prepare_file
 path = Path(sys.argv[1])
-best = float("inf")
-for _ in range(2 if path.stat().st_size < 2_000_000 else 1):  # the larger once: it is long
+best, rounds, spent = float("inf"), 0, 0.0
+# the fastest of up to five readings (a busy machine stalls one now and then), as long as they
+# stay short: a slow reading is read once
+while rounds < 5 and (rounds == 0 or spent < 2.0):
     began = time.perf_counter()
     prepare_file(path, None)
-    best = min(best, time.perf_counter() - began)
+    took = time.perf_counter() - began
+    best, rounds, spent = min(best, took), rounds + 1, spent + took
 print(best)
+
 """
 
 
