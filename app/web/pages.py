@@ -306,6 +306,7 @@ def talk_page(
     session: SessionDep,
     store: StoreDep,
     service: ServiceDep,
+    catalogue: CatalogueDep,
     t: Annotated[float | None, Query(ge=0, le=10**7)] = None,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     transcript: Annotated[str | None, Query(max_length=32)] = None,
@@ -333,6 +334,8 @@ def talk_page(
         request,
         "talk.html",
         talk=talk,
+        # its topics as the catalogue shows them (one spelling for a topic written two ways)
+        topics=card.topics if (card := catalogue.by_slug.get(talk.slug)) else talk.topics or [],
         view=view,
         t=t,
         q=q,

@@ -64,6 +64,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write_wav(media / "tones.wav", LINES * LINE_SECONDS + 10)
     episodes = write_library(root / "library")  # several people, topics and years to browse
     write_pair(talks)  # one talk with an edited transcript and its captions
+    # topics written as another talk writes them: another case, the singular
+    (talks / "variants.txt").write_text("0:01 A short note on punched cards.\n")
+    (talks / "variants.yaml").write_text("title: Punched cards\ntopics: [History, compiler]\n")
+
     db = f"sqlite:///{root / 'talks.db'}"
     # meaning search on, as a reader with `make semantic` has it (when the model is installed)
     env = {"TALKS_MEDIA_DIR": str(media), "TALKS_SEMANTIC": "true"}

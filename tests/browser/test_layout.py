@@ -126,3 +126,16 @@ def test_the_player_can_be_folded_away_on_a_short_screen(site: str, browser) -> 
         )
     finally:
         context.close()
+
+
+def test_a_topic_written_two_ways_is_one_topic_shown_one_way(site: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site}/topics")
+    names = [n.strip().lower() for n in page.locator("main a[href^='/topics/']").all_inner_texts()]
+    assert names.count("compilers") + names.count("compiler") == 1
+    assert names.count("history") == 1
+    page.goto(f"{site}/talks/variants")
+    tags = page.locator(".talk-head .tags a").all_inner_texts()
+    assert "history" in tags and "compilers" in tags  # the spelling every other talk uses
+    response = page.goto(f"{site}/topics/compiler")
+    assert response is not None and response.status == 200
+    expect(page.locator("main")).to_contain_text("Punched cards")
