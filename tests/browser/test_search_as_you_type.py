@@ -22,7 +22,6 @@ def test_the_home_box_searches_as_you_type_and_reads_the_last_word_as_a_prefix(
     expect(page.locator("#q")).to_have_value("analytical eng")
 
 
-
 def test_back_leaves_the_typed_search_for_the_page_before(site: str, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(site + "/")
     page.locator("#home-q").type("analytical engine", delay=30)
