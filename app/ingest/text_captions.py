@@ -7,6 +7,7 @@ transcript" copy, podcast-app exports); the grammar is one regular expression pe
 
 import re
 
+from app.ingest.speaker_labels import apply_speaker_labels
 from app.ingest.transcript import Segment, Transcript, TranscriptError, clean_text, parse_clock
 
 _STAMP = re.compile(
@@ -84,6 +85,7 @@ def read_text_captions(text: str) -> Transcript:
     segments = [s for s in segments if s.text]
     if not segments:
         raise TranscriptError("timestamps found but no caption text", first_stamp_line)
+    apply_speaker_labels(segments)  # "[00:00:03] Jane Doe: …" (Descript and similar exports)
     return Transcript(segments=segments, format="captions")
 
 

@@ -430,3 +430,22 @@ def test_a_folder_of_every_real_sample_loads(db: Store, tmp_path: Path) -> None:
     report = ingest(db, tmp_path)
     assert report.failed == 0, report.errors
     assert report.new == 9  # 5 speech-to-text files, 4 podcast transcripts (chapters beside)
+
+
+def test_speaker_labels_in_timestamped_text_become_speakers(tmp_path: Path) -> None:
+    """A Descript-style text export: '[00:00:03] Name: text' on every line."""
+    path = tmp_path / "export.txt"
+    path.write_text(
+        "[00:00:03] Jane Doe: Hello there and welcome to the show.\n"
+        "[00:00:09] John Smith: Thanks for having me.\n"
+        "[00:00:15] Jane Doe: Let us talk about feature stores today.\n"
+        "[00:00:21] John Smith: Feature stores keep features in one place.\n"
+    )
+    segments = read(path).segments
+    assert [(s.start, s.speaker) for s in segments] == [
+        (3.0, "Jane Doe"),
+        (9.0, "John Smith"),
+        (15.0, "Jane Doe"),
+        (21.0, "John Smith"),
+    ]
+    assert segments[2].text == "Let us talk about feature stores today."
