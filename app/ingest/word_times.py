@@ -23,7 +23,10 @@ def by_word_times(segment: Segment, words: Any, scale: float = 1.0) -> list[Segm
     """`segment` in parts by its `words` ([{word|text|punctuated_word, start, end, speaker?}],
     times times `scale`); the segment whole when its words are missing, untimed or out of
     order."""
-    timed = timed_words(words, scale)
+    return _split(segment, timed_words(words, scale))
+
+
+def _split(segment: Segment, timed: list[TimedWord]) -> list[Segment]:
     if len(timed) < 2:
         return [segment]
     parts: list[list[TimedWord]] = [[]]
@@ -70,7 +73,7 @@ def from_words(words: Any, scale: float = 1.0) -> list[Segment]:
     if not timed:
         return []
     whole = Segment(timed[0].start, " ".join(w.text for w in timed), timed[-1].end)
-    return by_word_times(whole, words, scale)
+    return _split(whole, timed)
 
 
 def _finite(value: Any) -> bool:
