@@ -35,10 +35,7 @@ def is_loose_chapters(path: Path) -> bool:
     that a folder's ingest skips rather than fails on."""
     if path.suffix.lower() != ".json" or path.name.lower().endswith(".chapters.json"):
         return False
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return False
+    data = _json_data(path)
     return (
         isinstance(data, dict)
         and isinstance(data.get("chapters"), list)
@@ -48,11 +45,16 @@ def is_loose_chapters(path: Path) -> bool:
 
 def _holds_segments(path: Path) -> bool:
     """A JSON transcript (Whisper's, a podcast's): an object with a 'segments' list, or a list."""
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return False
+    data = _json_data(path)
     return isinstance(data, list) or (isinstance(data, dict) and "segments" in data)
+
+
+def _json_data(path: Path) -> object:
+    """The file's JSON, or None when it cannot be read as JSON (its reader will say why)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 def richest_renderings(files: list[Path], skipped: list[str]) -> list[Path]:
@@ -117,11 +119,9 @@ def transcript_files(
                                 "gives that transcript its chapters"
                             )
                             continue
-
                         here.append(file)
                 for file in richest_renderings(here, skipped):
                     _add(file, found, seen)
-
         elif path.is_file():
             if not is_sidecar(path) or path.suffix.lower() == ".json":
                 _add(path, found, seen)
