@@ -100,7 +100,6 @@ class SearchService:
         began = time.perf_counter()
         parsed = parse_query(text)
         result = SearchResult(query=text, total=0, notes=[*parsed.notes, *common_words(parsed)])
-
         result.mode = mode
         result.semantic = self.semantic
         if mode == "meaning" and self.meaning is None:
@@ -164,15 +163,15 @@ class SearchService:
         asked = parsed
         asked_filters = filters
         said_by: tuple[str, ...] = ()
+        planned_wide = None
         if whole and filters.speakers:
             # when every match is ranked, a speaker's moments are the unfiltered search's
             # moments they say: the count the speaker facet showed, exactly
             wide = replace(filters, speakers=())
-            bound = self.candidates.bound(snapshot, planned(snapshot, parsed, wide)[0])
-            if bound < tuning.PAGE_RANKED:
-                said_by, filters = filters.speakers, wide
-        plan, said = planned(snapshot, parsed, filters)
-
+            wide_plan = planned(snapshot, parsed, wide)
+            if self.candidates.bound(snapshot, wide_plan[0]) < tuning.PAGE_RANKED:
+                said_by, filters, planned_wide = filters.speakers, wide, wide_plan
+        plan, said = planned_wide or planned(snapshot, parsed, filters)
         # the archive's passage count, read once if the partial stage or the estimate needs it
         passage_count = functools.cache(lambda: max(self.engine.count_passages(snapshot), 1))
         # one clause: BM25 alone orders the candidates, so fewer of them need ranking in Python

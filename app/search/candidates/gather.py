@@ -145,7 +145,6 @@ class Candidates:
         block = want
         while block < deepest:
             block = min(block * 4, deepest)
-
             found = self.engine.search(snapshot, plan, block)
             pool = {pid: bm25 for pid, bm25 in found if pid not in considered}
             considered.update(pool)
