@@ -22,7 +22,6 @@
     if (filters) filters.open = true;
   });
 
-
   function searchUrl(input, q) {
     const params = new URLSearchParams();
     params.set("q", q);
@@ -43,16 +42,30 @@
   let settled = true;
   let lingering = null;
 
-  async function show(url, fetchUrl) {
-    const response = await fetch(fetchUrl || url, { headers: { Accept: "text/html" } });
+  // the page at `url`, parsed, and whether it answered without a server error
+  async function fetchPage(url) {
+    const response = await fetch(url, { headers: { Accept: "text/html" } });
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    return { ok: response.status < 500, doc };
+  }
+
+  // this page's main part (and title) replaced by that of `doc`; false when either has none
+  function showPage(doc) {
     const fresh = doc.getElementById("main");
     const main = document.getElementById("main");
-    if (!fresh || !main) return null;
+    if (!fresh || !main) return false;
     main.replaceChildren(...Array.from(fresh.childNodes));
     document.title = doc.title;
     foldFacetsOnPhones();
-    return main;
+    return true;
+  }
+
+  // each box's search waits for a pause in the typing
+  function onPause(input, action) {
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(action, 250);
+    });
   }
 
   async function run(input) {
@@ -60,32 +73,22 @@
     const q = input.value;
     if (!q.trim()) return;
     const url = searchUrl(input, q);
-    // while typing, the last word is read as the start of a word ("feature sto")
-    const typing = url + "&typing=1";
     try {
-      const response = await fetch(typing, { headers: { Accept: "text/html" } });
-      if (mine !== latest || response.status >= 500) return;
-      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-      const fresh = doc.getElementById("main");
-      const main = document.getElementById("main");
-      if (!fresh || !main || mine !== latest) return;
-      main.replaceChildren(...Array.from(fresh.childNodes));
-      document.title = doc.title;
+      // while typing, the last word is read as the start of a word ("feature sto")
+      const page = await fetchPage(url + "&typing=1");
+      if (mine !== latest || !page.ok || !showPage(page.doc)) return;
       if (settled) history.pushState({ typed: true }, "", url);
       else history.replaceState({ typed: true }, "", url);
       shown = location.pathname + location.search;
-
       settled = false;
       clearTimeout(lingering);
       lingering = setTimeout(() => {
         // lingered on: this search is an entry of its own, shown whole (exact counts, filters)
         settled = true;
-        if (mine === latest) show(url).catch(() => {});
+        if (mine === latest) fetchPage(url).then((whole) => showPage(whole.doc)).catch(() => {});
       }, LINGER_MS);
-
-      foldFacetsOnPhones();
       const live = document.getElementById("live-status");
-      const count = main.querySelector(".count");
+      const count = document.querySelector("#main .count");
       if (live && count) live.textContent = count.textContent;
     } catch (e) {
       /* the form still works */
@@ -105,15 +108,12 @@
     latest++;
     // a talk page (left by typing in the header's box) comes back whole, its player wired
     if (location.pathname !== "/" && location.pathname !== "/search") location.reload();
-    else show(location.href).catch(() => location.reload());
+    else fetchPage(location.href).then((page) => showPage(page.doc)).catch(() => location.reload());
   });
 
   function watch(input) {
     if (!input || !window.fetch || !window.DOMParser) return;
-    input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => run(input), 250);
-    });
+    onPause(input, () => run(input));
   }
 
   // the home page's big box: its text moves to the header's box, which stays while the
@@ -132,35 +132,30 @@
   function watchTalk(input, results) {
     if (!input || !results || !window.fetch || !window.DOMParser) return;
     let mine = 0;
-    input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(async () => {
-        const ask = ++mine;
-        const q = input.value;
-        if (!q.trim()) { results.replaceChildren(); return; }
-        try {
-          const response = await fetch(searchUrl(input, q) + "&typing=1", { headers: { Accept: "text/html" } });
-          const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-          if (ask !== mine) return;
-          const found = Array.from(doc.querySelectorAll("#main ol.hits > li.hit"));
-          const count = doc.querySelector("#main p.count");
-          const note = document.createElement("p");
-          note.className = "count";
-          note.textContent = found.length ? (count ? count.textContent.split("(")[0].trim() : "") : "Nothing found in this talk.";
-          const list = document.createElement("ol");
-          list.className = "hits";
-          found.slice(0, 10).forEach((li) => list.appendChild(document.importNode(li, true)));
-          results.replaceChildren(note, list);
-        } catch (e) {
-          /* the form still works */
-        }
-      }, 250);
+    onPause(input, async () => {
+      const ask = ++mine;
+      const q = input.value;
+      if (!q.trim()) { results.replaceChildren(); return; }
+      try {
+        const { doc } = await fetchPage(searchUrl(input, q) + "&typing=1");
+        if (ask !== mine) return;
+        const found = Array.from(doc.querySelectorAll("#main ol.hits > li.hit"));
+        const count = doc.querySelector("#main p.count");
+        const note = document.createElement("p");
+        note.className = "count";
+        note.textContent = found.length ? (count ? count.textContent.split("(")[0].trim() : "") : "Nothing found in this talk.";
+        const list = document.createElement("ol");
+        list.className = "hits";
+        found.slice(0, 10).forEach((li) => list.appendChild(document.importNode(li, true)));
+        results.replaceChildren(note, list);
+      } catch (e) {
+        /* the form still works */
+      }
     });
   }
 
   foldFacetsOnPhones();
   watchTalk(document.getElementById("talk-q"), document.getElementById("talk-results"));
   watch(document.getElementById("q")); // in the header: it stays while the results change
-
   watchHome(document.getElementById("home-q"), document.getElementById("q"));
 })();
