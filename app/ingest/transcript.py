@@ -60,6 +60,11 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def base_language(code: str) -> str:
+    """ "pt-BR", "en_US", "en-orig" -> "pt", "en", "en": the language without its variant."""
+    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
+
+
 def parse_clock(value: str) -> float | None:
     """`M:SS`, `H:MM:SS`, `HH:MM:SS.mmm` or `,mmm` to seconds; None when it is not a clock time."""
     m = _TIME.match(value.strip())

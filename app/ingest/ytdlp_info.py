@@ -6,6 +6,8 @@ channel's info.json describes no one video and is not a sidecar."""
 import re
 from typing import Any
 
+from app.ingest.transcript import base_language
+
 LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")  # .en, .de-orig, .pt-BR
 
 
@@ -59,10 +61,10 @@ def ytdlp_languages(meta: dict[str, Any], stem: str) -> None:
     if named is None:
         meta["language"] = spoken
         return
-    base = re.split(r"[-_]", named)[0].lower()
+    base = base_language(named)
     meta["language"] = base
     original = named.lower().endswith("-orig") or (
-        isinstance(spoken, str) and re.split(r"[-_]", spoken)[0].lower() == base
+        isinstance(spoken, str) and base_language(spoken) == base
     )
     if not original and isinstance(spoken, str) and not meta.get("kind"):
         meta["kind"] = "translation"

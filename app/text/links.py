@@ -2,6 +2,7 @@
 for what a YouTube id is."""
 
 import re
+from urllib.parse import urlsplit
 
 from app.text.analysis import normalize
 
@@ -69,3 +70,8 @@ def _singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def host_of(url: str) -> str:
+    """The address's host, lower case ("" when it has none)."""
+    return (urlsplit(url).hostname or "").lower()

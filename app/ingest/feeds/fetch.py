@@ -7,6 +7,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from app.text.links import host_of
+
 MAX_REDIRECTS = 5
 TIMEOUT_SECONDS = 20.0
 MAX_BYTES = 32 * 2**20
@@ -23,10 +25,6 @@ class Fetched:
     body: bytes | None  # None: unchanged since the validators given
     etag: str | None = None
     last_modified: str | None = None
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 class Fetcher:

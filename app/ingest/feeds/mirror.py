@@ -15,10 +15,11 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from app.ingest.detect import decode
-from app.ingest.feeds.fetch import Fetcher, FetchError, host_of
+from app.ingest.feeds.fetch import Fetcher, FetchError
 from app.ingest.feeds.rss import Episode, Feed, read_feed
 from app.ingest.prepare import slugify
 from app.ingest.transcript import TranscriptError
+from app.text.links import host_of
 
 STATE_FILE = ".feed.json"
 MAX_NAME = 80
@@ -57,16 +58,11 @@ def mirror_feed(
     folder = feed_folder(feeds_dir, key)
     state_path = folder / STATE_FILE
     state = _load_state(state_path)
-    allowed = ({host_of(source)} | (allow_hosts or set())) if remote else None
-    with Fetcher(allowed, timeout=timeout) as fetcher:
+    beside = Path(key).parent  # a feed file's relative addresses never leave its folder
+    # the address the keeper gave may redirect anywhere (feed hosts move feeds): any host
+    with Fetcher(None, timeout=timeout) as fetcher:
         try:
-            # the address the keeper gave may redirect anywhere (feed hosts move feeds); its
-            # files then come from the hosts of that chain, the channel's links and --allow-host
-            fetcher.allowed_hosts = None
             feed_text = _feed_text(source, remote, fetcher, state)
-            if allowed is not None:
-                led_to = host_of(str(state.get("feed", {}).get("at", "")))
-                fetcher.allowed_hosts = allowed | ({led_to} if led_to else set())
             feed = read_feed(feed_text, source if remote else Path(key).as_uri())
         except FetchError as exc:
             result.errors.append(f"{source}: the feed could not be fetched: {exc}")
@@ -75,8 +71,12 @@ def mirror_feed(
             where = f"{source}:{exc.line}" if exc.line else source
             result.errors.append(f"{where}: {exc.message}")
             return result
-        if remote and fetcher.allowed_hosts is not None:
-            fetcher.allowed_hosts |= feed.hosts_named
+        if remote:
+            # its files: from the hosts it was asked of and led to, its channel's links, and
+            # --allow-host
+            led_to = host_of(str(state.get("feed", {}).get("at", "")))
+            asked = {host_of(source), led_to} - {""}
+            fetcher.allowed_hosts = asked | (allow_hosts or set()) | feed.hosts_named
         folder.mkdir(parents=True, exist_ok=True)
         names: dict[str, str] = state.setdefault("names", {})
         taken = set(names.values())
@@ -87,10 +87,11 @@ def mirror_feed(
                 without += 1
                 continue
             name = names.get(episode.guid) or _new_name(episode, taken)
-            names[episode.guid], _ = name, taken.add(name)
+            names[episode.guid] = name
+            taken.add(name)
             try:
                 transcript = folder / f"{name}{link.suffix}"
-                local = _fetch_to(link.url, transcript, fetcher, state, Path(key).parent, remote)
+                local = _fetch_to(link.url, transcript, fetcher, state, beside, remote)
                 if local is not None:
                     result.local.add(local)
             except FetchError as exc:
@@ -104,7 +105,7 @@ def mirror_feed(
                         folder / f"{name}.chapters.json",
                         fetcher,
                         state,
-                        Path(key).parent,
+                        beside,
                         remote,
                     )
                     if local is not None:

@@ -7,10 +7,11 @@ import datetime as dt
 import email.utils
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-from app.ingest.transcript import TranscriptError, clean_text
+from app.ingest.transcript import TranscriptError, base_language, clean_text
 from app.ingest.xml_captions import parse_safe_xml
+from app.text.links import host_of
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -65,7 +66,11 @@ class Episode:
         richest of any language."""
 
         def rank(link: TranscriptLink) -> tuple[int, int]:
-            same = not link.language or not language or _base(link.language) == _base(language)
+            same = (
+                not link.language
+                or not language
+                or base_language(link.language) == base_language(language)
+            )
             return (0 if same else 1, _RICHEST_FIRST.index(link.suffix))
 
         return min(self.transcripts, key=rank) if self.transcripts else None
@@ -77,10 +82,6 @@ class Feed:
     language: str | None
     hosts_named: set[str]  # hosts of the channel's own links
     episodes: list[Episode]
-
-
-def _base(language: str) -> str:
-    return language.lower().split("-")[0].split("_")[0]
 
 
 def looks_like_feed(text: str) -> bool:
@@ -96,9 +97,9 @@ def read_feed(text: str, base_url: str) -> Feed:
         raise TranscriptError(f"XML of <{root.tag}>, not an RSS feed (<rss><channel>)", 1)
     language = _text(channel, "language")
     channel_people = _speakers(channel)
-    hosts = {_host(urljoin(base_url, _text(channel, "link") or ""))}
+    hosts = {host_of(urljoin(base_url, _text(channel, "link") or ""))}
     for link in channel.findall(f"{{{ATOM_NS}}}link"):
-        hosts.add(_host(urljoin(base_url, link.get("href") or "")))
+        hosts.add(host_of(urljoin(base_url, link.get("href") or "")))
     episodes = []
     for item in channel.findall("item"):
         episode = _episode(item, base_url)
@@ -189,7 +190,3 @@ def _date(value: str | None) -> dt.date | None:
         return email.utils.parsedate_to_datetime(value).date()
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
