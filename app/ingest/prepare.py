@@ -24,7 +24,7 @@ from app.ingest.ytdlp_info import LANGUAGE_SUFFIX, ytdlp_languages
 from app.store.base import TalkBuild, TranscriptRow
 
 log = logging.getLogger(__name__)
-READER_VERSION = "9"  # bump when readers or analysis change, so every talk is rebuilt
+READER_VERSION = "10"  # bump when readers or analysis change, so every talk is rebuilt
 MAX_FILE_BYTES = 64 * 1024 * 1024  # ten hours of captions is about 1 MiB
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 
