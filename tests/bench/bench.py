@@ -238,6 +238,19 @@ def bare_get(sock: socket.socket, path: str) -> int:
     return int(head.split(b" ", 2)[1])
 
 
+def timed_gets(sock: socket.socket, paths: list[str]) -> list[float]:
+    """Milliseconds each GET took, one at a time on the kept-alive `sock`; stops the bench on
+    an answer other than 200."""
+    took = []
+    for path in paths:
+        t = time.perf_counter()
+        status = bare_get(sock, path)
+        took.append(1000 * (time.perf_counter() - t))
+        if status != 200:
+            sys.exit(f"{path} answered {status}")
+    return took
+
+
 def thread_throughput(port: int, mix: list[str], clients: int, seconds: float) -> tuple[int, int]:
     """Searches answered and failed by `clients` threads of http.client for `seconds`."""
     served, failed = [0], [0]
@@ -444,27 +457,25 @@ def main() -> None:
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
             all_lat: list[float] = []
             for cls in CLASSES:
-                lat = []
-                for q in queries[cls]:
-                    path = "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10})
-                    t = time.perf_counter()
-                    status = bare_get(sock, path)
-                    lat.append(1000 * (time.perf_counter() - t))
-                    if status != 200:
-                        sys.exit(f"{path} answered {status}")
+                lat = timed_gets(
+                    sock,
+                    [
+                        "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10})
+                        for q in queries[cls]
+                    ],
+                )
                 http_pct[cls] = (pct(lat, 50), pct(lat, 95), pct(lat, 99))
                 lat_by_class[cls] = lat
                 all_lat += lat
             http_pct["all"] = (pct(all_lat, 50), pct(all_lat, 95), pct(all_lat, 99))
             ours_all = [x for cls in PEER_CLASSES for x in lat_by_class[cls]]
-            typing = []
-            for q in queries["typing"]:  # the search page as you type: the whole HTML page
-                path = "/search?" + urllib.parse.urlencode({"q": q, "typing": 1})
-                t = time.perf_counter()
-                status = bare_get(sock, path)
-                typing.append(1000 * (time.perf_counter() - t))
-                if status != 200:
-                    sys.exit(f"{path} answered {status}")
+            typing = timed_gets(  # the search page as you type: the whole HTML page
+                sock,
+                [
+                    "/search?" + urllib.parse.urlencode({"q": q, "typing": 1})
+                    for q in queries["typing"]
+                ],
+            )
         mix = [q for cls in CLASSES for q in queries[cls]]
         random.Random(7).shuffle(mix)
         if shutil.which("wrk") and not args.python_client:
