@@ -67,7 +67,6 @@ def read_json(text: str) -> Transcript:
         seg = _segment(item, i, line)
         if seg.text:
             segments.extend(by_word_times(seg, item.get("words")))
-
     if not segments:
         raise TranscriptError("no segments with text found", 1)
     check_order(segments)

@@ -97,7 +97,6 @@ def _prepared(
         ytdlp_languages(meta, path.stem)
     stem = LANGUAGE_SUFFIX.sub("", path.stem) if meta.get("from_info_json") else path.stem
     slug = str(meta.get("slug") or "") or slugify(stem).strip("-") or slugify(path.stem)
-
     slug = slugify(slug) if meta.get("slug") else slug
     text = decode(data)
     transcript = reader_for(path, text)(text, path)

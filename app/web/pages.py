@@ -144,7 +144,7 @@ def search_page(
     )
 
 
-_LAST_WORD = re.compile(r"^(\w{2,})$")
+_TYPED_WORD = re.compile(r"\w{2,}")  # a prefix of two letters or more
 
 
 def as_typed(q: str) -> str:
@@ -153,7 +153,6 @@ def as_typed(q: str) -> str:
     being typed read as a prefix ('feature sto' -> 'feature sto*') unless the query ends with a
     space. A query with quotes or OR is asked as it is, and one of common words alone. The
     search the person settles on is asked whole, without `typing`."""
-
     words = q.split()
     if '"' in q or "OR" in words:
         return q
@@ -161,7 +160,7 @@ def as_typed(q: str) -> str:
     if not kept:
         return q
     typing_last = kept[-1] is words[-1] and not q[-1:].isspace()
-    if typing_last and _LAST_WORD.search(kept[-1]):
+    if typing_last and _TYPED_WORD.fullmatch(kept[-1]):
         kept[-1] += "*"
     return " ".join(kept)
 
