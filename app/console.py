@@ -113,7 +113,11 @@ def print_result(result: SearchResult) -> None:
         out.print(f"\n{hit.talk.title} [{clock(hit.start)}]{who}{why}", markup=False)
         out.print(f"  {hit.text}", markup=False)
         for alike in hit.sounds_like:
-            said = f'  (the captions say "{alike.heard}": sounds like {alike.query})'
+            said = (
+                f'  (the captions say "{alike.heard}": sounds like {alike.query})'
+                if alike.heard_in == "captions"
+                else f'  (the transcript says "{alike.heard}" for {alike.query})'
+            )
             out.print(said, markup=False)
         out.print(f"  {hit.url}" + (f"  {hit.video_url}" if hit.video_url else ""), markup=False)
 

@@ -168,3 +168,37 @@ def index_rows(store: Store) -> int:
     """Rows of the full-text index inside the database (FTS5 or PostgreSQL's)."""
     table = "passage_fts" if store.backend == "sqlite" else "passage_index"
     return table_rows(store, f"SELECT count(*) FROM {table}")[0][0]
+
+
+TWIN = "from-software-engineer-to-machine-learning"  # the seed's edited episode
+SEED_SLUG = "000-1290f93bafb96edd"  # the seed's captions as their own talk (no sidecar)
+
+
+def _shared_archive(folder: Path, files: list[Path]) -> Store:
+    url = f"sqlite:///{folder}/talks.db"
+    store = open_store(url)
+    engine = get_engine(None, url)
+    report = load_files(store, engine, files)
+    assert report.failed == 0, report.errors
+    engine.sync(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def raw_captions_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The shared corpus with the seed's raw captions and without their edited twin: quotes
+    whose names the captions misheard can only be found by sound (SQLite, read only)."""
+    files, _ = transcript_files([need_shared(EPISODES), need_shared(SEED)])
+    store = _shared_archive(tmp_path_factory.mktemp("raw"), [f for f in files if f.stem != TWIN])
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def merged_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The shared corpus with the bundled sample (the seed's captions and sidecar): the seed's
+    captions and its edited twin are one talk, shown in the edited words (read only)."""
+    files, _ = transcript_files([need_shared(EPISODES), SAMPLE])
+    store = _shared_archive(tmp_path_factory.mktemp("merged"), files)
+    yield store
+    store.dispose()

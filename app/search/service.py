@@ -184,45 +184,54 @@ class SearchService:
             scored, complete = self.candidates.gather(snapshot, plan, want, said)
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
+        partial = None  # the passages holding most of the words, once looked for
         if not scored:
             correction = corrected_plan(snapshot, self.speller, parsed, plan, said)
             if correction is not None:
                 scored, complete = self.candidates.gather(
                     snapshot, correction.plan, want, correction.said
                 )
-                if scored:
+                if not scored and len(correction.plan.must) > 1:
+                    # a typo in a quote remembered in part ("go fra, go togehter"): its words
+                    # as corrected, when the passages holding most of them hold half at least
+                    partial = self.candidates.partial(
+                        snapshot, correction.plan, passage_count(), correction.said
+                    )
+                    if not partial or partial[0].coverage < tuning.CORRECTED_PARTIAL_COVERAGE:
+                        partial = None
+                if scored or partial:
                     parsed, plan, said = correction.parsed, correction.plan, correction.said
                     result.corrected_query = correction.label
         if len(plan.must) >= tuning.PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
             # no passage reads as the query; passages missing a word or two may (a misheard
             # caption, a word remembered wrong): coverage weighs against them in the ranking
-            by_id = {
-                s.passage_id: s
-                for s in self.candidates.partial(snapshot, plan, passage_count(), said)
-            }
+            if partial is None:
+                partial = self.candidates.partial(snapshot, plan, passage_count(), said)
+            by_id = {s.passage_id: s for s in partial}
             by_id.update({s.passage_id: s for s in scored})
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
-            scored = self.candidates.partial(snapshot, plan, passage_count(), said)
+            scored = partial or self.candidates.partial(snapshot, plan, passage_count(), said)
         if self.candidates.may_be_misheard(plan, scored, complete):
             # caption words that sound like a rare query word may be it misheard ("cattle" for
-            # kaggle): found below the words themselves
+            # kaggle): found below the words themselves. In a quote found nowhere as said, a
+            # word in up to SOUND_IN_QUOTE_SHARE of the passages may be misheard too
+            in_quote = len(plan.must) >= tuning.PARTIAL_MIN_WORDS
+            rare_below = max(want, tuning.SOUND_IN_QUOTE_SHARE * passage_count() * in_quote)
             heard = sound_plan(
                 self.speller.sound_index(snapshot),
                 parsed,
                 plan,
-                lambda word: self.engine.term_passages(snapshot, stem(word)) < want,
+                lambda word: self.engine.term_passages(snapshot, stem(word)) < rare_below,
+                in_quote,
             )
             if heard is not None:
                 found = self.candidates.sound_alikes(snapshot, plan, heard, want, passage_count)
                 scored = below_exact(with_heard(scored, found))
+        heard_words = ""  # said in a note once the hits show whose words were heard
         if scored and scored[0].by_sound and not result.relaxed:
             result.relaxed = True
-            words = " ".join(dict.fromkeys(word for _, word in scored[0].sounds))
-            result.notes.append(
-                f"“{words}” is not in the captions word for word; showing words that sound like "
-                "it (automatic captions mishear names and terms)."
-            )
+            heard_words = " ".join(dict.fromkeys(word for _, word in scored[0].sounds))
         blending = (
             mode == "auto"
             and self.meaning is not None
@@ -273,6 +282,8 @@ class SearchService:
         if whole:
             result.total, result.total_exact = len(merged), complete
         self._finish(snapshot, merged, merged_into, facts, limit, offset, result, facets)
+        if heard_words:
+            result.notes.append(_heard_note(heard_words, result.hits))
         if not merged:
             result.notes.append(nothing_found_hint(parsed, filtered=asked_filters != NO_FILTERS))
 
@@ -324,3 +335,14 @@ class SearchService:
         self._finish(snapshot, merged, {}, facts, limit, offset, result, facets)
         if not merged:
             result.notes.append("Nothing near that meaning: try other words.")
+
+
+def _heard_note(words: str, hits: list[Hit]) -> str:
+    """Why the best hits do not hold a query word as typed: captions misheard it, or (a
+    person's transcript) it is spelled otherwise there."""
+    if any(a.heard_in == "captions" for h in hits[:1] for a in h.sounds_like) or not hits:
+        return (
+            f"“{words}” is not in the captions word for word; showing words that sound like "
+            "it (automatic captions mishear names and terms)."
+        )
+    return f"“{words}” is not in the transcripts as typed; showing words spelled like it."

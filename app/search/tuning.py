@@ -18,6 +18,12 @@ PARTIAL_CANDIDATES = 100
 PHRASE_READINGS = 16  # most phrases tried at once for words with alternatives
 TALK_CAP = 3  # a talk's moments past this many follow every other talk's
 HEARD_MIN_COVERAGE = 0.5  # a passage matched by sound holds half the query (sound discounted)
+CORRECTED_PARTIAL_COVERAGE = 0.5  # a typo's correction kept for a quote found in part: its
+# best passage holds this share of the corrected words at least
+
+# a word of a quote found nowhere as said, in at most this share of the passages, may be
+# misheard in it (Kaggle: 1% of the shared corpus's passages; "together" 2.3%, "learn" 15%)
+SOUND_IN_QUOTE_SHARE = 0.02
 MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
 QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar
 
 KINDS = ("edited", "whisper", "captions", "translation")  # best-worded first
+HEARING_KINDS = ("whisper", "captions")  # written by a machine that heard the talk
 
 
 class Provenance(Protocol):

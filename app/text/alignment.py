@@ -12,10 +12,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel, Levenshtein
 
 WORDS_PER_SECOND = 2.5  # speaking rate, only to extrapolate past the first or last anchor
 MAX_MATCH_SECONDS = 10.0  # a substitution this far from its neighbours' times is not an anchor
+# a stretch said otherwise, between two stretches said alike, is a substitution ("team sword"
+# for "Timsort", "go to cargo" for "go to Kaggle") when neither side is longer than this
+MAX_SUBSTITUTED_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -86,16 +89,26 @@ def _interpolate(pairs: list[int], timed_times: Sequence[float], n: int) -> list
 
 def counterparts(worded: Sequence[str], timed: Sequence[str]) -> list[tuple[int, int]]:
     """For each timed word, the worded words that stand for it, as a range [lo, hi): its
-    equal word, or the whole of a substituted stretch ("team sword" -> "Timsort"); an empty
-    range for a word the other text does not have."""
+    equal word, or the whole of a short substituted stretch between words both texts share
+    ("team sword" -> "Timsort"); an empty range for a word the other text does not have.
+
+    The texts may overlap only in part (two passages of one talk): their common words are
+    found as a longest common subsequence (Indel), so a stretch one text has and the other
+    lacks stays unpaired, where an edit script with substitutions would pair it, word for
+    word, with whatever the other text holds at its other end."""
     out = [(0, 0)] * len(timed)
-    for op in Levenshtein.opcodes(list(worded), list(timed)):
+    ops = Indel.opcodes(list(worded), list(timed))
+    equal = [op for op in ops if op.tag == "equal"]
+    for op in equal:
         for j in range(op.dest_start, op.dest_end):
-            if op.tag == "equal":
-                k = op.src_start + (j - op.dest_start)
-                out[j] = (k, k + 1)
-            elif op.tag == "replace":
-                out[j] = (op.src_start, op.src_end)
-            else:
-                out[j] = (op.src_start, op.src_start)
+            k = op.src_start + (j - op.dest_start)
+            out[j] = (k, k + 1)
+
+    for before, after in zip(equal, equal[1:], strict=False):
+        worded_gap = (before.src_end, after.src_start)
+        timed_gap = (before.dest_end, after.dest_start)
+        sizes = (worded_gap[1] - worded_gap[0], timed_gap[1] - timed_gap[0])
+        if 0 < min(sizes) and max(sizes) <= MAX_SUBSTITUTED_WORDS:
+            for j in range(*timed_gap):
+                out[j] = worded_gap
     return out

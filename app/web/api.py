@@ -130,7 +130,10 @@ def hit_out(hit: Hit, base_url: str) -> HitOut:
         else None,
         also_in=hit.also_in,
         match=hit.match,  # type: ignore[arg-type]
-        sounds_like=[SoundAlikeOut(query=a.query, heard=a.heard) for a in hit.sounds_like],
+        sounds_like=[
+            SoundAlikeOut(query=a.query, heard=a.heard, heard_in=a.heard_in)  # type: ignore[arg-type]
+            for a in hit.sounds_like
+        ],
     )
 
 

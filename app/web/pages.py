@@ -25,8 +25,11 @@ from app.web.searching import SearchRequest, run_search, search_filters
 from app.web.talk_view import (
     current_index,
     in_mark_window,
+    marked_sequence,
     marked_terms,
     marked_text,
+    marked_words,
+    quote_marks,
     quote_terms,
     talk_view,
 )
@@ -318,11 +321,16 @@ def talk_page(
 
     others = []
     terms = quote_terms(q)
+    current = current_index(view.segments, t)
+    marks: dict[int, set[int]] = {}
     if q.strip():
         found = service.search(store, q, filters=Filters(talk=talk.slug), limit=OTHER_MOMENTS)
         others = [h for h in found.hits if t is None or abs(h.start - t) >= 1.0]
         here = [h for h in found.hits if t is not None and abs(h.start - t) < 1.0]
-        # the words the hit marked: in the edited text, those standing for misheard captions
+        # the words the hit marked, where they stand: in the edited text, those standing for
+        # misheard captions; failing that, the query's words near the moment
+        if here:
+            marks = quote_marks(view.segments, current, t, marked_sequence(here[0].snippet))
         terms |= {w for h in here for w in marked_terms(h.snippet)}
     related = service.related(store, talk.slug, t or 0.0) if service.meaning else None
     chapter_at = {}
@@ -338,9 +346,11 @@ def talk_page(
         view=view,
         t=t,
         q=q,
-        current=current_index(view.segments, t),
+        current=current,
         player=player_kind(talk),
         terms=terms,
+        marks=marks,
+        marked_words=marked_words,
         others=others,
         related=related,
         chapter_at=chapter_at,

@@ -52,6 +52,11 @@ class HitOut(BaseModel):
 class SoundAlikeOut(BaseModel):
     query: str = Field(description="The query word: timsort")
     heard: str = Field(description="The caption's words: team sword")
+    heard_in: Literal["captions", "transcript"] = Field(
+        "captions",
+        description='"captions" when a machine heard these words (automatic captions, Whisper): '
+        'a mishearing; "transcript" when a person wrote them: the word is spelled otherwise there.',
+    )
 
 
 class TranscriptOut(BaseModel):

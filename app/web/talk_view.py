@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from app.models import Segment, Talk
 from app.models import Transcript as TranscriptModel
 from app.store.lead import lead_order
-from app.text.analysis import WORD_RE, content_terms, normalize, stem
+from app.text.analysis import WORD_RE, content_terms, normalize, stem, terms
 from app.text.passages import aligned_times
 
 MARK_BEFORE = 5.0  # seconds around the moment in which the quote's words are marked
@@ -69,6 +69,64 @@ def marked_text(segment: Segment, terms: frozenset[str], t: float | None) -> Mar
 
 
 _MARKED = re.compile(r"<mark>(.*?)</mark>")
+
+
+def marked_sequence(snippet: str) -> list[str]:
+    """The index terms of the words a hit's snippet marks, in order ("team sword" found in
+    the captions and shown as "Timsort": ["timsort"])."""
+    return [t for m in _MARKED.findall(snippet) for t in terms(html.unescape(m))]
+
+
+def quote_marks(
+    segments: list[Segment], current: int | None, t: float | None, sequence: list[str]
+) -> dict[int, set[int]]:
+    """The words to mark for a hit opened at second `t`: the hit's marked words where they
+    stand together, in order, nearest the moment (the shortest stretch of the mark window
+    holding them all) -- the very words its snippet marked, not every word of the paragraph
+    sharing a term with the query. {segment index: word indexes}; empty when not found."""
+    if current is None or t is None or not sequence:
+        return {}
+    said: list[tuple[int, int, str]] = []  # segment index, word index, term
+    for i in range(current, len(segments)):
+        seg = segments[i]
+        if not in_mark_window(seg, t, i == current):
+            break
+        times = aligned_times(seg.word_times) if seg.word_times else ()
+        for k, word in enumerate(WORD_RE.findall(seg.text)):
+            if times and not t - MARK_BEFORE <= times[min(k, len(times) - 1)] <= t + MARK_NEAR:
+                continue
+            said.append((i, k, stem(normalize(word))))
+    best: list[int] | None = None
+    for first, (_, _, term) in enumerate(said):
+        if term != sequence[0]:
+            continue
+        picked, want = [first], 1
+        for at in range(first + 1, len(said)):
+            if want == len(sequence):
+                break
+            if said[at][2] == sequence[want]:
+                picked.append(at)
+                want += 1
+        if want == len(sequence) and (best is None or picked[-1] - picked[0] < best[-1] - best[0]):
+            best = picked
+    marks: dict[int, set[int]] = {}
+    for at in best or ():
+        i, k, _ = said[at]
+        marks.setdefault(i, set()).add(k)
+    return marks
+
+
+def marked_words(segment: Segment, positions: set[int]) -> Markup:
+    """The segment's text HTML-escaped, with <mark> around its words at `positions`."""
+    text = segment.text
+    out, at = [], 0
+    for k, m in enumerate(WORD_RE.finditer(text)):
+        if k in positions:
+            out.append(escape(text[at : m.start()]))
+            out.append(Markup("<mark>") + escape(m.group()) + Markup("</mark>"))
+            at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
 
 
 def marked_terms(snippet: str) -> set[str]:

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from app.ingest.talk_build import line_times
 from app.ingest.transcript import Segment
-from app.text.alignment import align
+from app.text.alignment import align, counterparts
 
 WORDS = [f"w{i}" for i in range(400)]  # distinct words: every position has one right answer
 
@@ -90,3 +90,20 @@ def test_a_shuffled_word_far_away_is_not_trusted() -> None:
     words, times = timed(captions)
     result = align(edited, words, times)
     assert abs(result.times[50] - times[50]) <= 1.0
+
+
+def test_counterparts_of_texts_overlapping_in_part_pair_only_the_overlap() -> None:
+    """Two passages of one talk (an edited one starting earlier, captions running on): the
+    edited words before the overlap and the caption words after it stand for nothing, and a
+    misheard stretch inside the overlap stands for the word it misheard."""
+    edited = "in order to solve it we know that sorting in python is called timsort they".split()
+    captions = "that sorting in python is called team sword they have no idea at all".split()
+    parts = counterparts(edited, captions)
+    timsort = edited.index("timsort")
+    assert parts[captions.index("team")] == parts[captions.index("sword")] == (timsort, timsort + 1)
+    assert parts[captions.index("python")] == (
+        edited.index("python"),
+        edited.index("python") + 1,
+    )
+    for word in ("have", "no", "idea", "at", "all"):
+        assert parts[captions.index(word)][0] == parts[captions.index(word)][1]  # nothing

@@ -113,3 +113,10 @@ def test_words_passed_over_by_their_letters_could_not_be_suggested(
 def test_the_letters_of_a_word_are_bits_shared_by_the_same_letters() -> None:
     a, b, ab, empty, again = letters_of(["a", "b", "ba", "", "aaa"])
     assert ab == a | b and a != b and empty == 0 and again == a
+
+
+def test_a_three_letter_word_is_corrected_by_a_swap_of_two_letters_only() -> None:
+    vocabulary = {"far": 30, "fry": 30, "fa": 30, "the": 90, "ten": 30}
+    assert _suggest(vocabulary, "fra") == ["far"]  # not "fry" (r for a) nor "fa" (a dropped)
+    assert _suggest(vocabulary, "teh") == ["the"]
+    assert _suggest(vocabulary, "fay") == []  # "far" is a change away, not a swap

@@ -35,7 +35,7 @@ def test_hits_matched_by_sound_say_so(client: TestClient) -> None:
     first, *rest = body["hits"]
     assert first["match"] == "words" and first["sounds_like"] == []
     by_sound = [h for h in rest if h["match"] == "sound"]
-    assert {"query": "scikit", "heard": "circuit"} in [
+    assert {"query": "scikit", "heard": "circuit", "heard_in": "captions"} in [
         a for h in by_sound for a in h["sounds_like"]
     ]
     assert body["heard_as"] == []  # the first hit holds the words themselves

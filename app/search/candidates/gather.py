@@ -286,13 +286,15 @@ def with_heard(scored: list[PassageScore], heard: list[PassageScore]) -> list[Pa
     """The passages matched by sound added to those matched by the words. A passage matched
     both ways gives its sound-alike moment when an overlapping passage gives the same moment
     of the words (passages overlap: each word is in two); else its moment of the words shows
-    the sound-alike words too when they are close enough to be one moment with them."""
+    the sound-alike words too when they are close enough to be one moment with them. The query
+    as misheard, word for word, is the passage's reading unless its words are a quote there."""
     by_id = {s.passage_id: s for s in scored}
     moments = Counter(s.spot for s in scored)
     for s in heard:
         old = by_id.get(s.passage_id)
         if old is not None:
-            if s.score <= old.score and moments[old.spot] < 2:
+            keep_old = old.is_quote or not s.is_heard_quote
+            if keep_old and s.score <= old.score and moments[old.spot] < 2:
                 near = [(span, word) for span, word in s.sounds if _close(old, span)]
                 if near and not old.by_sound:
                     old.sounds = near
@@ -310,10 +312,20 @@ def _close(s: PassageScore, span: Span) -> bool:
 
 def below_exact(scored: list[PassageScore]) -> list[PassageScore]:
     """Ranked, with no passage matched by sound above one holding the words themselves as a
-    quote."""
+    quote, and the query as misheard word for word (every word held, some by sound) above
+    every other reading: one lacking query words, or holding them scattered, is not the quote
+    whatever it holds literally. Misheard readings keep their order among themselves."""
     exact = [s.score for s in scored if s.is_quote and not s.by_sound]
-    if exact:
-        floor = min(exact)
+    floor = min(exact) if exact else None
+    heard_quotes = [s for s in scored if s.is_heard_quote]
+    others = [s.score for s in scored if not s.is_quote and not s.is_heard_quote]
+    if heard_quotes and others:
+        # lifted together, above the best other reading (and below the floor, if one)
+        lift = max(others) + 0.001 - min(s.score for s in heard_quotes)
+        if lift > 0:
+            for s in heard_quotes:
+                s.score += lift
+    if floor is not None:
         for s in scored:
             if s.by_sound and s.score >= floor:
                 s.score = floor - 0.001

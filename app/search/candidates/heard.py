@@ -45,6 +45,7 @@ def heard_reading(
             runs.append(span)
     s.sounds = [(run, stands_for[terms[run.start]]) for run in runs]
     s.by_sound = True
+    s.heard_whole = s.coverage == 1.0
     alike = sum(
         likeness(stem(word), "".join(terms[run.start : run.end])) for run, word in s.sounds
     ) / len(s.sounds)

@@ -45,6 +45,7 @@ class PassageScore:
     # caption words matched for the way they sound: their span and the query word they stand for
     sounds: list[tuple[Span, str]] = field(default_factory=list)
     by_sound: bool = False  # some query word is in this reading only by sound (it ranks lower)
+    heard_whole: bool = False  # by sound: every query word held, some by sound
     matched_by: str = "words"  # "meaning": found near the query's vector; "both": both ways
 
     @property
@@ -65,6 +66,12 @@ class PassageScore:
     def is_quote(self) -> bool:
         """Every clause found, in order, close together: the query reads as this passage."""
         return self.coverage == 1.0 and self.order == 1.0 and self.compact >= 0.75
+
+    @property
+    def is_heard_quote(self) -> bool:
+        """Every query word held, some only by sound, in order and close together: the query
+        as the captions misheard it ("if you go to cattle they have tutorials")."""
+        return self.heard_whole and self.order == 1.0 and self.compact >= 0.75
 
 
 def combined_score(coverage: float, order: float, compact: float, bm25_norm: float) -> float:

@@ -7,6 +7,7 @@ from app.search.present.snippets import Moment, build_moment
 from app.store import Snapshot
 from app.store.base import HitRow, SegmentRow, TranscriptInfo
 from app.store.columns import json_list
+from app.store.lead import HEARING_KINDS
 from app.text.analysis import WORD_RE
 from app.text.links import moment_url, name_slug, source_video_url
 from app.text.passages import word_time
@@ -29,6 +30,9 @@ class SoundAlike:
 
     query: str  # the word as typed: "timsort"
     heard: str  # the caption's words: "team sword"
+    # "captions" when a machine heard them (captions, Whisper): a mishearing; "transcript" when
+    # a person wrote them (an edited transcript): the word is spelled otherwise there
+    heard_in: str = "captions"
 
 
 @dataclass
@@ -129,16 +133,23 @@ def build_hits(
                 partial=s.coverage < 1.0,
                 transcript=kinds.get(first.transcript_id) if first.transcript_id else None,
                 also_in=(also_in or {}).get(s.passage_id, []),
-                sounds_like=_heard(segments[s.passage_id], row.word_start, s),
+                sounds_like=_heard(segments[s.passage_id], row.word_start, s, kinds),
                 match="sound" if s.by_sound else s.matched_by,
             )
         )
     return hits
 
 
-def _heard(segs: list[SegmentRow], word_start: int, s: PassageScore) -> list[SoundAlike]:
-    """The caption's words matched by sound, as written."""
+def _heard(
+    segs: list[SegmentRow],
+    word_start: int,
+    s: PassageScore,
+    kinds: dict[int, TranscriptInfo],
+) -> list[SoundAlike]:
+    """The caption's words matched by sound, as written, and whether a machine heard them."""
     out: list[SoundAlike] = []
+    info = kinds.get(segs[0].transcript_id) if segs and segs[0].transcript_id else None
+    heard_in = "transcript" if info is not None and info.kind not in HEARING_KINDS else "captions"
     for span, word in s.sounds:
         lo, hi = word_start + span.start, word_start + span.end
         said = [
@@ -149,7 +160,7 @@ def _heard(segs: list[SegmentRow], word_start: int, s: PassageScore) -> list[Sou
             if lo <= seg.word_offset + k < hi
         ]
         if said:
-            out.append(SoundAlike(query=word, heard=" ".join(said)))
+            out.append(SoundAlike(query=word, heard=" ".join(said), heard_in=heard_in))
     return list(dict.fromkeys(out))
 
 

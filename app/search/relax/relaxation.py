@@ -12,6 +12,7 @@ from app.search.relax import vocabulary
 from app.search.relax.sounds import (
     MAX_WORDS,
     MAX_WORDS_IN_CONTEXT,
+    MAX_WORDS_IN_QUOTE,
     MIN_LIKENESS,
     MIN_LONE_LIKENESS,
     SoundIndex,
@@ -114,13 +115,19 @@ class HeardPlan:
 
 
 def sound_plan(
-    sounds: SoundIndex, parsed: ParsedQuery, plan: MatchPlan, is_rare: Callable[[str], bool]
+    sounds: SoundIndex,
+    parsed: ParsedQuery,
+    plan: MatchPlan,
+    is_rare: Callable[[str], bool],
+    in_quote: bool = False,
 ) -> HeardPlan | None:
     """Rare or absent query words get the caption words that sound like them as alternatives:
     single words ("cattle" for kaggle) and adjacent words ("team sword" for timsort), asked for
     as phrases. Inside a quoted phrase, one word at a time is replaced. A query of one word or
     phrase asks for the sound-alikes alone: its own words were found by the plan itself, and a
-    passage holding both is a moment for each."""
+    passage holding both is a moment for each. `in_quote`: the query is a quote found nowhere
+    as said, whose other words confirm a place: a name the archive says often elsewhere
+    (Kaggle) may be misheard in it too."""
     stands_for: dict[str, str] = {}
     known = {alt for m in plan.must for t in flat_terms(m) for alt in t.alternatives}
 
@@ -132,11 +139,12 @@ def sound_plan(
             return []
         singles = sounds.alike_words(
             word,
-            limit=MAX_WORDS if alone else MAX_WORDS_IN_CONTEXT,
+            limit=MAX_WORDS if alone else MAX_WORDS_IN_QUOTE if in_quote else MAX_WORDS_IN_CONTEXT,
             min_likeness=likeness,
             common_too=not alone,
+            said_often_too=in_quote,
         )
-        found = [(w,) for w in singles] + sounds.alike_groups(word)
+        found = [(w,) for w in singles] + sounds.alike_groups(word, said_often_too=in_quote)
         out: list[tuple[str, ...]] = []
         for group in found:
             stems = tuple(stem(w) for w in group)

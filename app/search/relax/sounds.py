@@ -27,6 +27,7 @@ COMMON_SHARE = 1e-4  # a word this frequent in the archive is no misheard name .
 COMMON_MIN_COUNT = 10  # ... nor one seen this often (for small archives)
 MAX_WORDS = 4  # sound-alike single words kept per query word searched alone ...
 MAX_WORDS_IN_CONTEXT = 8  # ... and with other query words around to confirm the place
+MAX_WORDS_IN_QUOTE = 16  # ... and in a quote found nowhere as said (its words confirm more)
 SOUND_APART_COST = 0.15  # ranking: a key one sound apart counts as this much less alike
 MAX_GROUPS = 16  # sound-alike word groups kept per query word
 GROUP_CHOICES = {2: 12, 3: 5}  # vocabulary words tried per part of a group of 2, of 3
@@ -80,12 +81,14 @@ class SoundIndex:
         limit: int = MAX_WORDS,
         min_likeness: float = MIN_LIKENESS,
         common_too: bool = False,
+        said_often_too: bool = False,
     ) -> list[str]:
         """Single caption words that may be `word` misheard, the likeliest first. Common
         caption words only with `common_too` (when other query words confirm the place:
-        "mouth to mouth" captioned "month to month")."""
+        "mouth to mouth" captioned "month to month"); a query word the archive says often
+        (Kaggle, in edited transcripts) only with `said_often_too` (a quote around it)."""
         keys = sound_keys(word).split()
-        if len(word) < MIN_WORD_LENGTH or not keys or self.is_common(word):
+        if len(word) < MIN_WORD_LENGTH or not keys or self._not_misheard(word, said_often_too):
             return []
         scored: dict[str, float] = {}
         said = syllables(word)
@@ -108,10 +111,10 @@ class SoundIndex:
         ranked = sorted(scored, key=lambda w: (-scored[w], w))
         return ranked[:limit]
 
-    def alike_groups(self, word: str) -> list[tuple[str, ...]]:
+    def alike_groups(self, word: str, said_often_too: bool = False) -> list[tuple[str, ...]]:
         """Two or three caption words that, said together, sound like `word` ("team sword")."""
         keys = sound_keys(word).split()
-        if len(word) < MIN_WORD_LENGTH or not keys or self.is_common(word):
+        if len(word) < MIN_WORD_LENGTH or not keys or self._not_misheard(word, said_often_too):
             return []
         found: dict[tuple[str, ...], tuple[int, float]] = {}
         for rank, key in enumerate(keys):
@@ -131,6 +134,9 @@ class SoundIndex:
                     if similar >= MIN_GROUP_LIKENESS:
                         found[group] = (rank, -similar)  # the primary key's readings first
         return sorted(found, key=lambda g: (found[g], g))[:MAX_GROUPS]
+
+    def _not_misheard(self, word: str, said_often_too: bool) -> bool:
+        return word in STOP_WORDS if said_often_too else self.is_common(word)
 
     def _near_keys(self, key: str) -> list[str]:
         """The archive's keys equal to `key` or one sound apart keeping the first (`_near`),

@@ -13,6 +13,9 @@ from app.store import Snapshot
 PREFIX_WORDS = 64
 SPLIT_MIN_LETTERS = 2  # each half of a split word: no single letters ("a bacus")
 SPLIT_MIN_COUNT = 2  # times each half is said in the archive
+# a word this short is corrected only by swapping two neighbouring letters ("fra": far): any
+# other edit of three letters reaches too many words
+SWAP_LETTERS = 3
 
 
 def expand_prefix(snapshot: Snapshot, prefix: str, limit: int = PREFIX_WORDS) -> list[str]:
@@ -21,9 +24,10 @@ def expand_prefix(snapshot: Snapshot, prefix: str, limit: int = PREFIX_WORDS) ->
 
 
 def max_edits(word: str) -> int:
-    """Edits allowed for a correction: none for short words, 1 up to 5 letters, then 2."""
-    if len(word) <= 3:
-        return 0
+    """Edits allowed for a correction: none for short words, 1 up to 5 letters, then 2 (a
+    word of SWAP_LETTERS letters gets a swap of two neighbouring letters only)."""
+    if len(word) <= SWAP_LETTERS:
+        return 1 if len(word) == SWAP_LETTERS else 0
     return 1 if len(word) <= 5 else 2
 
 
@@ -84,6 +88,8 @@ class Speller:
         )
         # word, edits, vocabulary index
         found = [(w, int(d), indexes[alike[i]]) for w, d, i in close]
+        if len(word) <= SWAP_LETTERS:
+            found = [hit for hit in found if _swapped(word, hit[0])]
         # ties: the vocabulary's order
         found.sort(
             key=lambda hit: (hit[1], not _keyboard_slip(word, hit[0]), -counts[hit[2]], hit[2])
@@ -145,6 +151,19 @@ _NEAR_KEYS = {
     for r, row in enumerate(_KEYBOARD_ROWS)
     for c, ch in enumerate(row)
 }
+
+
+def _swapped(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with two neighbouring letters swapped."""
+    if len(typed) != len(word):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and typed[diff[0]] == word[diff[1]]
+        and typed[diff[1]] == word[diff[0]]
+    )
 
 
 def _keyboard_slip(typed: str, word: str) -> bool:
