@@ -156,11 +156,12 @@ def sound_plan(
             out.append(stems)
         return out
 
+    joined = _joined_words(sounds, parsed, plan, known, stands_for)
     must: list[Match] = []
-    for clause, match in zip(parsed.must, plan.must, strict=True):
+    for k, (clause, match) in enumerate(zip(parsed.must, plan.must, strict=True)):
         if isinstance(clause, query.Word) and not clause.prefix and isinstance(match, Terms):
             alike = readings(clause.text)
-            singles = tuple(r[0] for r in alike if len(r) == 1)
+            singles = tuple(r[0] for r in alike if len(r) == 1) + joined.get(k, ())
             groups = [Phrase(tuple(Terms((t,)) for t in r)) for r in alike if len(r) > 1]
             own = match.alternatives if len(plan.must) > 1 else ()
             options: list[Terms | Phrase] = groups
@@ -185,6 +186,37 @@ def sound_plan(
     if not stands_for:
         return None
     return HeardPlan(replace(plan, must=tuple(must)), stands_for)
+
+
+def _joined_words(
+    sounds: SoundIndex,
+    parsed: ParsedQuery,
+    plan: MatchPlan,
+    known: set[str],
+    stands_for: dict[str, str],
+) -> dict[int, tuple[str, ...]]:
+    """Two query words the captions wrote as one ("Auto ML" captioned "automl"): the joined
+    word, when the archive has it, is an alternative of both clauses (by their places)."""
+    out: dict[int, tuple[str, ...]] = {}
+    pairs = zip(parsed.must, parsed.must[1:], plan.must, plan.must[1:], strict=False)
+    for k, (a, b, match_a, match_b) in enumerate(pairs):
+        if not (
+            isinstance(a, query.Word)
+            and isinstance(b, query.Word)
+            and not a.prefix
+            and not b.prefix
+            and isinstance(match_a, Terms)
+            and isinstance(match_b, Terms)
+        ):
+            continue
+        word = a.text + b.text
+        term = stem(word)
+        if term in known or not sounds.says(word):
+            continue
+        stands_for.setdefault(term, f"{a.text} {b.text}")
+        out[k] = (*out.get(k, ()), term)
+        out[k + 1] = (*out.get(k + 1, ()), term)
+    return out
 
 
 def partial_plans(plan: MatchPlan, frequency: dict[Match, int], total: int) -> list[MatchPlan]:

@@ -135,6 +135,10 @@ class SoundIndex:
                         found[group] = (rank, -similar)  # the primary key's readings first
         return sorted(found, key=lambda g: (found[g], g))[:MAX_GROUPS]
 
+    def says(self, word: str) -> bool:
+        """Whether the archive has the word at all."""
+        return word in self._position
+
     def _not_misheard(self, word: str, said_often_too: bool) -> bool:
         return word in STOP_WORDS if said_often_too else self.is_common(word)
 
