@@ -14,7 +14,7 @@ from app.search.candidates.moments import cap_per_talk, merge_moments
 from app.search.candidates.ranking import PassageScore
 from app.search.engines.engine import SearchEngine
 from app.search.language import query
-from app.search.language.plan import Filters
+from app.search.language.plan import Filters, MatchPlan
 from app.search.language.planning import planned
 from app.search.language.query import ParsedQuery, parse_query
 from app.search.meaning.blend import (
@@ -185,8 +185,15 @@ class SearchService:
             result.relaxed = True
             result.notes.append("The exact phrase was not found; showing its words close together.")
         partial = None  # the passages holding most of the words, once looked for
+        heard_first: list[PassageScore] | None = None  # sound-alikes looked for before a typo
         if not scored:
             correction = corrected_plan(snapshot, self.speller, parsed, plan, said)
+            if correction is not None and correction.far:
+                # "timsort" is two edits from "import": a word the captions misheard ("team
+                # sword") is the likelier reading, and the correction only the fallback
+                heard_first = self._heard(snapshot, parsed, plan, [], want, passage_count)
+                if heard_first:
+                    scored, correction = heard_first, None
             if correction is not None:
                 scored, complete = self.candidates.gather(
                     snapshot, correction.plan, want, correction.said
@@ -212,22 +219,8 @@ class SearchService:
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
             scored = partial or self.candidates.partial(snapshot, plan, passage_count(), said)
-        if self.candidates.may_be_misheard(plan, scored, complete):
-            # caption words that sound like a rare query word may be it misheard ("cattle" for
-            # kaggle): found below the words themselves. In a quote found nowhere as said, a
-            # word in up to SOUND_IN_QUOTE_SHARE of the passages may be misheard too
-            in_quote = len(plan.must) >= tuning.PARTIAL_MIN_WORDS
-            rare_below = max(want, tuning.SOUND_IN_QUOTE_SHARE * passage_count() * in_quote)
-            heard = sound_plan(
-                self.speller.sound_index(snapshot),
-                parsed,
-                plan,
-                lambda word: self.engine.term_passages(snapshot, stem(word)) < rare_below,
-                in_quote,
-            )
-            if heard is not None:
-                found = self.candidates.sound_alikes(snapshot, plan, heard, want, passage_count)
-                scored = below_exact(with_heard(scored, found))
+        if heard_first is None and self.candidates.may_be_misheard(plan, scored, complete):
+            scored = self._heard(snapshot, parsed, plan, scored, want, passage_count)
         heard_words = ""  # said in a note once the hits show whose words were heard
         if scored and scored[0].by_sound and not result.relaxed:
             result.relaxed = True
@@ -286,6 +279,33 @@ class SearchService:
             result.notes.append(_heard_note(heard_words, result.hits))
         if not merged:
             result.notes.append(nothing_found_hint(parsed, filtered=asked_filters != NO_FILTERS))
+
+    def _heard(
+        self,
+        snapshot: Snapshot,
+        parsed: ParsedQuery,
+        plan: MatchPlan,
+        scored: list[PassageScore],
+        want: int,
+        passage_count: Callable[[], int],
+    ) -> list[PassageScore]:
+        """The readings `scored` with those where caption words that sound like a rare query
+        word may be it misheard ("cattle" for kaggle), found below the words themselves. In a
+        quote found nowhere as said, a word in up to SOUND_IN_QUOTE_SHARE of the passages may
+        be misheard too."""
+        in_quote = len(plan.must) >= tuning.PARTIAL_MIN_WORDS
+        rare_below = max(want, tuning.SOUND_IN_QUOTE_SHARE * passage_count() * in_quote)
+        heard = sound_plan(
+            self.speller.sound_index(snapshot),
+            parsed,
+            plan,
+            lambda word: self.engine.term_passages(snapshot, stem(word)) < rare_below,
+            in_quote,
+        )
+        if heard is None:
+            return scored
+        found = self.candidates.sound_alikes(snapshot, plan, heard, want, passage_count)
+        return below_exact(with_heard(scored, found))
 
     def _finish(
         self,

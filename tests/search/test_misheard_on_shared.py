@@ -74,3 +74,15 @@ def test_a_typo_gets_a_correction_not_a_sound_note(
     assert not any("sound" in note for note in result.notes), result.notes
     assert not any(h.sounds_like for h in result.hits[:3])
     assert {"far", "togeth"} <= set(marked(result.hits[0].snippet))
+
+
+def test_a_name_the_captions_misheard_is_not_corrected_to_another_word(
+    raw_captions_archive: Store,
+) -> None:
+    """ "timsort" is two edits from "import" (its first letter changed): the captions' "team
+    sword" is the likelier reading, not a typo."""
+    result = search(raw_captions_archive, "timsort python")
+    assert result.corrected_query is None
+    top = result.hits[0]
+    assert top.talk.slug == SEED_SLUG and abs(top.start - 686) <= 1.5, (top.start, top.text)
+    assert top.match == "sound"

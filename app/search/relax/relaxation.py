@@ -5,6 +5,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from rapidfuzz.distance import OSA
+
 from app.search.language import query
 from app.search.language.plan import AllOf, AnyOf, Match, MatchPlan, Phrase, Terms, flat_terms
 from app.search.language.query import ParsedQuery
@@ -30,12 +32,15 @@ RARE_SHARE = 0.2  # a word in more than this share of passages says little about
 @dataclass(frozen=True)
 class Correction:
     """The query as corrected: its clauses (a word run together is its two words), their plan,
-    each clause as said (its place in the plan), and the label shown for it."""
+    each clause as said (its place in the plan), and the label shown for it. `far`: some word
+    was corrected to one two edits away that changes its first letter ("timsort": import),
+    rarely a typo: a word the captions misheard ("team sword") is the likelier reading."""
 
     parsed: ParsedQuery
     plan: MatchPlan
     said: tuple[int, ...]
     label: str
+    far: bool = False
 
 
 def corrected_plan(
@@ -51,6 +56,7 @@ def corrected_plan(
     is nearly as common as both. The label holds the clauses in the order `said` (a word said
     twice written twice); None when no word was corrected."""
     changed = False
+    far = False
     clauses: list[query.Clause] = []
     must: list[Match] = []
     places: list[list[int]] = []  # each clause's places among the corrected clauses
@@ -86,6 +92,10 @@ def corrected_plan(
                     continue
                 if suggestions:
                     changed = True
+                    best = suggestions[0]
+                    far = far or (
+                        best[:1] != clause.text[:1] and OSA.distance(clause.text, best) >= 2
+                    )
                     alts = dict.fromkeys([stem(clause.text)] + [stem(w) for w in suggestions])
                     places.append([place(clause, Terms(tuple(alts)))])
                     labels.append(suggestions[0])
@@ -102,6 +112,7 @@ def corrected_plan(
         plan=replace(plan, must=tuple(must)),
         said=tuple(i for k in order for i in places[k]),
         label=" ".join(labels[k] for k in order),
+        far=far,
     )
 
 
