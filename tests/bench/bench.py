@@ -277,9 +277,10 @@ def thread_throughput(port: int, mix: list[str], clients: int, seconds: float) -
 
 def startup_and_memory(
     db: str, log: Path, env: dict[str, str], mix: list[str]
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """One `talks serve` worker: seconds from its start to its first search answered, and its
-    resident memory (MB) after answering every query of the mix once."""
+    resident memory (MB) after answering every query of the mix once: all of it, and its own
+    (anonymous: not pages of files, such as shared libraries, mapped)."""
     port = free_port()
     began = time.perf_counter()
     with log.open("w") as out:
@@ -304,13 +305,15 @@ def startup_and_memory(
             for q in mix:
                 bare_get(sock, "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10}))
         status = Path(f"/proc/{proc.pid}/status").read_text()
-        rss_kb = next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
-        )
+        kb = {
+            line.split(":")[0]: int(line.split()[1])
+            for line in status.splitlines()
+            if line.startswith(("VmRSS", "RssAnon"))
+        }
     finally:
         proc.terminate()
         proc.wait(30)
-    return first_answer_s, rss_kb / 1024
+    return first_answer_s, kb["VmRSS"] / 1024, kb["RssAnon"] / 1024
 
 
 def measure_peer(
@@ -485,7 +488,7 @@ def main() -> None:
             client_name = "python threads"
             served_n, failed_n = thread_throughput(port, mix, args.clients, args.seconds)
 
-    first_answer_s, rss_mb = startup_and_memory(db, work / "startup.log", quiet, mix)
+    first_answer_s, rss_mb, own_mb = startup_and_memory(db, work / "startup.log", quiet, mix)
 
     peer = None
     if not args.no_peer:
@@ -546,7 +549,7 @@ def main() -> None:
             )
     print(
         f"one worker: first search answered {first_answer_s:.1f} s after start; "
-        f"resident memory {rss_mb:.0f} MB after the {len(mix)} queries"
+        f"resident memory {rss_mb:.0f} MB ({own_mb:.0f} MB its own) after the {len(mix)} queries"
     )
     print(
         f"throughput: {served_n / args.seconds:.0f} searches/s with {args.clients} clients "
