@@ -154,6 +154,10 @@ class Snapshot(Protocol):
     def term_passages(self, term: str) -> int:
         """How many passages hold this index term."""
 
+    def read_term_passages(self, terms: list[str]) -> None:
+        """How many passages hold each of these terms, read at once: term_passages then
+        answers them without a statement each (a round trip each on PostgreSQL)."""
+
     def passage_count(self) -> int: ...
 
     def talk_hashes(self) -> dict[int, str]:

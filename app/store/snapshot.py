@@ -34,6 +34,7 @@ from app.store.statements import (
     TALK_HASHES_SQL,
     TALK_VECTORS_SQL,
     TERM_PASSAGES_SQL,
+    TERMS_PASSAGES_SQL,
     TERMS_SQL,
     TO_INDEX_SQL,
     TRANSCRIPT_DIGESTS_SQL,
@@ -162,6 +163,15 @@ class SqlSnapshot:
             found = self.rows(TERM_PASSAGES_SQL, (term,))
             self._term_passages[term] = int(found[0][0]) if found else 0
         return self._term_passages[term]
+
+    def read_term_passages(self, terms: list[str]) -> None:
+        known = self._term_passages
+        for chunk in chunks([t for t in dict.fromkeys(terms) if t not in known]):
+            found = dict(
+                self.rows(TERMS_PASSAGES_SQL.format(marks=",".join("?" * len(chunk))), chunk)
+            )
+            for term in chunk:
+                known[term] = int(found.get(term, 0))
 
     def passage_count(self) -> int:
         if self._passage_count is None:

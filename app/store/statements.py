@@ -80,6 +80,7 @@ VERSION_SQL = (
     f"{TALK_CHANGES} FROM talks"
 )
 TERM_PASSAGES_SQL = "SELECT passages FROM term_passages WHERE term = ?"
+TERMS_PASSAGES_SQL = "SELECT term, passages FROM term_passages WHERE term IN ({marks})"
 PASSAGE_COUNT_SQL = "SELECT coalesce(sum(passage_count), 0) FROM talks"
 TALK_HASHES_SQL = "SELECT id, content_hash FROM talks"
 TO_INDEX_SQL = (

@@ -16,6 +16,7 @@ from app.search.candidates.ranking import (
     Span,
     plan_terms,
     score_passage,
+    wanted_terms,
 )
 from app.search.engines.engine import SearchEngine
 from app.search.language.plan import (
@@ -45,6 +46,7 @@ class Candidates:
         """Candidates for the plan (by BM25, and for several plain words also by nearness and
         as a phrase: its clauses in the order `said`, a word said twice twice), ranked in
         Python. Also says whether every match was fetched."""
+        self.engine.read_terms(snapshot, sorted(wanted_terms(plan.must)))
         plain = bool(plan.must) and all(isinstance(m, Terms) for m in plan.must)
         bound = self.bound(snapshot, plan) if plain else 0
         if plain and bound == 0:
@@ -226,6 +228,7 @@ class Candidates:
     ) -> list[PassageScore]:
         """Passages reading as the query with sound-alike caption words, scored below the same
         words said exactly; when none holds every word, those holding most of them."""
+        self.engine.read_terms(snapshot, sorted(wanted_terms(heard.plan.must)))
         pool = dict(self.engine.search(snapshot, heard.plan, want))
         if not pool and len(heard.plan.must) > 1:
             frequency = self.frequencies(snapshot, heard.plan.must)

@@ -49,6 +49,10 @@ class SearchEngine(Protocol):
     def term_passages(self, snapshot: Snapshot, term: str) -> int:
         """How many passages hold this index term."""
 
+    def read_terms(self, snapshot: Snapshot, terms: list[str]) -> None:
+        """Before term_passages is asked of several terms: read their counts at once where
+        each would cost a statement (a no-op for an engine that holds them in memory)."""
+
 
 ENGINES = ("fts5", "postgres", "tantivy", "whoosh")
 NATIVE = {"sqlite": "fts5", "postgresql": "postgres"}  # the engine inside each backend

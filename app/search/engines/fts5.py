@@ -337,3 +337,6 @@ class Fts5Engine:
 
     def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return snapshot.term_passages(term)
+
+    def read_terms(self, snapshot: Snapshot, terms: list[str]) -> None:
+        snapshot.read_term_passages(terms)

@@ -194,3 +194,6 @@ class PostgresEngine:
 
     def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return snapshot.term_passages(term)
+
+    def read_terms(self, snapshot: Snapshot, terms: list[str]) -> None:
+        snapshot.read_term_passages(terms)

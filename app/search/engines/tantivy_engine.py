@@ -201,6 +201,9 @@ class TantivyEngine(DerivedIndex):
         )
         return ranked[:limit]
 
+    def read_terms(self, snapshot: Snapshot, terms: list[str]) -> None:
+        pass  # the searcher holds every term's count
+
     def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return int(self._searcher().doc_freq("terms", term))
 

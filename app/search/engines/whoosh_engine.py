@@ -136,6 +136,9 @@ class WhooshEngine(DerivedIndex):
             results = searcher.search(self.build_query(plan), limit=limit)
             return [(int(hit["id"]), float(hit.score)) for hit in results]
 
+    def read_terms(self, snapshot: Snapshot, terms: list[str]) -> None:
+        pass  # the index holds every term's count
+
     def term_passages(self, snapshot: Snapshot, term: str) -> int:
         return int(self._current().doc_frequency("terms", term))
 
