@@ -10,7 +10,7 @@ import pytest
 from app.search.candidates.ranking import PassageScore, Span
 from app.search.language.plan import Filters
 from app.search.meaning.lookup import _not_listed
-from app.search.meaning.nearest import MeaningSearch
+from app.search.meaning.nearest import MeaningSearch, VectorIndex, scoring_matrix
 from app.search.meaning.vectors import stale_talks, sync_vectors
 from app.search.present.results import MomentFacts
 from app.search.service import SearchService
@@ -245,3 +245,39 @@ def test_a_word_moment_at_a_listed_moment_is_not_listed_again() -> None:
     listed = [moment(1, 7)]
     rest = [moment(1, 7), moment(2, 7), moment(3, 7), moment(4, 8)]
     assert [s.passage_id for s in _not_listed(rest, listed, facts)] == [3, 4]
+
+
+def _whole_matrix_scoring(vectors: np.ndarray, talks: np.ndarray) -> np.ndarray:
+    """The scoring matrix built in whole-matrix steps, as it was before it was built by blocks."""
+    own = vectors.astype(np.float32)
+    same_prev = np.zeros(len(own), dtype=bool)
+    same_prev[1:] = talks[1:] == talks[:-1]
+    stretch = own.copy()
+    stretch[1:] += own[:-1] * same_prev[1:, None]
+    stretch[:-1] += own[1:] * same_prev[1:, None]
+    stretch /= np.maximum(np.linalg.norm(stretch, axis=1, keepdims=True), 1e-12)
+    return own + stretch
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64])
+def test_the_scoring_matrix_built_by_blocks_is_the_whole_matrix_one(block: int) -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(23, 8)).astype(np.float16)
+    talks = np.array([1] * 5 + [2] + [3] * 9 + [4] * 8, dtype=np.int64)  # talks of 1 to 9 rows
+    built = scoring_matrix(vectors, talks, block)
+    assert built.dtype == np.float32
+    np.testing.assert_allclose(built, _whole_matrix_scoring(vectors, talks), rtol=1e-6, atol=1e-6)
+
+
+def test_a_passage_is_found_by_its_id_in_any_order() -> None:
+    vectors = np.eye(4, dtype=np.float16)
+    rows = [
+        (7, np.array([40, 12], dtype=np.int64).tobytes(), vectors[:2].tobytes()),
+        (3, np.array([5, 30], dtype=np.int64).tobytes(), vectors[2:].tobytes()),
+    ]
+    index = VectorIndex(rows, 4, block=3)
+    for pid, (row, talk) in {40: (0, 7), 12: (1, 7), 5: (2, 3), 30: (3, 3)}.items():
+        found = index.passage(pid)
+        assert found is not None and found[1] == talk
+        np.testing.assert_array_equal(found[0], vectors[row].astype(np.float32))
+    assert index.passage(13) is None and index.passage(99) is None and index.passage(0) is None
