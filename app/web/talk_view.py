@@ -51,21 +51,21 @@ def current_index(segments: list[Segment], t: float | None) -> int | None:
 def marked_text(segment: Segment, terms: frozenset[str], t: float | None) -> Markup:
     """The segment's text HTML-escaped, with <mark> around the words whose index term is in
     `terms`; in a segment with aligned word times, only those said near second `t`."""
-    text = segment.text
     times = aligned_times(segment.word_times) if segment.word_times else ()
-    out, at = [], 0
-    for k, m in enumerate(WORD_RE.finditer(text)):
-        near = (
-            not times
-            or t is None
-            or t - MARK_BEFORE <= times[min(k, len(times) - 1)] <= t + MARK_NEAR
-        )
-        if near and stem(normalize(m.group())) in terms:
-            out.append(escape(text[at : m.start()]))
-            out.append(Markup("<mark>") + escape(m.group()) + Markup("</mark>"))
-            at = m.end()
-    out.append(escape(text[at:]))
-    return Markup("").join(out)
+    positions = {
+        k
+        for k, word in enumerate(WORD_RE.findall(segment.text))
+        if _said_near(times, k, t) and stem(normalize(word)) in terms
+    }
+    return marked_words(segment, positions)
+
+
+def _said_near(times: tuple[float, ...], k: int, t: float | None) -> bool:
+    """Whether a segment's k-th word, said at `times` (aligned word times, or none), is said
+    near second `t`: always, when the segment has no word times or there is no moment."""
+    return (
+        not times or t is None or t - MARK_BEFORE <= times[min(k, len(times) - 1)] <= t + MARK_NEAR
+    )
 
 
 _MARKED = re.compile(r"<mark>(.*?)</mark>")
@@ -93,9 +93,8 @@ def quote_marks(
             break
         times = aligned_times(seg.word_times) if seg.word_times else ()
         for k, word in enumerate(WORD_RE.findall(seg.text)):
-            if times and not t - MARK_BEFORE <= times[min(k, len(times) - 1)] <= t + MARK_NEAR:
-                continue
-            said.append((i, k, stem(normalize(word))))
+            if _said_near(times, k, t):
+                said.append((i, k, stem(normalize(word))))
     best: list[int] | None = None
     for first, (_, _, term) in enumerate(said):
         if term != sequence[0]:

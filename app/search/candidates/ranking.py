@@ -65,13 +65,18 @@ class PassageScore:
     @property
     def is_quote(self) -> bool:
         """Every clause found, in order, close together: the query reads as this passage."""
-        return self.coverage == 1.0 and self.order == 1.0 and self.compact >= 0.75
+        return self.coverage == 1.0 and self._in_order_close
 
     @property
     def is_heard_quote(self) -> bool:
         """Every query word held, some only by sound, in order and close together: the query
         as the captions misheard it ("if you go to cattle they have tutorials")."""
-        return self.heard_whole and self.order == 1.0 and self.compact >= 0.75
+        return self.heard_whole and self._in_order_close
+
+    @property
+    def _in_order_close(self) -> bool:
+        """The words found stand in order, close together (a quote, if every one is found)."""
+        return self.order == 1.0 and self.compact >= 0.75
 
 
 def combined_score(coverage: float, order: float, compact: float, bm25_norm: float) -> float:

@@ -169,10 +169,9 @@ def _swapped(typed: str, word: str) -> bool:
 def _keyboard_slip(typed: str, word: str) -> bool:
     """Whether `typed` is `word` with two neighbouring letters swapped or one letter replaced
     by a key next to it: the likeliest typos, preferred among equally distant suggestions."""
+    if _swapped(typed, word):
+        return True
     if len(typed) != len(word):
         return False
     diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
-    if len(diff) == 2 and diff[1] == diff[0] + 1:
-        i = diff[0]
-        return typed[i] == word[i + 1] and typed[i + 1] == word[i]
     return len(diff) == 1 and word[diff[0]] in _NEAR_KEYS.get(typed[diff[0]], set())
