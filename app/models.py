@@ -165,3 +165,5 @@ class ArchiveChanges(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     talk_changes: Mapped[int] = mapped_column(BigInteger)
+    # statements that wrote the talks (PostgreSQL, by trigger; migrations/0013)
+    writes: Mapped[int] = mapped_column(BigInteger, server_default="0")

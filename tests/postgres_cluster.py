@@ -30,11 +30,15 @@ def _version(path: str) -> int:
 
 
 class PostgresCluster:
-    def __init__(self, bin_dir: Path, durable: bool = False) -> None:
+    def __init__(
+        self, bin_dir: Path, durable: bool = False, settings: tuple[str, ...] = ()
+    ) -> None:
         """`durable`: PostgreSQL's default fsync and commit settings (for benchmarks); tests
-        run without them, as nothing needs to outlive the cluster."""
+        run without them, as nothing needs to outlive the cluster. `settings`: more server
+        settings, NAME=VALUE."""
         self.bin_dir = bin_dir
         self.durable = durable
+        self.settings = settings
         self.root = Path(tempfile.mkdtemp(prefix="talks-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
@@ -63,6 +67,7 @@ class PostgresCluster:
         options += "-c max_connections=300"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options += "".join(f" -c {setting}" for setting in self.settings)
         # -w: pg_ctl returns once the server accepts connections
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w",
                   "-o", options, "start")  # fmt: skip
@@ -99,20 +104,26 @@ class PostgresCluster:
 
 
 def main() -> None:
-    """`python -m tests.postgres_cluster [DATABASE]`: a throwaway cluster for benchmarks and
-    manual runs, with PostgreSQL's default durability and otherwise default settings; prints
-    the database URL and stops the cluster on Ctrl-C or SIGTERM."""
+    """`python -m tests.postgres_cluster [DATABASE ...] [-c NAME=VALUE ...]`: a throwaway
+    cluster for benchmarks and manual runs, with PostgreSQL's default durability and otherwise
+    default settings (or those given, e.g. -c shared_buffers=2GB); creates the databases, prints
+    their URLs and stops the cluster on Ctrl-C or SIGTERM."""
+    import argparse
     import signal
     import sys
 
+    ap = argparse.ArgumentParser(prog="python -m tests.postgres_cluster")
+    ap.add_argument("databases", nargs="*", default=["talks"])
+    ap.add_argument("-c", dest="settings", action="append", default=[], metavar="NAME=VALUE")
+    args = ap.parse_args()
     bin_dir = find_bin_dir()
     if bin_dir is None:
         sys.exit("PostgreSQL is not installed: apt-get install postgresql")
-    cluster = PostgresCluster(bin_dir, durable=True)
+    cluster = PostgresCluster(bin_dir, durable=True, settings=tuple(args.settings))
     cluster.start()
-    name = sys.argv[1] if len(sys.argv) > 1 else "talks"
-    cluster.admin(f"CREATE DATABASE {name}")
-    print(cluster.url(name), flush=True)
+    for name in args.databases:
+        cluster.admin(f"CREATE DATABASE {name}")
+        print(cluster.url(name), flush=True)
     try:
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     finally:

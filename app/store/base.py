@@ -120,6 +120,10 @@ class Snapshot(Protocol):
     def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
         """passage id -> (talk id, first word, index terms in order)."""
 
+    def keep_stored(self, rows: Sequence[tuple[int, int, int, str]]) -> None:
+        """(passage id, talk id, first word, terms) an engine read beside its matches: what
+        passage_terms and stored_terms then need not read again in this snapshot."""
+
     def stored_terms(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
         """passage id -> (talk id, first word, its index terms as stored, one space between
         terms): cheaper to test for a word or phrase than the split terms."""

@@ -8,6 +8,7 @@ never blocked by them.
 """
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -20,6 +21,10 @@ POOL_SIZE = 20
 WRITER_LOCK = 0x74616C6B  # "talk": one key for every writer of the archive
 SNAPSHOT_SQL = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 TIMEOUT_SQL = "SET LOCAL statement_timeout = {ms}"
+# every statement writing the talks or the term counts adds one (a trigger, migrations/0013):
+# the archive's change mark, read as the snapshot's first statement, so the snapshot sees the
+# archive the mark names
+MARK_SQL = "SELECT writes FROM archive_changes"
 LOCK_SQL = f"SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 # one statement per talk and table, the pairs as two arrays: row-by-row upserts of a talk's
 # 5,000 words took most of an ingest's time
@@ -55,12 +60,19 @@ class PostgresStore(SqlStore):
             pool_pre_ping=True,  # a node outlives database restarts and failovers
         )
 
-    def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:
+    def _start_snapshot(self, conn: Connection, deadline: float | None) -> object | None:
+        """The transaction's settings and its change mark in one round trip (statements
+        without parameters: one simple query, a result per statement)."""
         driver: Any = conn.connection.driver_connection
-        driver.execute(SNAPSHOT_SQL)  # the transaction's first statement
+        statements = [SNAPSHOT_SQL]  # the transaction's first statement
         if deadline is not None:  # at least 1 ms: 0 would mean "no limit" to PostgreSQL
             ms = max(1, int((deadline - time.perf_counter()) * 1000))
-            driver.execute(TIMEOUT_SQL.format(ms=ms))
+            statements.append(TIMEOUT_SQL.format(ms=ms))
+        cursor = driver.execute("; ".join([*statements, MARK_SQL]))
+        while cursor.description is None and cursor.nextset():
+            pass
+        row = cursor.fetchone()
+        return None if row is None else int(row[0])
 
     def _timed_out(self, exc: BaseException) -> bool:
         import psycopg
@@ -74,6 +86,16 @@ class PostgresStore(SqlStore):
 
     def _native(self, sql: str) -> str:
         return pyformat(sql)
+
+    def listed(self, values: Sequence[object], kind: str = "integer") -> tuple[str, list[object]]:
+        """One array: planning a join took 0.5 ms where running it took 0.1 (10,000 hours),
+        and psycopg prepares a statement it runs again with the same text."""
+        return f"SELECT unnest(CAST(? AS {kind}[]))", [list(values)]
+
+    def table(self, rows: Sequence[Sequence[int]], width: int) -> tuple[str, list[object]]:
+        columns = ", ".join(["CAST(? AS integer[])"] * width)
+        by_column = [[row[k] for row in rows] for k in range(width)]
+        return f"SELECT * FROM unnest({columns})", list(by_column)
 
     def add_words(self, driver: Any, counts: list[tuple[str, int]]) -> None:
         if counts:

@@ -52,19 +52,36 @@ from app.store.statements import (
 if TYPE_CHECKING:
     from app.store.sql import SqlStore
 
+# the passages holding each term, kept across snapshots at one change mark (a dictionary of
+# the terms searched for, emptied when it outgrows MAX_TERMS_KEPT)
+TERM_PASSAGES_KEPT = "term passages"
+MAX_TERMS_KEPT = 100_000
+
 
 class SqlSnapshot:
     """One read transaction; `rows` is the one place its statements run."""
 
-    def __init__(self, store: SqlStore, conn: Connection, deadline: float | None) -> None:
+    def __init__(
+        self, store: SqlStore, conn: Connection, deadline: float | None, mark: object | None = None
+    ) -> None:
+        """`mark`: the archive's change mark this transaction sees, when the backend read one
+        as it began; what it names is read once for every snapshot at that mark."""
         self._store = store
         self._driver = conn.connection.driver_connection
-        self._held = conn.info  # lives as long as the database connection, across snapshots
+        self._mark = mark
+        # lives as long as the database connection, across snapshots; or, with a mark, as long
+        # as the archive stays at that mark
+        self._held = conn.info if mark is None else store.held_at(mark)
         self._deadline = deadline
         # one read transaction sees one archive: what a search reads twice is read once
         self._stored: dict[int, tuple[int, int, str]] = {}
         self._terms: dict[int, tuple[int, int, list[str]]] = {}
         self._term_passages: dict[str, int] = {}
+        if mark is not None:
+            kept = self._held.get(TERM_PASSAGES_KEPT)
+            if kept is None or len(kept) > MAX_TERMS_KEPT:
+                kept = self._held[TERM_PASSAGES_KEPT] = {}
+            self._term_passages = kept
         self._passage_count: int | None = None
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
@@ -75,10 +92,14 @@ class SqlSnapshot:
     def _read_passages(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
         known = self._stored
         for chunk in chunks([pid for pid in dict.fromkeys(ids) if pid not in known]):
-            sql = TERMS_SQL.format(marks=",".join("?" * len(chunk)))
-            for pid, talk_id, word_start, terms in self.rows(sql, chunk):
+            marks, params = self._store.listed(chunk)
+            for pid, talk_id, word_start, terms in self.rows(TERMS_SQL.format(marks=marks), params):
                 known[pid] = (talk_id, word_start, terms)
         return known
+
+    def keep_stored(self, rows: Sequence[tuple[int, int, int, str]]) -> None:
+        for pid, talk_id, word_start, terms in rows:
+            self._stored.setdefault(pid, (talk_id, word_start, terms))
 
     def stored_terms(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
         known = self._read_passages(ids)
@@ -95,8 +116,10 @@ class SqlSnapshot:
     def hit_rows(self, ids: list[int]) -> dict[int, HitRow]:
         out: dict[int, HitRow] = {}
         for chunk in chunks(ids):
-            sql = HIT_SQL.format(marks=",".join("?" * len(chunk)))
-            out.update({row[0]: HitRow(*row) for row in self.rows(sql, chunk)})
+            marks, params = self._store.listed(chunk)
+            out.update(
+                {row[0]: HitRow(*row) for row in self.rows(HIT_SQL.format(marks=marks), params)}
+            )
         return out
 
     def hit_segments(self, hits: list[HitRow]) -> list[list[SegmentRow]]:
@@ -104,19 +127,18 @@ class SqlSnapshot:
         out: list[list[SegmentRow]] = [[] for _ in hits]
         if not hits:
             return out
-        sql = " UNION ALL ".join([SEGMENTS_SQL] * len(hits)) + " ORDER BY hit, ord"
-        params: list[object] = []
-        for k, hit in enumerate(hits):
-            params += [k, hit.talk_id, hit.first_segment, hit.last_segment + 1]
-        for hit, *fields in self.rows(sql, params):
+        table, params = self._store.table(
+            [(k, h.talk_id, h.first_segment, h.last_segment + 1) for k, h in enumerate(hits)], 4
+        )
+        for hit, *fields in self.rows(SEGMENTS_SQL.format(table=table), params):
             out[hit].append(SegmentRow(*fields))
         return out
 
     def passage_segments(self, ids: list[int]) -> dict[int, list[SegmentRow]]:
         out: dict[int, list[SegmentRow]] = {}
         for chunk in chunks(ids):
-            sql = PASSAGE_SEGMENTS_SQL.format(marks=",".join("?" * len(chunk)))
-            for pid, *fields in self.rows(sql, chunk):
+            marks, params = self._store.listed(chunk)
+            for pid, *fields in self.rows(PASSAGE_SEGMENTS_SQL.format(marks=marks), params):
                 out.setdefault(pid, []).append(SegmentRow(*fields))
         return out
 
@@ -125,8 +147,8 @@ class SqlSnapshot:
     ) -> dict[int, tuple[SegmentRow, float | None, int | None]]:
         out: dict[int, tuple[SegmentRow, float | None, int | None]] = {}
         for chunk in chunks(words, MOMENT_CHUNK):
-            sql = MOMENT_SEGMENTS_SQL.format(pairs=",".join(["(?, ?)"] * len(chunk)))
-            params = [x for pair in chunk for x in pair]
+            table, params = self._store.table(chunk, 2)
+            sql = MOMENT_SEGMENTS_SQL.format(table=table)
             for pid, *fields, next_start, next_transcript in self.rows(sql, params):
                 out[pid] = (SegmentRow(*fields), next_start, next_transcript)
         return out
@@ -148,6 +170,11 @@ class SqlSnapshot:
     def _totals(self, sql: str) -> tuple[Any, ...]:
         """A one-row aggregate over the talks (a scan of every talk: 0.3-0.6 ms at 10,000),
         kept with its connection and read again only when the archive may have changed since."""
+        if self._mark is not None:  # the transaction's own mark: its reads are of that archive
+            kept = self._held.get(sql)
+            if kept is None:
+                kept = self._held[sql] = (self._mark, self.rows(sql)[0])
+            return kept[1]
         mark = self._store.change_mark(self._driver)
         if mark is not None:
             held = self._held.get(sql)
@@ -159,17 +186,17 @@ class SqlSnapshot:
         return found
 
     def term_passages(self, term: str) -> int:
-        if term not in self._term_passages:
+        count = self._term_passages.get(term)
+        if count is None:
             found = self.rows(TERM_PASSAGES_SQL, (term,))
-            self._term_passages[term] = int(found[0][0]) if found else 0
-        return self._term_passages[term]
+            count = self._term_passages[term] = int(found[0][0]) if found else 0
+        return count
 
     def read_term_passages(self, terms: list[str]) -> None:
         known = self._term_passages
         for chunk in chunks([t for t in dict.fromkeys(terms) if t not in known]):
-            found = dict(
-                self.rows(TERMS_PASSAGES_SQL.format(marks=",".join("?" * len(chunk))), chunk)
-            )
+            marks, params = self._store.listed(chunk, "text")
+            found = dict(self.rows(TERMS_PASSAGES_SQL.format(marks=marks), params))
             for term in chunk:
                 known[term] = int(found.get(term, 0))
 
@@ -241,16 +268,17 @@ class SqlSnapshot:
     def lead_transcripts(self, talk_ids: list[int]) -> dict[int, TranscriptInfo]:
         out: dict[int, TranscriptInfo] = {}
         for chunk in chunks(sorted(set(talk_ids))):
-            sql = LEAD_TRANSCRIPTS_SQL.format(marks=",".join("?" * len(chunk)))
-            for talk_id, *info in self.rows(sql, chunk):
+            marks, params = self._store.listed(chunk)
+            for talk_id, *info in self.rows(LEAD_TRANSCRIPTS_SQL.format(marks=marks), params):
                 out[talk_id] = TranscriptInfo(*info)
         return out
 
     def transcript_kinds(self, ids: list[int]) -> dict[int, TranscriptInfo]:
         out: dict[int, TranscriptInfo] = {}
         for chunk in chunks(sorted(set(ids))):
-            sql = TRANSCRIPT_KINDS_SQL.format(marks=",".join("?" * len(chunk)))
-            out.update({row[0]: TranscriptInfo(*row) for row in self.rows(sql, chunk)})
+            marks, params = self._store.listed(chunk)
+            sql = TRANSCRIPT_KINDS_SQL.format(marks=marks)
+            out.update({row[0]: TranscriptInfo(*row) for row in self.rows(sql, params)})
         return out
 
     def segment_at(self, talk_id: int, transcript_id: int, second: float) -> SegmentRow | None:

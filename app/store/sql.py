@@ -58,14 +58,28 @@ class SqlStore:
         self._reads = self._pool(self.read_url, writer=False)
         self._writes = self._pool(url, writer=True)
         self._sessions = sessionmaker(self._reads, expire_on_commit=False)
+        self._held: tuple[object, dict[str, Any]] = (None, {})
+
+    def held_at(self, mark: object) -> dict[str, Any]:
+        """What snapshots of the archive at change mark `mark` have read and keep: the reads
+        of the newest mark asked for (an older snapshot's mark starts an empty keep of its
+        own, so a value is never shared across marks)."""
+        held_mark, held = self._held
+        if held_mark != mark:
+            held = {}
+            self._held = (mark, held)
+        return held
 
     # -- what a backend provides --------------------------------------------------------------
 
     def _pool(self, url: str, writer: bool) -> Engine:
         raise NotImplementedError
 
-    def _start_snapshot(self, conn: Connection, deadline: float | None) -> None:
-        """Begin the read transaction; stop its statements past `deadline` (perf_counter)."""
+    def _start_snapshot(self, conn: Connection, deadline: float | None) -> object | None:
+        """Begin the read transaction; stop its statements past `deadline` (perf_counter).
+        Returns the archive's change mark as this transaction sees it when the backend reads
+        one as it begins (what the snapshot reads again under the same mark is read once per
+        store, not once per search), else None."""
         raise NotImplementedError
 
     def _end_snapshot(self, conn: Connection) -> None:
@@ -79,6 +93,18 @@ class SqlStore:
 
     def _native(self, sql: str) -> str:
         return sql
+
+    def listed(self, values: Sequence[object], kind: str = "integer") -> tuple[str, list[object]]:
+        """`values` for `IN (...)`: the SQL between the brackets and its parameters. Here one
+        placeholder each; a backend that takes arrays binds one, so the statement's text is
+        the same for any number of values and planned once (`kind`: the values' SQL type)."""
+        return ",".join("?" * len(values)), list(values)
+
+    def table(self, rows: Sequence[Sequence[int]], width: int) -> tuple[str, list[object]]:
+        """Rows of `width` integers as a table a statement can join (`WITH t(a, b) AS (...)`):
+        the SQL and its parameters, as `listed` gives them."""
+        row = "(" + ", ".join("?" * width) + ")"
+        return "VALUES " + ",".join([row] * len(rows)), [x for r in rows for x in r]
 
     def run(
         self, driver: Any, sql: str, params: Sequence[object] = (), fetch: bool = True
@@ -125,9 +151,9 @@ class SqlStore:
     def snapshot(self, time_limit_ms: int | None = None) -> Iterator[SqlSnapshot]:
         deadline = None if time_limit_ms is None else time.perf_counter() + time_limit_ms / 1000
         with self._reads.connect() as conn:
-            self._start_snapshot(conn, deadline)
+            mark = self._start_snapshot(conn, deadline)
             try:
-                yield SqlSnapshot(self, conn, deadline)
+                yield SqlSnapshot(self, conn, deadline, mark)
             except QueryTimeout:
                 raise
             except Exception as exc:

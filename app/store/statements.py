@@ -24,10 +24,12 @@ HIT_SQL = (
     "t.slug, t.title, t.date, t.speakers, t.youtube_id, t.video_url, t.media_url "
     "FROM passages p JOIN talks t ON t.id = p.talk_id WHERE p.id IN ({marks})"
 )
+# each hit's segments: (hit number, talk id, first segment, last segment) as a table
 SEGMENTS_SQL = (
-    'SELECT ? AS hit, ord, start, "end", speaker, text, word_offset, word_count, transcript_id, '
-    "word_times FROM segments "
-    "WHERE talk_id = ? AND ord BETWEEN ? AND ?"
+    "WITH wanted(hit, talk_id, first, last) AS ({table}) "
+    'SELECT w.hit, s.ord, s.start, s."end", s.speaker, s.text, s.word_offset, s.word_count, '
+    "s.transcript_id, s.word_times FROM wanted w JOIN segments s ON s.talk_id = w.talk_id "
+    "AND s.ord BETWEEN w.first AND w.last ORDER BY w.hit, s.ord"
 )
 PASSAGE_SEGMENTS_SQL = (
     "SELECT p.id, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count, "
@@ -39,7 +41,7 @@ PASSAGE_SEGMENTS_SQL = (
 # after: a moment's facts without every segment a passage spans (several; more for captions)
 MOMENT_CHUNK = 250  # passages a statement (two parameters each)
 MOMENT_SEGMENTS_SQL = (
-    "WITH wanted(pid, word) AS (VALUES {pairs}) "
+    "WITH wanted(pid, word) AS ({table}) "
     "SELECT w.pid, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count, "
     "s.transcript_id, s.word_times, n.start, n.transcript_id "
     "FROM wanted w JOIN passages p ON p.id = w.pid JOIN segments s ON s.talk_id = p.talk_id "

@@ -40,7 +40,7 @@ def owner(name: str) -> ModuleType:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("db", type=Path)
+    ap.add_argument("db", help="DIR/bench.db, or a database URL")
     ap.add_argument("settings", nargs="+", help="NAME=VALUE")
     ap.add_argument("--classes", default=WORD_CLASSES)
     ap.add_argument("--per-class", type=int, default=40)

@@ -5,11 +5,12 @@ the search service, through HTTP, and for the raw engine query alone, and HTTP t
 concurrent clients. Traffic stays on 127.0.0.1; every loop is bounded.
 
 usage: python tests/bench/bench.py [--hours 1000] [--engine fts5|postgres|tantivy|whoosh]
-       [--db URL] [--per-class 40] [--clients 16] [--seconds 20] [--workers 2] [--keep DIR]
-       [--archive DIR]
+       [--db URL | --postgres] [--per-class 40] [--clients 16] [--seconds 20] [--workers 2]
+       [--keep DIR] [--archive DIR]
 
 --db puts the archive in that (empty) database instead of a new SQLite file, e.g. PostgreSQL:
 `python -m tests.postgres_cluster bench` starts a throwaway cluster and prints its URL.
+--postgres starts such a cluster for the run (shared_buffers 2GB) and stops it at the end.
 
 Throughput is measured with wrk (a C load generator, `apt-get install wrk`; `make bench` installs
 it when run as root) so the client takes little of the machine's two cores; without wrk, with
@@ -54,6 +55,7 @@ from app.search.service import SearchService  # noqa: E402
 from app.store import Store, open_store  # noqa: E402
 from app.text.analysis import words  # noqa: E402
 from tests.bench.peer import build_peer, peer_path, peer_server  # noqa: E402
+from tests.postgres_cluster import PostgresCluster, find_bin_dir  # noqa: E402
 from tests.servers import TALKS, free_port, talks_server  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -370,7 +372,29 @@ def main() -> None:
     ap.add_argument(
         "--no-semantic", action="store_true", help="meaning search off (default: on if installed)"
     )
+    ap.add_argument(
+        "--postgres",
+        action="store_true",
+        help="ingest into a throwaway PostgreSQL cluster started for the run (shared_buffers 2GB)",
+    )
     args = ap.parse_args()
+    if not args.postgres:
+        run(args)
+        return
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        sys.exit("PostgreSQL is not installed: make postgres-deps")
+    cluster = PostgresCluster(bin_dir, durable=True, settings=("shared_buffers=2GB",))
+    cluster.start()
+    try:
+        cluster.admin("CREATE DATABASE bench")
+        args.db = cluster.url("bench")
+        run(args)
+    finally:
+        cluster.stop()
+
+
+def run(args: argparse.Namespace) -> None:
     rng = random.Random(42)
     work = Path(tempfile.mkdtemp(prefix="talks-bench-"))
     corpus = work / "corpus"

@@ -18,10 +18,10 @@ def bench_queries(per_class: int) -> dict[str, list[str]]:
     return make_queries(SHARED / "corpus/datatalksclub/episodes", random.Random(7), per_class)
 
 
-def searcher_of(db: Path) -> tuple[Store, SearchService]:
-    """The archive `tests/bench/bench.py --archive DIR` built (DIR/bench.db), its default
-    engine in step with it."""
-    url = f"sqlite:///{db}"
+def searcher_of(db: Path | str) -> tuple[Store, SearchService]:
+    """The archive `tests/bench/bench.py --archive DIR` built (DIR/bench.db), or a database URL
+    (PostgreSQL: `bench.py --db URL` ingested into it), its default engine in step with it."""
+    url = db if isinstance(db, str) and "://" in db else f"sqlite:///{db}"
     store = open_store(url)
     engine = get_engine(None, url)
     engine.sync(store)

@@ -62,7 +62,7 @@ class StageClock:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("db", type=Path)
+    ap.add_argument("db", help="DIR/bench.db, or a database URL")
     ap.add_argument("--classes", default=WORD_CLASSES)
     ap.add_argument("--per-class", type=int, default=40)
     ap.add_argument("--rounds", type=int, default=3)

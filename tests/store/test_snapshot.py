@@ -120,3 +120,34 @@ def test_a_talk_written_again_or_gone_and_replaced_changes_the_archives_versions
     if db.backend == "sqlite":  # the same talk count and highest id as before
         assert table_rows(db, "SELECT count(*), max(id) FROM talks") == [(2, ids[-1][0])]
     assert _versions(db)[0] not in (before[0], again[0])
+
+
+def test_what_a_search_reads_again_is_read_once_until_the_archive_changes(
+    db: StoreType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive's totals (both backends) and, on PostgreSQL, the passages per term are kept
+    across snapshots while the archive is unchanged; a change made by hand is seen at once."""
+    ingest(db, SAMPLE)
+    statements: list[str] = []
+    run = type(db).run
+
+    def counted(self: object, driver: object, sql: str, *args: object, **kwargs: object) -> object:
+        statements.append(sql)
+        return run(self, driver, sql, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(db), "run", counted)
+
+    def read() -> tuple[int, int]:
+        with db.snapshot() as snapshot:
+            return snapshot.passage_count(), snapshot.term_passages("data")
+
+    first = read()
+    assert first[0] > 0 and first[1] > 0
+    statements.clear()
+    assert read() == first
+    kept_terms = db.backend == "postgresql"
+    assert len(statements) == (0 if kept_terms else 1), statements
+    with db.write() as writer:  # by hand: neither through the store nor counted by it
+        writer.execute("UPDATE term_passages SET passages = passages + 5 WHERE term = 'data'")
+        writer.execute("DELETE FROM talks")
+    assert read() == (0, first[1] + 5)

@@ -117,16 +117,21 @@ def search_sql(plan: MatchPlan, capped: bool) -> tuple[str, list[object]]:
     rank_query = " & ".join(render_match(m) for m in plan.must)
     matches = f"FROM passage_index i{join} WHERE i.tsv @@ CAST(? AS tsquery){where}"
     if capped:
-        sql = (
+        ranked = (
             "SELECT id, ts_rank(tsv, CAST(? AS tsquery)) AS rank FROM "
             f"(SELECT i.id, i.tsv {matches} ORDER BY i.id DESC LIMIT {_scan_limit(plan)}) newest "
             "ORDER BY rank DESC, id LIMIT ?"
         )
     else:
-        sql = (
+        ranked = (
             f"SELECT i.id, ts_rank(i.tsv, CAST(? AS tsquery)) AS rank {matches} "
             "ORDER BY rank DESC, i.id LIMIT ?"
         )
+    # the best matches' stored terms in the same statement: ranking in Python reads them next
+    sql = (
+        f"SELECT r.id, r.rank, s.talk_id, s.word_start, s.terms FROM ({ranked}) r "
+        "JOIN passages s ON s.id = r.id ORDER BY r.rank DESC, r.id"
+    )
     return sql, [rank_query, query, *params]
 
 
@@ -187,7 +192,11 @@ class PostgresEngine:
     ) -> list[tuple[int, float]]:
         capped = not plan.filters.talk and match_bound(plan, snapshot.term_passages) > CAP_BOUND
         sql, params = search_sql(plan, capped)
-        return [(int(pid), float(rank)) for pid, rank in snapshot.rows(sql, (*params, limit))]
+        rows = snapshot.rows(sql, (*params, limit))
+        snapshot.keep_stored(
+            [(pid, talk_id, start, terms) for pid, _, talk_id, start, terms in rows]
+        )
+        return [(int(pid), float(rank)) for pid, rank, *_ in rows]
 
     def count_passages(self, snapshot: Snapshot) -> int:
         return snapshot.passage_count()
