@@ -120,6 +120,14 @@ class SqlStore:
     def run_many(self, driver: Any, sql: str, rows: Sequence[Sequence[object]]) -> None:
         driver.executemany(self._native(sql), rows)
 
+    def insert_rows(
+        self, driver: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        """Rows of `columns` into `table` (names from the code, never from input)."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" * len(columns))
+        self.run_many(driver, f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
     def insert_passages(
         self, conn: Connection, talk_id: int, passages: list[dict[str, Any]]
     ) -> list[int]:

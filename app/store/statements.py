@@ -120,10 +120,6 @@ SEGMENT_COLUMNS = (
     "ord", "start", "end", "speaker", "text", "word_offset", "word_count", "transcript_id",
     "word_times",
 )  # fmt: skip
-INSERT_SEGMENTS_SQL = (
-    'INSERT INTO segments (talk_id, ord, start, "end", speaker, text, word_offset, word_count, '
-    "transcript_id, word_times) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 PASSAGE_COLUMNS = ("word_start", "word_end", "first_segment", "last_segment", "speakers", "terms")
 INSERT_PASSAGES_SQL = (
     "INSERT INTO passages (id, talk_id, word_start, word_end, first_segment, last_segment, "

@@ -21,7 +21,6 @@ from app.store.base import (
 from app.store.statements import (
     CLEAR_VECTORS_SQL,
     DELETE_VECTORS_SQL,
-    INSERT_SEGMENTS_SQL,
     PRUNE_TERMS_SQL,
     PRUNE_WORDS_SQL,
     PUT_VECTORS_SQL,
@@ -97,8 +96,10 @@ class SqlWriter:
                 **record.columns,
             )
         ).inserted_primary_key[0]
-        self.execute_many(
-            INSERT_SEGMENTS_SQL,
+        self._store.insert_rows(
+            self._driver,
+            "segments",
+            ("talk_id", *SEGMENT_COLUMNS),
             [(talk_id, *(s[c] for c in SEGMENT_COLUMNS)) for s in record.segments],
         )
         if record.chapters:

@@ -151,3 +151,17 @@ def test_what_a_search_reads_again_is_read_once_until_the_archive_changes(
         writer.execute("UPDATE term_passages SET passages = passages + 5 WHERE term = 'data'")
         writer.execute("DELETE FROM talks")
     assert read() == (0, first[1] + 5)
+
+
+def test_a_statement_searches_repeat_is_prepared_once_for_all_of_them(db: StoreType) -> None:
+    """PostgreSQL: psycopg prepares a statement run again and again on one connection, so it
+    is planned once; a snapshot that ended in ROLLBACK made it forget them all."""
+    if db.backend != "postgresql":
+        pytest.skip("SQLite keeps its own statement cache: nothing to prepare")
+    ingest(db, SAMPLE)
+    for _ in range(8):  # one search after another, each its own snapshot
+        with db.snapshot() as snapshot:
+            snapshot.hit_rows([1, 2, 3])
+    with db.snapshot() as snapshot:
+        prepared = snapshot.rows("SELECT statement FROM pg_prepared_statements")
+    assert any("FROM passages p JOIN talks t" in sql for (sql,) in prepared), prepared
