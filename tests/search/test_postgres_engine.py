@@ -1,10 +1,14 @@
 """The PostgreSQL engine's literals: analysed terms go in as quoted lexemes with positions, so
 PostgreSQL neither re-parses, stems nor drops them, and no user text is read as syntax."""
 
+from pathlib import Path
+
 import pytest
 
 from app.search.engines.postgres_engine import render_plan, search_sql, tsvector_literal
 from app.search.language.plan import AllOf, AnyOf, Filters, MatchPlan, Phrase, Terms
+from app.store import Store
+from tests.conftest import ingest, table_rows
 
 
 @pytest.mark.parametrize(
@@ -35,3 +39,23 @@ def test_filters_are_bound_parameters() -> None:
     plan = MatchPlan(must=(Terms(("go",)),), filters=Filters(talk="x'; DROP", speakers=("a%",)))
     sql, params = search_sql(plan, capped=True)
     assert "DROP" not in sql and "x'; DROP" in params and "%a\\%%" in params
+
+
+@pytest.fixture
+def archive() -> tuple[str, str]:
+    return ("postgresql", "postgres")
+
+
+def test_an_ingest_leaves_the_planner_statistics_of_what_it_wrote(
+    db: Store, tmp_path: Path
+) -> None:
+    """Until autovacuum analysed the new rows, a common word was ranked over every match
+    through the GIN index rather than over the newest (65.6 ms against 2.6 at 1,000 hours)."""
+    (tmp_path / "talk.txt").write_text("0:01 the words of a talk\n")
+    ingest(db, tmp_path)
+    analysed = table_rows(
+        db,
+        "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+        "AND relname IN ('passage_index', 'passages') ORDER BY relname",
+    )
+    assert analysed == [("passage_index",), ("passages",)]

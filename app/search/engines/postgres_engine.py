@@ -38,6 +38,10 @@ CREATE_GIN_SQL = "CREATE INDEX ix_passage_index_tsv ON passage_index USING gin (
 # ingest adds entries to the GIN index's pending list (fastupdate), which every search scans:
 # merged into the index proper after each ingest run
 MERGE_PENDING_SQL = "SELECT gin_clean_pending_list('ix_passage_index_tsv')"
+# the planner's statistics of the index and the passages, brought up to date after an ingest:
+# until autovacuum got to them, a common word was ranked through the GIN index over every
+# match, not over the newest (65.6 ms against 2.6 at 1,000 hours, just after the ingest)
+ANALYZE_SQL = "ANALYZE passage_index, passages"
 PASSAGES_AFTER_SQL = "SELECT id, terms FROM passages WHERE id > ? ORDER BY id LIMIT ?"
 TALK_COUNT_SQL = "SELECT count(*) FROM talks"
 REBUILD_BATCH = 5000
@@ -161,7 +165,9 @@ class PostgresEngine:
         if not whole:
             return self.rebuild(store)
         with store.write() as writer:
-            writer.rows(MERGE_PENDING_SQL)
+            merged = writer.rows(MERGE_PENDING_SQL)[0][0]
+            if merged:  # talks were written since the last sync
+                writer.execute(ANALYZE_SQL)
         return 0
 
     def rebuild(self, store: Store) -> int:
@@ -175,6 +181,7 @@ class PostgresEngine:
                 self.add_passages(writer, batch)
                 after = batch[-1][0]
             writer.execute(CREATE_GIN_SQL)
+            writer.execute(ANALYZE_SQL)
             return int(writer.rows(TALK_COUNT_SQL)[0][0])
 
     def add_passages(self, writer: Writer, rows: Sequence[tuple[int, str]]) -> None:
