@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DB ?= sqlite:///data/talks.db
 
-.PHONY: lock semantic run test test-fast test-busy install install-test browser-deps postgres-deps deploy-deps bench-deps bench screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
+.PHONY: lock semantic run test test-fast test-busy install install-test browser-deps postgres-deps deploy-deps bench-deps bench bench-postgres screenshots lint eval eval-twin eval-sound catalogue-check merge-check load clean
 
 # Every install is pinned by constraints.txt (`make lock` refreshes it).
 PIN := -c constraints.txt
@@ -141,6 +141,12 @@ bench: install bench-deps semantic
 	$(BIN)/pip install --quiet $(PIN) -e '.[bench]'
 	$(BIN)/python tests/bench/bench.py --hours $(HOURS) $(if $(ENGINE),--engine $(ENGINE)) \
 		$(if $(BENCH_DB),--db $(BENCH_DB))
+
+# The same benchmark on PostgreSQL: a throwaway cluster (Debian's binaries, shared_buffers 2GB)
+# started for the run and stopped after it, Datasette beside it (HOURS=10000 for the larger).
+bench-postgres: install bench-deps postgres-deps
+	$(BIN)/pip install --quiet $(PIN) -e '.[bench,postgres]'
+	$(BIN)/python tests/bench/bench.py --hours $(HOURS) --postgres --no-semantic
 
 # wrk generates the benchmark's load in C, leaving the two cores to the server.
 bench-deps:

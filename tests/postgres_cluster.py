@@ -63,6 +63,18 @@ class PostgresCluster:
 
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        self._launch()
+
+    def start_replica(self) -> "PostgresCluster":
+        """A streaming standby of this cluster (pg_basebackup -R), on its own port: reads
+        only, replaying what the primary writes."""
+        replica = PostgresCluster(self.bin_dir, self.durable, self.settings)
+        replica._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                     "-D", str(replica.data), "-R", "-X", "stream")  # fmt: skip
+        replica._launch()
+        return replica
+
+    def _launch(self) -> None:
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
         options += "-c max_connections=300"
         if not self.durable:
