@@ -117,6 +117,10 @@ class Snapshot(Protocol):
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Run one statement (written with `?` placeholders); for engine modules."""
 
+    def planned_rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """As `rows`, for a statement whose best plan depends on its parameters (a full-text
+        query): planned for them each time it runs, never from a kept plan."""
+
     def passage_terms(self, ids: list[int]) -> dict[int, tuple[int, int, list[str]]]:
         """passage id -> (talk id, first word, index terms in order)."""
 

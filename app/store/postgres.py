@@ -119,6 +119,20 @@ class PostgresStore(SqlStore):
             keys, numbers = zip(*counts, strict=True)
             driver.execute(COUNT_CHANGES[change], (list(keys), list(numbers)))
 
+    def run(
+        self,
+        driver: Any,
+        sql: str,
+        params: Sequence[object] = (),
+        fetch: bool = True,
+        prepare: bool = True,
+    ) -> list[tuple[Any, ...]]:
+        """Unprepared when asked: PostgreSQL plans a prepared statement for any parameters
+        after five runs, and a full-text query planned without its words walked the whole
+        index for a rare phrase (631 ms at 10,000 hours, against 15.5 planned for it)."""
+        cursor = driver.execute(self._native(sql), params, prepare=None if prepare else False)
+        return cursor.fetchall() if fetch else []
+
     def run_many(self, driver: Any, sql: str, rows: Any) -> None:
         with driver.cursor() as cursor:
             cursor.executemany(self._native(sql), rows)

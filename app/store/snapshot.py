@@ -83,11 +83,18 @@ class SqlSnapshot:
                 kept = self._held[TERM_PASSAGES_KEPT] = {}
             self._term_passages = kept
         self._passage_count: int | None = None
+        # each talk's leading transcript, read with the moments' facts
+        self._leads: dict[int, TranscriptInfo] = {}
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         if self._deadline is not None and time.perf_counter() > self._deadline:
             raise QueryTimeout()
         return self._store.run(self._driver, sql, params)
+
+    def planned_rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        if self._deadline is not None and time.perf_counter() > self._deadline:
+            raise QueryTimeout()
+        return self._store.run(self._driver, sql, params, prepare=False)
 
     def _read_passages(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
         known = self._stored
@@ -149,8 +156,12 @@ class SqlSnapshot:
         for chunk in chunks(words, MOMENT_CHUNK):
             table, params = self._store.table(chunk, 2)
             sql = MOMENT_SEGMENTS_SQL.format(table=table)
-            for pid, *fields, next_start, next_transcript in self.rows(sql, params):
+            for row in self.rows(sql, params):
+                pid, fields, (next_start, next_transcript) = row[0], row[1:10], row[10:12]
                 out[pid] = (SegmentRow(*fields), next_start, next_transcript)
+                talk_id, lead_id, *lead = row[12:]
+                if lead_id is not None:
+                    self._leads[talk_id] = TranscriptInfo(lead_id, *lead)
         return out
 
     def word_count(self, word: str) -> int:
@@ -266,12 +277,12 @@ class SqlSnapshot:
         return {path: digest for path, digest in self.rows(TRANSCRIPT_DIGESTS_SQL)}
 
     def lead_transcripts(self, talk_ids: list[int]) -> dict[int, TranscriptInfo]:
-        out: dict[int, TranscriptInfo] = {}
-        for chunk in chunks(sorted(set(talk_ids))):
+        known = self._leads
+        for chunk in chunks(sorted({t for t in talk_ids if t not in known})):
             marks, params = self._store.listed(chunk)
             for talk_id, *info in self.rows(LEAD_TRANSCRIPTS_SQL.format(marks=marks), params):
-                out[talk_id] = TranscriptInfo(*info)
-        return out
+                known[talk_id] = TranscriptInfo(*info)
+        return {t: known[t] for t in talk_ids if t in known}
 
     def transcript_kinds(self, ids: list[int]) -> dict[int, TranscriptInfo]:
         out: dict[int, TranscriptInfo] = {}

@@ -107,8 +107,15 @@ class SqlStore:
         return "VALUES " + ",".join([row] * len(rows)), [x for r in rows for x in r]
 
     def run(
-        self, driver: Any, sql: str, params: Sequence[object] = (), fetch: bool = True
+        self,
+        driver: Any,
+        sql: str,
+        params: Sequence[object] = (),
+        fetch: bool = True,
+        prepare: bool = True,
     ) -> list[tuple[Any, ...]]:
+        """`prepare`: the driver may keep the statement's plan when it runs again (a backend
+        without prepared statements ignores it)."""
         cursor = driver.execute(self._native(sql), params)
         return cursor.fetchall() if fetch else []
 

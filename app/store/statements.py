@@ -40,14 +40,18 @@ PASSAGE_SEGMENTS_SQL = (
 # each passage's segment holding one word of it, and the start and transcript of the segment
 # after: a moment's facts without every segment a passage spans (several; more for captions)
 MOMENT_CHUNK = 250  # passages a statement (two parameters each)
+# ... and the talk's leading transcript (its first segment's), which the page reads next
 MOMENT_SEGMENTS_SQL = (
     "WITH wanted(pid, word) AS ({table}) "
     "SELECT w.pid, s.ord, s.start, s.\"end\", s.speaker, '', s.word_offset, s.word_count, "
-    "s.transcript_id, s.word_times, n.start, n.transcript_id "
+    "s.transcript_id, s.word_times, n.start, n.transcript_id, "
+    "p.talk_id, lt.id, lt.kind, lt.format, lt.language "
     "FROM wanted w JOIN passages p ON p.id = w.pid JOIN segments s ON s.talk_id = p.talk_id "
     "AND s.ord BETWEEN p.first_segment AND p.last_segment "
     "AND s.word_offset <= w.word AND s.word_offset + s.word_count > w.word "
-    "LEFT JOIN segments n ON n.talk_id = s.talk_id AND n.ord = s.ord + 1"
+    "LEFT JOIN segments n ON n.talk_id = s.talk_id AND n.ord = s.ord + 1 "
+    "LEFT JOIN segments l ON l.talk_id = p.talk_id AND l.ord = 0 "
+    "LEFT JOIN transcripts lt ON lt.id = l.transcript_id"
 )
 LEAD_TRANSCRIPTS_SQL = (
     "SELECT s.talk_id, t.id, t.kind, t.format, t.language FROM segments s "

@@ -199,7 +199,7 @@ class PostgresEngine:
     ) -> list[tuple[int, float]]:
         capped = not plan.filters.talk and match_bound(plan, snapshot.term_passages) > CAP_BOUND
         sql, params = search_sql(plan, capped)
-        rows = snapshot.rows(sql, (*params, limit))
+        rows = snapshot.planned_rows(sql, (*params, limit))
         snapshot.keep_stored(
             [(pid, talk_id, start, terms) for pid, _, talk_id, start, terms in rows]
         )
