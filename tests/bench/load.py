@@ -43,10 +43,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="talks-load-"))
     db = f"sqlite:///{work / 'load.db'}"
     env = dict(os.environ, TALKS_DB=db)
-    subprocess.run([TALKS, "ingest", str(args.episodes)], env=env, check=True, capture_output=True)
-    slugs = [p.stem for p in sorted(args.episodes.glob("*.md"))]
-    churn = work / "churn"  # episodes rewritten and re-ingested during the load
-    churn.mkdir()
+    # a copy of the episodes, 20 of which are rewritten in place and ingested again during the
+    # load (copies in another folder were refused: their slugs belong to the first files)
+    episodes = work / "episodes"
+    shutil.copytree(args.episodes, episodes)
+    subprocess.run([TALKS, "ingest", str(episodes)], env=env, check=True, capture_output=True)
+    slugs = [p.stem for p in sorted(episodes.glob("*.md"))]
+    churn = sorted(episodes.glob("*.md"))[:20]
+    originals = [src.read_text(encoding="utf-8") for src in churn]
     deadline = 0.0
     results: dict[str, list[float]] = {"search": [], "talk": []}
     errors: list[str] = []
@@ -86,10 +90,12 @@ def main() -> None:
     def ingester() -> None:
         runs = 0
         while time.time() < deadline - 5:
-            for src in sorted(args.episodes.glob("*.md"))[:20]:
-                text = src.read_text(encoding="utf-8")
-                (churn / src.name).write_text(text.replace("data", f"data{runs % 2}", 1))
-            subprocess.run([TALKS, "ingest", str(churn)], env=env, capture_output=True)
+            for src, text in zip(churn, originals, strict=True):
+                src.write_text(text.replace("data", f"data{runs % 2}", 1), encoding="utf-8")
+            run = subprocess.run([TALKS, "ingest", *map(str, churn)], env=env, capture_output=True)
+            if run.returncode != 0:
+                with lock:
+                    errors.append(f"ingest: {run.stderr.decode()[-300:]}")
             runs += 1
         print(f"ingest runs during the load: {runs}")
 
