@@ -15,7 +15,6 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
 from app.store.sql import SqlStore, pyformat
-from app.store.statements import PASSAGE_COLUMNS
 from app.text.phonetic import sound_keys
 
 POOL_SIZE = 20
@@ -105,7 +104,7 @@ class PostgresStore(SqlStore):
     def table(self, rows: Sequence[Sequence[int]], width: int) -> tuple[str, list[object]]:
         columns = ", ".join(["CAST(? AS integer[])"] * width)
         by_column = [[row[k] for row in rows] for k in range(width)]
-        return f"SELECT * FROM unnest({columns})", list(by_column)
+        return f"SELECT * FROM unnest({columns})", by_column
 
     def add_words(self, driver: Any, counts: list[tuple[str, int]]) -> None:
         if counts:
@@ -119,19 +118,11 @@ class PostgresStore(SqlStore):
             keys, numbers = zip(*counts, strict=True)
             driver.execute(COUNT_CHANGES[change], (list(keys), list(numbers)))
 
-    def run(
-        self,
-        driver: Any,
-        sql: str,
-        params: Sequence[object] = (),
-        fetch: bool = True,
-        prepare: bool = True,
-    ) -> list[tuple[Any, ...]]:
+    def _plan_options(self, prepare: bool) -> dict[str, Any]:
         """Unprepared when asked: PostgreSQL plans a prepared statement for any parameters
         after five runs, and a full-text query planned without its words walked the whole
         index for a rare phrase (631 ms at 10,000 hours, against 15.5 planned for it)."""
-        cursor = driver.execute(self._native(sql), params, prepare=None if prepare else False)
-        return cursor.fetchall() if fetch else []
+        return {} if prepare else {"prepare": False}
 
     def run_many(self, driver: Any, sql: str, rows: Any) -> None:
         with driver.cursor() as cursor:
@@ -146,16 +137,5 @@ class PostgresStore(SqlStore):
             for row in rows:
                 copy.write_row(row)
 
-    def insert_passages(
-        self, conn: Connection, talk_id: int, passages: list[dict[str, Any]]
-    ) -> list[int]:
-        """Ids from the table's sequence, then the rows in one COPY (SQLAlchemy's insert with
-        RETURNING wrote each talk's statement anew: 18 % of an ingest's time in Python)."""
-        driver = conn.connection.driver_connection
-        ids = sorted(pid for (pid,) in driver.execute(PASSAGE_IDS_SQL, (len(passages),)))
-        rows = [
-            (pid, talk_id, *(p[c] for c in PASSAGE_COLUMNS))
-            for pid, p in zip(ids, passages, strict=True)
-        ]
-        self.insert_rows(driver, "passages", ("id", "talk_id", *PASSAGE_COLUMNS), rows)
-        return ids
+    def _new_passage_ids(self, driver: Any, count: int) -> list[int]:
+        return sorted(pid for (pid,) in driver.execute(PASSAGE_IDS_SQL, (count,)))

@@ -87,14 +87,15 @@ class SqlSnapshot:
         self._leads: dict[int, TranscriptInfo] = {}
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        if self._deadline is not None and time.perf_counter() > self._deadline:
-            raise QueryTimeout()
-        return self._store.run(self._driver, sql, params)
+        return self._run(sql, params, prepare=True)
 
     def planned_rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return self._run(sql, params, prepare=False)
+
+    def _run(self, sql: str, params: Sequence[object], prepare: bool) -> list[tuple[Any, ...]]:
         if self._deadline is not None and time.perf_counter() > self._deadline:
             raise QueryTimeout()
-        return self._store.run(self._driver, sql, params, prepare=False)
+        return self._store.run(self._driver, sql, params, prepare=prepare)
 
     def _read_passages(self, ids: list[int]) -> dict[int, tuple[int, int, str]]:
         known = self._stored

@@ -22,7 +22,6 @@ from sqlalchemy.exc import OperationalError
 
 from app.store.base import StoreError
 from app.store.sql import SqlStore
-from app.store.statements import INSERT_PASSAGES_SQL, PASSAGE_COLUMNS
 
 BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 20
@@ -106,21 +105,10 @@ class SqliteStore(SqlStore):
         event.listen(pool, "begin", _begin_immediate if writer and not read_only else _begin)
         return pool
 
-    def insert_passages(
-        self, conn: Connection, talk_id: int, passages: list[dict[str, Any]]
-    ) -> list[int]:
-        """With the ids chosen here (the next free ones: this transaction holds the write lock)
-        the rows go in one executemany; SQLAlchemy's RETURNING in parameter order inserts them
-        one statement each on SQLite (3 s of a 26 s ingest of 500 hours)."""
-        driver = conn.connection.driver_connection
+    def _new_passage_ids(self, driver: Any, count: int) -> list[int]:
+        """The next free ids: this transaction holds the write lock."""
         first = self.run(driver, MAX_PASSAGE_ID_SQL)[0][0] + 1
-        ids = list(range(first, first + len(passages)))
-        rows = [
-            (pid, talk_id, *(p[c] for c in PASSAGE_COLUMNS))
-            for pid, p in zip(ids, passages, strict=True)
-        ]
-        self.run_many(driver, INSERT_PASSAGES_SQL, rows)
-        return ids
+        return list(range(first, first + count))
 
     def check(self) -> None:
         """Also that the file is still there: a connection open on a deleted file reads on."""

@@ -125,10 +125,6 @@ SEGMENT_COLUMNS = (
     "word_times",
 )  # fmt: skip
 PASSAGE_COLUMNS = ("word_start", "word_end", "first_segment", "last_segment", "speakers", "terms")
-INSERT_PASSAGES_SQL = (
-    "INSERT INTO passages (id, talk_id, word_start, word_end, first_segment, last_segment, "
-    "speakers, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
 ADD_WORDS_SQL = (
     "INSERT INTO vocabulary(word, count, sounds) VALUES (?, ?, ?) "
     "ON CONFLICT(word) DO UPDATE SET count = vocabulary.count + excluded.count"
