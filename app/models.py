@@ -156,6 +156,19 @@ class TalkVectors(Base):
     vectors: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class MeaningFits(Base):
+    """Passage models fitted to a meaning model on the archive's own passages (migrations/0014)."""
+
+    __tablename__ = "meaning_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base_model: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(64), unique=True)
+    tokens: Mapped[bytes] = mapped_column(LargeBinary)
+    sample_passages: Mapped[int] = mapped_column(Integer)
+    archive_passages: Mapped[int] = mapped_column(Integer)
+
+
 class ArchiveChanges(Base):
     """One row: how many times a talk was written or forgotten (migrations/0012). The catalogue
     and the meaning vectors read it with their versions, since SQLite may give a talk written

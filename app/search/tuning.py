@@ -25,6 +25,11 @@ CORRECTED_PARTIAL_COVERAGE = 0.5  # a typo's correction kept for a quote found i
 # misheard in it (Kaggle: 1% of the shared corpus's passages; "together" 2.3%, "learn" 15%)
 SOUND_IN_QUOTE_SHARE = 0.02
 MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
+# a subject's word and meaning moments fused: WORDS_WEIGHT / (RRF_K + rank) for a word moment,
+# 1 / (RRF_K + rank) for a meaning moment (meaning/blend.py); chosen by 5-fold cross-validation
+# over the dev topic queries, `python tests/bench/cross_validate.py` (docs/meaning-search.md)
+RRF_K = 5
+WORDS_WEIGHT = 1.5
 QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 # A search page ranks every match up to this many passages, so its total, facets and pager

@@ -184,6 +184,13 @@ class Snapshot(Protocol):
     def vectors_version(self) -> tuple[int, ...]:
         """Changes whenever the stored meaning vectors may have changed."""
 
+    def meaning_fit(self, base_model: str) -> tuple[str, bytes, int, int] | None:
+        """The newest passage model fitted to `base_model`: (its model id, token vectors as
+        float16, passages it was fitted on, the archive's passages then), or None."""
+
+    def fitted_model(self, base_model: str) -> str | None:
+        """The model id of the newest fit to `base_model` (its vectors are that model's)."""
+
     def passage_windows(self, talk_id: int) -> list[tuple[int, int, int]]:
         """(passage id, first word, word after the last) of a talk's passages, in order."""
 
@@ -241,6 +248,13 @@ class Writer(Protocol):
         """Store a talk's meaning vectors; False when the talk changed since (nothing stored)."""
 
     def clear_vectors(self) -> None: ...
+
+    def put_fit(
+        self, base_model: str, model: str, tokens: bytes, sample: int, archive: int
+    ) -> None:
+        """Store a passage model fitted to `base_model`; older fits of it are forgotten."""
+
+    def clear_fits(self) -> None: ...
 
     def replace_talk(self, record: TalkRecord, index: "PassageIndex") -> str:
         """Insert or replace one talk whole: "new", "updated" or "unchanged"."""

@@ -18,6 +18,8 @@ from app.store.base import (
 )
 from app.store.statements import (
     FIRST_PASSAGE_SQL,
+    FIT_SQL,
+    FITTED_MODEL_SQL,
     HIT_SQL,
     LEAD_TRANSCRIPTS_SQL,
     MOMENT_CHUNK,
@@ -234,6 +236,17 @@ class SqlSnapshot:
 
     def vectors_version(self) -> tuple[int, ...]:
         return tuple(int(x) for x in self.rows(VECTORS_VERSION_SQL)[0])
+
+    def meaning_fit(self, base_model: str) -> tuple[str, bytes, int, int] | None:
+        found = self.rows(FIT_SQL, (base_model,))
+        if not found:
+            return None
+        model, tokens, sample, archive = found[0]
+        return str(model), bytes(tokens), int(sample), int(archive)
+
+    def fitted_model(self, base_model: str) -> str | None:
+        found = self.rows(FITTED_MODEL_SQL, (base_model,))
+        return str(found[0][0]) if found else None
 
     def passage_windows(self, talk_id: int) -> list[tuple[int, int, int]]:
         return [(int(a), int(b), int(c)) for a, b, c in self.rows(PASSAGE_WINDOWS_SQL, (talk_id,))]

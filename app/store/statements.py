@@ -100,6 +100,17 @@ TALK_VECTORS_SQL = (
     "WHERE v.model = ? ORDER BY v.talk_id"
 )
 VECTORS_VERSION_SQL = f"SELECT count(*), coalesce(max(id), 0), {TALK_CHANGES} FROM talk_vectors"
+FIT_SQL = (
+    "SELECT model, tokens, sample_passages, archive_passages FROM meaning_fits "
+    "WHERE base_model = ? ORDER BY id DESC LIMIT 1"
+)
+FITTED_MODEL_SQL = "SELECT model FROM meaning_fits WHERE base_model = ? ORDER BY id DESC LIMIT 1"
+PUT_FIT_SQL = (
+    "INSERT INTO meaning_fits(base_model, model, tokens, sample_passages, archive_passages) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+FORGET_FITS_SQL = "DELETE FROM meaning_fits WHERE base_model = ? AND model <> ?"
+CLEAR_FITS_SQL = "DELETE FROM meaning_fits"
 PASSAGE_WINDOWS_SQL = (
     "SELECT id, word_start, word_end FROM passages WHERE talk_id = ? ORDER BY word_start, id"
 )

