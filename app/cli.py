@@ -33,10 +33,9 @@ from app.ingest.loader import load_files, vanished_sources
 from app.ingest.loader import prune as prune_sources
 from app.logging_setup import configure_logging
 from app.search.engines.engine import ENGINES, SearchEngine
-from app.search.meaning.nearest import load_meaning
 from app.store import Store, StoreError
 from app.store.copy import copy_archive
-from app.wiring import open_archive, search_service
+from app.wiring import archive_meaning, open_archive, search_service
 
 cli = typer.Typer(
     add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False
@@ -192,7 +191,7 @@ def ingest(
         search_engine.sync(store)
         embedded = ""
         if not report.stopped:
-            meaning, why = load_meaning(get_settings().semantic)
+            meaning, why = archive_meaning(get_settings(), url)
             embedded = embed_vectors(store, meaning) if meaning is not None else why
     for line in skipped:
         err.print(f"skipped: {printable(line)}", markup=False, soft_wrap=True)
@@ -358,7 +357,7 @@ def reindex(
     url = _db_url(db)
     with _archive(url, engine) as (store, search_engine):
         if semantic:
-            meaning, why = load_meaning(get_settings().semantic)
+            meaning, why = archive_meaning(get_settings(), url)
             if meaning is None:
                 fail(why)
             out.print(embed_vectors(store, meaning, rebuild=True), markup=False)

@@ -137,6 +137,8 @@ def embed_vectors(store: Store, meaning: MeaningSearch, rebuild: bool = False) -
             talks = sync(store, meaning.embedder, advance)
     else:
         talks = sync(store, meaning.embedder)
+    written = meaning.refresh(store)  # the index on disk of a large archive
     if not talks and not rebuild:
-        return ""
-    return f"meaning vectors: {talks} talks embedded; {time.perf_counter() - began:.1f}s"
+        return written
+    done = f"meaning vectors: {talks} talks embedded; {time.perf_counter() - began:.1f}s"
+    return f"{done}\n{written}" if written else done

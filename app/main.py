@@ -34,6 +34,7 @@ from app.wiring import open_archive, search_service
 _NUL_ESCAPE = re.compile(rb"%00", re.IGNORECASE)
 
 log = logging.getLogger(__name__)
+MEANING_FOLLOW_SECONDS = 60.0  # how often a node looks whether its meaning index is due
 CSP = (
     "default-src 'self'; img-src 'self' data: https://i.ytimg.com; "
     "script-src 'self' https://www.youtube.com https://s.ytimg.com; "
@@ -209,11 +210,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             follower = IndexFollower(search_engine, store)
             follower.start()
             _app.state.index_state = follower.lag
+        meaning = _app.state.search_service.meaning
+        meaning_follower = None
+        if meaning is not None and meaning.folder is not None:
+            # a large archive's meaning index on disk, written again once talks written since
+            # hold ivf.REBUILD_SHARE of the passages (they are searched exactly until then)
+            meaning_follower = IndexFollower(meaning, store, MEANING_FOLLOW_SECONDS)
+            meaning_follower.start()
         try:
             yield
         finally:
             if follower is not None:
                 follower.stop()
+            if meaning_follower is not None:
+                meaning_follower.stop()
 
     app = FastAPI(
         title="Talk archive",
@@ -235,6 +245,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     except Exception:  # another process (an ingest, another worker) holds the index's writer
         log.warning("could not bring the %s index in step now", search_engine.name, exc_info=True)
     app.state.search_service = search_service(settings, search_engine)
+    if app.state.search_service.meaning is not None:
+        try:  # a large archive's meaning index, written here when this node has none
+            written = app.state.search_service.meaning.refresh(store)
+            if written:
+                log.info("%s", written)
+        except Exception:
+            log.warning("could not write the meaning index now", exc_info=True)
     app.state.metrics = Metrics()
     app.state.search_service.on_search = app.state.metrics.searched
     if app.state.search_service.meaning is None and settings.semantic:

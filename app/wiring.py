@@ -5,8 +5,8 @@ the benchmarks alike."""
 from dataclasses import dataclass
 
 from app.config import Settings
-from app.search.engines.engine import SearchEngine, get_engine
-from app.search.meaning.nearest import load_meaning
+from app.search.engines.engine import SearchEngine, get_engine, index_folder
+from app.search.meaning.nearest import MeaningSearch, load_meaning
 from app.search.service import SearchService
 from app.store import Store, open_store
 
@@ -28,12 +28,21 @@ def open_archive(settings: Settings) -> Archive:
     return Archive(open_store(settings.db, settings.read_db), engine)
 
 
+def archive_meaning(
+    settings: Settings, db_url: str, semantic: bool = True
+) -> tuple[MeaningSearch | None, str]:
+    """Meaning search for the archive at `db_url` (its index on disk where the engines keep
+    theirs), or None and why it is off."""
+    folder = index_folder(db_url, "meaning", settings.index_dir)
+    return load_meaning(settings.semantic and semantic, folder)
+
+
 def search_service(
     settings: Settings, engine: SearchEngine, semantic: bool = True
 ) -> SearchService:
     """The service over `engine`; meaning search when `semantic` and the settings allow it and
     the model is installed (else the service says why it is off)."""
-    meaning, meaning_off = load_meaning(settings.semantic and semantic)
+    meaning, meaning_off = archive_meaning(settings, settings.db, semantic)
     return SearchService(
         engine, settings.query_time_limit_ms, settings.slow_query_ms, meaning, meaning_off
     )

@@ -177,9 +177,11 @@ class Snapshot(Protocol):
     def vector_hashes(self) -> dict[int, tuple[str, str]]:
         """talk id -> (content hash, model) of the meaning vectors stored for it."""
 
-    def talk_vectors(self, model: str) -> list[tuple[int, bytes, bytes]]:
-        """(talk id, passage ids as int64, vectors as float16) of every talk whose stored
-        vectors are this model's and of its current content."""
+    def talk_vectors(
+        self, model: str, talks: Sequence[int] | None = None
+    ) -> list[tuple[int, bytes, bytes]]:
+        """(talk id, passage ids as int64, vectors as float16) of every talk (of `talks`, when
+        given) whose stored vectors are this model's and of its current content, by talk id."""
 
     def vectors_version(self) -> tuple[int, ...]:
         """Changes whenever the stored meaning vectors may have changed."""

@@ -35,6 +35,7 @@ from app.store.statements import (
     SEGMENTS_SQL,
     TALK_HASHES_SQL,
     TALK_VECTORS_SQL,
+    TALKS_VECTORS_SQL,
     TERM_PASSAGES_SQL,
     TERMS_PASSAGES_SQL,
     TERMS_SQL,
@@ -228,11 +229,17 @@ class SqlSnapshot:
     def vector_hashes(self) -> dict[int, tuple[str, str]]:
         return {int(tid): (h, model) for tid, h, model in self.rows(VECTOR_HASHES_SQL)}
 
-    def talk_vectors(self, model: str) -> list[tuple[int, bytes, bytes]]:
-        return [
-            (int(tid), bytes(ids), bytes(vectors))
-            for tid, ids, vectors in self.rows(TALK_VECTORS_SQL, (model,))
-        ]
+    def talk_vectors(
+        self, model: str, talks: Sequence[int] | None = None
+    ) -> list[tuple[int, bytes, bytes]]:
+        if talks is None:
+            found = self.rows(TALK_VECTORS_SQL, (model,))
+        else:
+            found = []
+            for chunk in chunks(sorted(talks)):
+                marks, params = self._store.listed(chunk)
+                found += self.rows(TALKS_VECTORS_SQL.format(marks=marks), [model, *params])
+        return [(int(tid), bytes(ids), bytes(vectors)) for tid, ids, vectors in found]
 
     def vectors_version(self) -> tuple[int, ...]:
         return tuple(int(x) for x in self.rows(VECTORS_VERSION_SQL)[0])

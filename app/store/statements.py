@@ -99,6 +99,11 @@ TALK_VECTORS_SQL = (
     "JOIN talks t ON t.id = v.talk_id AND t.content_hash = v.content_hash "
     "WHERE v.model = ? ORDER BY v.talk_id"
 )
+TALKS_VECTORS_SQL = (
+    "SELECT v.talk_id, v.passage_ids, v.vectors FROM talk_vectors v "
+    "JOIN talks t ON t.id = v.talk_id AND t.content_hash = v.content_hash "
+    "WHERE v.model = ? AND v.talk_id IN ({marks}) ORDER BY v.talk_id"
+)
 VECTORS_VERSION_SQL = f"SELECT count(*), coalesce(max(id), 0), {TALK_CHANGES} FROM talk_vectors"
 FIT_SQL = (
     "SELECT model, tokens, sample_passages, archive_passages FROM meaning_fits "

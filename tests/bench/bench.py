@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 
 from app.ingest.episode_md import read_episode  # noqa: E402
-from app.search.engines.engine import ENGINES, get_engine  # noqa: E402
+from app.search.engines.engine import ENGINES, get_engine, index_folder  # noqa: E402
 from app.search.language.plan import Filters  # noqa: E402
 from app.search.language.planning import planned  # noqa: E402
 from app.search.language.query import parse_query  # noqa: E402
@@ -410,10 +410,18 @@ def run(args: argparse.Namespace) -> None:
     size_mb /= 2**20
     queries = make_queries(args.episodes, rng, args.per_class)
 
-    meaning, meaning_off = load_meaning(not args.no_semantic)
+    # the meaning index on disk where `talks serve` looks for it (beside a SQLite file; in the
+    # bench's folder, named to the server by TALKS_INDEX_DIR, for PostgreSQL)
+    index_dir = None if store.backend == "sqlite" else str(work)
+    meaning, meaning_off = load_meaning(
+        not args.no_semantic, index_folder(db, "meaning", index_dir)
+    )
     semantic_line = f"meaning search off: {meaning_off}"
     if meaning is not None:
         embedded, passages, embed_s = embed_all(store, meaning.embedder)
+        began = time.perf_counter()
+        written = meaning.refresh(store) or "no meaning index on disk (searched exactly)"
+        print(f"{written} ({time.perf_counter() - began:.0f} s)", flush=True)
         with store.snapshot() as snapshot:
             model = vectors_model(snapshot, meaning.embedder)
             vector_mb = sum(len(v) for _, _, v in snapshot.talk_vectors(model))
@@ -447,6 +455,7 @@ def run(args: argparse.Namespace) -> None:
         "TALKS_SLOW_QUERY_MS": "100000",
         "TALKS_ENGINE": engine_name,
         "TALKS_SEMANTIC": "false" if meaning is None else "true",
+        **({"TALKS_INDEX_DIR": index_dir} if index_dir else {}),
     }
     with talks_server(db, work / "serve.log", env=quiet, workers=args.workers) as base:
         port = int(base.rsplit(":", 1)[1])

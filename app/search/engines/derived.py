@@ -15,7 +15,7 @@ import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from app.store import Store, Writer
 
@@ -108,11 +108,17 @@ class DerivedIndex:
         return len(self._state())
 
 
+class Followed(Protocol):
+    name: str
+
+    def sync(self, store: Store) -> int: ...
+
+
 class IndexFollower:
     """Keeps a node's derived index in step while it serves: talks that other processes or
     other machines ingest reach this node's index within FOLLOW_SECONDS."""
 
-    def __init__(self, index: DerivedIndex, store: Store, every: float = FOLLOW_SECONDS) -> None:
+    def __init__(self, index: Followed, store: Store, every: float = FOLLOW_SECONDS) -> None:
         self.index = index
         self.store = store
         self.every = every

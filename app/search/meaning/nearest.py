@@ -1,37 +1,34 @@
-"""Nearest passages by meaning: the stored vectors in memory, searched exactly.
-
-A passage is scored by its own vector and by the vector of its stretch of talk (it and the
-passages either side of it, summed and normalised), so a passage inside a stretch about the
-subject outranks a lone passage that touches it (it ranked better on the dev topic queries;
-README, "Meaning search"). Its moment is where it overlaps whichever neighbour is nearer the
-query: the subject is more likely there.
+"""Nearest passages by meaning: exactly, every stored vector in memory, or for a large archive
+from the inverted-file index on disk (ivf.py) with the talks written since it beside it.
 
 Exact search reads every vector for every query: one matrix product, of ~186,000 rows at 1,000
 hours (the float32 scoring matrix alone is ~290 MB there, beside the float16 vectors' 145 MB);
-`make bench` measures it in the "subject" class.
+`make bench` measures it in the "subject" class. How a passage scores is scoring.py's.
 """
 
+import logging
 import threading
 import time
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from app.search.meaning import ivf
 from app.search.meaning.embedder import Embedder, ModelRefused, load_minilm
+from app.search.meaning.scoring import (
+    BLOCK_ROWS,
+    MeaningHit,
+    hit_at,
+    keep_apart,
+    passage_arrays,
+    scoring_matrix,
+)
 from app.search.meaning.vectors import vectors_model
-from app.store import Snapshot
-from app.text.passages import PASSAGE_STRIDE
+from app.store import Snapshot, Store
+
+log = logging.getLogger(__name__)
 
 SPREAD = 4  # best passages read per passage kept: neighbours of better ones are left out
-BLOCK_ROWS = 65536  # rows of the scoring matrix built at a time
-
-
-@dataclass(frozen=True, slots=True)
-class MeaningHit:
-    passage_id: int
-    talk_id: int
-    similarity: float  # cosine of the query and the passage, -1..1
-    word: int  # where in the passage its moment starts (0, or where the next one begins)
 
 
 class VectorIndex:
@@ -40,19 +37,15 @@ class VectorIndex:
     def __init__(
         self, rows: list[tuple[int, bytes, bytes]], dimensions: int, block: int = BLOCK_ROWS
     ) -> None:
-        ids = [np.frombuffer(pids, dtype=np.int64) for _, pids, _ in rows]
-        talks = [
-            np.full(len(i), tid, dtype=np.int64) for (tid, _, _), i in zip(rows, ids, strict=True)
-        ]
-        vecs = [np.frombuffer(v, dtype=np.float16).reshape(-1, dimensions) for _, _, v in rows]
-        self.ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        self.talks = np.concatenate(talks) if talks else np.zeros(0, dtype=np.int64)
-        self.vectors = np.vstack(vecs) if vecs else np.zeros((0, dimensions), dtype=np.float16)
+        self.ids, self.talks, self.vectors = passage_arrays(rows, dimensions)
         # a passage's row by its id: the ids sorted, searched (a dict of every id took ~100
         # bytes a passage)
         self._by_id = np.argsort(self.ids, kind="stable")
         self._sorted_ids = self.ids[self._by_id]
         self._scoring = scoring_matrix(self.vectors, self.talks, block)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
     def nearest(
         self,
@@ -75,29 +68,10 @@ class VectorIndex:
         top = np.argpartition(-scores, wide - 1)[:wide]
         top = top[np.argsort(-scores[top], kind="stable")]
         top = top[np.isfinite(scores[top])]
-        kept: list[int] = []
-        taken: set[int] = set()
-        for row in top.tolist():
-            if row in taken:
-                continue  # next to a better passage of the same talk: the same stretch
-            kept.append(row)
-            taken.update((row - 1, row, row + 1))
-            if len(kept) >= k:
-                break
-        return [self._hit(row, query) for row in kept]
-
-    def _hit(self, row: int, query: np.ndarray) -> MeaningHit:
-        own = float(self.vectors[row].astype(np.float32) @ query)
-        before = self._neighbour(row, -1, query)
-        after = self._neighbour(row, +1, query)
-        word = PASSAGE_STRIDE if after is not None and (before is None or after > before) else 0
-        return MeaningHit(int(self.ids[row]), int(self.talks[row]), own, word)
-
-    def _neighbour(self, row: int, step: int, query: np.ndarray) -> float | None:
-        other = row + step
-        if other < 0 or other >= len(self.ids) or self.talks[other] != self.talks[row]:
-            return None
-        return float(self.vectors[other].astype(np.float32) @ query)
+        return [
+            hit_at(self.ids, self.talks, self.vectors, row, query, float(scores[row]))
+            for row in keep_apart(top.tolist(), k)
+        ]
 
     def passage(self, passage_id: int) -> tuple[np.ndarray, int] | None:
         """A passage's vector and its talk, if the index holds it."""
@@ -108,52 +82,142 @@ class VectorIndex:
         return self.vectors[row].astype(np.float32), int(self.talks[row])
 
 
-def scoring_matrix(vectors: np.ndarray, talks: np.ndarray, block: int = BLOCK_ROWS) -> np.ndarray:
-    """Each passage's own vector plus its stretch's (it and its neighbours of the same talk,
-    summed and normalised), as float32: built `block` rows at a time, so loading holds the
-    float16 vectors, this matrix and one block (whole-matrix steps held three more float32
-    copies: at 10,000 hours, 1.9 M passages, ~8.8 GB more at the peak)."""
-    n = len(vectors)
-    scoring = np.empty(vectors.shape, dtype=np.float32)
-    same_prev = np.zeros(n, dtype=bool)  # row i and row i - 1 are of one talk
-    same_prev[1:] = talks[1:] == talks[:-1]
-    for lo in range(0, n, block):
-        hi = min(lo + block, n)
-        own = vectors[lo:hi].astype(np.float32)
-        stretch = own.copy()
-        first = max(lo, 1)  # rows with a row before them
-        stretch[first - lo :] += vectors[first - 1 : hi - 1] * same_prev[first:hi, None]
-        last = min(hi, n - 1)  # rows with a row after them
-        stretch[: last - lo] += vectors[lo + 1 : last + 1] * same_prev[lo + 1 : last + 1, None]
-        stretch /= np.maximum(np.linalg.norm(stretch, axis=1, keepdims=True), 1e-12)
-        scoring[lo:hi] = own + stretch
-    return scoring
+class Layers:
+    """The index on disk (if any) without the talks changed or gone since it was written,
+    and the talks written since, searched exactly: one ranking of both."""
+
+    def __init__(self, base: "ivf.IvfIndex | None", fresh: VectorIndex, left_out: set[int]):
+        self.base = base
+        self.fresh = fresh
+        self.left_out = left_out
+
+    def outside(self) -> int:
+        """Passages the index on disk does not answer for: written since, or left out."""
+        if self.base is None:
+            return len(self.fresh)
+        gone = np.isin(self.base.talks, list(self.left_out)).sum() if self.left_out else 0
+        return len(self.fresh) + int(gone)
+
+    def nearest(
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: set[int] | None = None,
+        other_than: int | None = None,
+    ) -> list[MeaningHit]:
+        found = self.fresh.nearest(query, k, allowed, other_than)
+        if self.base is not None:
+            found += self.base.nearest(query, k, allowed, other_than, self.left_out)
+            found.sort(key=lambda h: -h.score)
+        return found[:k]
+
+    def passage(self, passage_id: int) -> tuple[np.ndarray, int] | None:
+        held = self.fresh.passage(passage_id)
+        if held is None and self.base is not None:
+            held = self.base.passage(passage_id)
+            if held is not None and held[1] in self.left_out:
+                return None
+        return held
 
 
 class MeaningSearch:
     """The embedder and the vectors of the archive it serves, reloaded when they change: at
-    most every RELOAD_SECONDS, as an ingest writes them talk by talk (a reload reads them all;
-    a passage gone meanwhile is skipped by the search)."""
+    most every RELOAD_SECONDS, as an ingest writes them talk by talk (a reload reads what
+    changed, or every vector without an index on disk; a passage gone meanwhile is skipped by
+    the search). With `folder`, a large archive's vectors are searched from the index there."""
 
     RELOAD_SECONDS = 5.0
+    name = "meaning"  # as a followed index (engines/derived.py IndexFollower)
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, folder: Path | None = None) -> None:
         self.embedder = embedder
-        self._index: VectorIndex | None = None
+        self.folder = folder
+        self._index: Layers | None = None
         self._version: tuple[int, ...] | None = None
         self._loaded_at = 0.0
+        self._base: ivf.IvfIndex | None = None
         self._lock = threading.Lock()
 
-    def index(self, snapshot: Snapshot) -> VectorIndex:
+    def index(self, snapshot: Snapshot) -> Layers:
         version = snapshot.vectors_version()
         with self._lock:
             due = time.monotonic() - self._loaded_at >= self.RELOAD_SECONDS
             if self._index is None or (version != self._version and due):
-                rows = snapshot.talk_vectors(vectors_model(snapshot, self.embedder))
-                self._index = VectorIndex(rows, self.embedder.dimensions)
+                self._index = self._layers(snapshot)
                 self._version = version
                 self._loaded_at = time.monotonic()
             return self._index
+
+    def _layers(self, snapshot: Snapshot) -> Layers:
+        model = vectors_model(snapshot, self.embedder)
+        base = self._opened_base(model)
+        if base is None:
+            return Layers(
+                None, VectorIndex(snapshot.talk_vectors(model), self.embedder.dimensions), set()
+            )
+        vector_hashes = snapshot.vector_hashes()
+        now = {
+            tid: h
+            for tid, h in snapshot.talk_hashes().items()
+            if vector_hashes.get(tid) == (h, model)
+        }
+        fresh = [tid for tid, h in now.items() if base.talk_hashes.get(tid) != h]
+        left_out = {tid for tid, h in base.talk_hashes.items() if now.get(tid) != h}
+        rows = snapshot.talk_vectors(model, fresh) if fresh else []
+        return Layers(base, VectorIndex(rows, self.embedder.dimensions), left_out)
+
+    def _opened_base(self, model: str) -> "ivf.IvfIndex | None":
+        """The index on disk CURRENT names, if it holds this model's vectors (kept open)."""
+        path = ivf.current(self.folder)
+        if path is None:
+            return None
+        if self._base is None or self._base.folder != path:
+            try:
+                self._base = ivf.IvfIndex(path)
+            except (ImportError, OSError, ValueError, RuntimeError, KeyError) as exc:
+                log.warning("meaning index at %s not read (%s): searching exactly", path, exc)
+                return None
+        return self._base if self._base.model == model else None
+
+    def refresh(self, store: Store) -> str:
+        """Write the index on disk when the archive is large enough and has none of its
+        model, or the talks it does not hold reach ivf.REBUILD_SHARE of the passages; one
+        line saying so (empty when nothing was written)."""
+        if self.folder is None:
+            return ""
+        with ivf.writing(self.folder):
+            return self._write_if_due(store, self.folder)
+
+    def _write_if_due(self, store: Store, folder: Path) -> str:
+        with store.snapshot() as snapshot:
+            passages = snapshot.passage_count()
+            if passages < ivf.IVF_MIN_PASSAGES:
+                return ""
+            with self._lock:
+                layers = self._layers(snapshot)
+            if layers.base is not None and layers.outside() < ivf.REBUILD_SHARE * passages:
+                return ""
+            model = vectors_model(snapshot, self.embedder)
+            vector_hashes = snapshot.vector_hashes()
+            held = {
+                tid: h
+                for tid, h in snapshot.talk_hashes().items()
+                if vector_hashes.get(tid) == (h, model)
+            }
+            rows = snapshot.talk_vectors(model)
+        began = time.perf_counter()
+        ivf.write_index(folder, rows, self.embedder.dimensions, model, held)
+        with self._lock:
+            self._index = None
+        count = sum(len(ids) // 8 for _, ids, _ in rows)
+        return f"meaning index: {count} passages written in {time.perf_counter() - began:.1f}s"
+
+    def sync(self, store: Store) -> int:
+        """The follower's round: the index on disk written again when due (1), else 0."""
+        written = self.refresh(store)
+        if written:
+            log.info("%s", written)
+        return int(bool(written))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
@@ -162,12 +226,13 @@ class MeaningSearch:
 OFF_BY_SETTING = "semantic search is off (TALKS_SEMANTIC=false)"
 
 
-def load_meaning(enabled: bool) -> tuple[MeaningSearch | None, str]:
-    """Meaning search with the installed model, or None and why not (one line)."""
+def load_meaning(enabled: bool, folder: Path | None = None) -> tuple[MeaningSearch | None, str]:
+    """Meaning search with the installed model (its index on disk in `folder`, for a large
+    archive), or None and why not (one line)."""
     if not enabled:
         return None, OFF_BY_SETTING
     try:
-        return MeaningSearch(load_minilm()), ""
+        return MeaningSearch(load_minilm(), folder), ""
     except ModelRefused as exc:
         return None, str(exc)
 
