@@ -219,18 +219,14 @@ class SearchService:
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
             scored = partial or self.candidates.partial(snapshot, plan, passage_count(), said)
+        subject = mode == "auto" and self.meaning is not None and subject_like(asked)
         if heard_first is None and self.candidates.may_be_misheard(plan, scored, complete):
             scored = self._heard(snapshot, parsed, plan, scored, want, passage_count)
         heard_words = ""  # said in a note once the hits show whose words were heard
         if scored and scored[0].by_sound and not result.relaxed:
             result.relaxed = True
             heard_words = " ".join(dict.fromkeys(word for _, word in scored[0].sounds))
-        blending = (
-            mode == "auto"
-            and self.meaning is not None
-            and subject_like(asked)
-            and not (scored and reads_as_quote(scored[0]))
-        )
+        blending = subject and not (scored and reads_as_quote(scored[0]))
         if scored and scored[0].coverage < 1.0 and not result.relaxed and not blending:
             result.relaxed = True
             result.notes.append("No passage holds all the words; showing the closest matches.")

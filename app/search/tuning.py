@@ -31,6 +31,12 @@ MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
 RRF_K = 5
 WORDS_WEIGHT = 1.5
 QUOTE_COMPACT = 0.75  # as ranking.PassageScore.is_quote: matched words / window length
+# a subject-like query is not blended with meaning when its best word match reads as a quote
+# in part (this share of its words, this compact) or was found by sound this compact
+# (meaning/blend.py reads_as_quote: misheard quotes blended lost half their first hits)
+QUOTE_PART_COVERAGE = 0.8
+QUOTE_PART_COMPACT = 0.6
+HEARD_QUOTE_COMPACT = 0.5
 MAX_RANKED = CANDIDATES * 4**4  # the deepest block of candidates ranked for a later page
 # A search page ranks every match up to this many passages, so its total, facets and pager
 # agree; past it the page says "more than N" and pages reach those N

@@ -45,6 +45,7 @@ from app.search.engines.engine import ENGINES, get_engine, index_folder  # noqa:
 from app.search.language.plan import Filters  # noqa: E402
 from app.search.language.planning import planned  # noqa: E402
 from app.search.language.query import parse_query  # noqa: E402
+from app.search.meaning import ivf  # noqa: E402
 from app.search.meaning.embedder import Embedder  # noqa: E402
 from app.search.meaning.nearest import load_meaning  # noqa: E402
 from app.search.meaning.vectors import sync_vectors, vectors_model  # noqa: E402
@@ -420,7 +421,11 @@ def run(args: argparse.Namespace) -> None:
     if meaning is not None:
         embedded, passages, embed_s = embed_all(store, meaning.embedder)
         began = time.perf_counter()
-        written = meaning.refresh(store) or "no meaning index on disk (searched exactly)"
+        written = meaning.refresh(store) or (
+            "the meaning index on disk is up to date"
+            if ivf.current(meaning.folder)
+            else "no meaning index on disk (searched exactly)"
+        )
         print(f"{written} ({time.perf_counter() - began:.0f} s)", flush=True)
         with store.snapshot() as snapshot:
             model = vectors_model(snapshot, meaning.embedder)

@@ -4,7 +4,7 @@ figure reported for them is one of queries they were not chosen on.
 
 Every (RRF_K, WORDS_WEIGHT) of a grid searches all 200 queries once (mode auto, top 10, in
 this process, on the archive `tests/bench/topic_eval.py` builds); then, for each of 5 folds, the
-setting best on the other four (success@1, then success@10, then the one nearest the current
+setting best on the other four (success@1 plus success@10, then the one nearest the current
 values) is scored on the fold held out. Prints each setting's figures, each fold's choice and
 the held-out figure (the folds' results put together), and the setting best on all queries —
 the one app/search/tuning.py holds.
@@ -50,9 +50,9 @@ def score(results: list[tuple[bool, bool]], rows: list[int]) -> tuple[int, int]:
 
 
 def best(grid: dict[Setting, list[tuple[bool, bool]]], rows: list[int], now: Setting) -> Setting:
-    def key(s: Setting) -> tuple[int, int, float]:
+    def key(s: Setting) -> tuple[int, float]:
         first, ten = score(grid[s], rows)
-        return first, ten, -abs(s[0] - now[0]) - abs(s[1] - now[1])
+        return first + ten, -abs(s[0] - now[0]) - abs(s[1] - now[1])
 
     return max(grid, key=key)
 

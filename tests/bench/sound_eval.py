@@ -35,6 +35,8 @@ from app.ingest.loader import load_files  # noqa: E402
 from app.ingest.talk_build import line_times  # noqa: E402
 from app.ingest.text_captions import read_text_captions  # noqa: E402
 from app.search.engines.engine import get_engine  # noqa: E402
+from app.search.meaning.nearest import load_meaning  # noqa: E402
+from app.search.meaning.vectors import sync_vectors  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
 from app.store import open_store  # noqa: E402
 from app.text.alignment import align  # noqa: E402
@@ -99,18 +101,34 @@ def main() -> None:
     ap.add_argument("--slack", type=float, default=10.0)
     ap.add_argument("--rng", type=int, default=7)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument(
+        "--meaning",
+        type=Path,
+        help="search as `talks serve` does with meaning on; the archive, with its vectors, is "
+        "built in (or read from) this folder",
+    )
     args = ap.parse_args()
     rng = random.Random(args.rng)
     queries = misheard_queries(args.episodes / f"{TWIN}.md", args.seed, args.n, args.words, rng)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/sound.db"
+        folder = args.meaning or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{folder}/sound.db"
+        built = args.meaning is not None and (folder / "sound.db").exists()
         files, _ = transcript_files([args.episodes, args.seed])
         files = [f for f in files if f.stem != TWIN]
         store = open_store(url)
         try:
-            load_files(store, get_engine(None, url), files)
+            if not built:
+                load_files(store, get_engine(None, url), files)
             engine = get_engine(None, url)
-            service = SearchService(engine)
+            meaning = None
+            if args.meaning:
+                meaning, why = load_meaning(True)
+                if meaning is None:
+                    sys.exit(why)
+                sync_vectors(store, meaning.embedder)
+            service = SearchService(engine, meaning=meaning)
             with store.snapshot() as snapshot:
                 rare = [
                     engine.term_passages(snapshot, stem(normalize(word.split(" / ")[0])))

@@ -281,3 +281,15 @@ def test_a_passage_is_found_by_its_id_in_any_order() -> None:
         assert found is not None and found[1] == talk
         np.testing.assert_array_equal(found[0], vectors[row].astype(np.float32))
     assert index.passage(13) is None and index.passage(99) is None and index.passage(0) is None
+
+
+def test_a_quote_with_a_word_wrong_keeps_the_word_search(
+    talks_db: Store, embedder: TopicEmbedder
+) -> None:
+    """All but one of its words close together: a quote remembered (or captioned) with a
+    word wrong, answered by words at its second, not blended with what it is about."""
+    quote = "some people add eggs to the pastry but this recipe does not need them"
+    found = service(talks_db, embedder).search(talks_db, quote)
+    assert not found.blended
+    assert found.hits[0].talk.slug == "sunday-bread" and found.hits[0].start == 45.0
+    assert found.hits[0].match == "words"
