@@ -434,6 +434,8 @@ def run(args: argparse.Namespace) -> None:
             f"meaning search on: {embedded} talks ({passages} passages) embedded in "
             f"{embed_s:.0f} s, {passages / max(embed_s, 1e-9):.0f} passages/s; "
             f"{vector_mb / 2**20:.0f} MB of vectors"
+            if embedded
+            else f"meaning search on: the archive's vectors reused ({vector_mb / 2**20:.0f} MB)"
         )
     search_engine = get_engine(args.engine, db)
     engine_name = search_engine.name
