@@ -121,3 +121,37 @@ def test_a_rebuild_fits_again(fitted_db: Store, monkeypatch: pytest.MonkeyPatch)
         kept = vectors_model(snapshot, model)
         assert len(snapshot.talk_vectors(kept)) == 3
     assert fits == [(kept,)]
+
+
+class NarrowTokens:
+    """A model whose tokens alone all look alike (a large shared part, as MiniLM's do), with a
+    text's vector a nonlinear mix of its tokens': fitted on fewer texts than dimensions, least
+    squares alone gave vectors far past float16 (MiniLM on a 380-passage archive: 835,266)."""
+
+    model_id = "test-narrow"
+    dimensions = 16
+
+    def __init__(self) -> None:
+        rng = np.random.default_rng(5)
+        self.shared = rng.normal(size=self.dimensions) * 10
+        self.own = rng.normal(size=(40, self.dimensions))
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        return [[int(w) % 40 for w in t.split()] for t in texts]
+
+    def token_prior(self) -> np.ndarray:
+        return (self.shared + 0.01 * self.own).astype(np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.stack([np.tanh(self.own[ids].sum(axis=0)) for ids in self.token_ids(texts)])
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_fit_on_a_few_passages_stays_in_range() -> None:
+    model = NarrowTokens()
+    # a small archive saying the same things again (least squares alone: up to 5,246 here)
+    texts = ["1 2 3 4"] * 5 + ["5 6 7"] * 5 + ["1 2 3 4 5 6 7"] * 3
+    tokens = fit_tokens(model, texts)
+    assert np.isfinite(tokens.astype(np.float16)).all() and np.abs(tokens).max() < 100
+    out = FittedEmbedder("fit", tokens, model).embed(["1 2 3", "33 34 35 36"])
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-3)

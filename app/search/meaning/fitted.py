@@ -7,7 +7,7 @@ passage being the mean of its tokens' vectors — embeds thousands a second, but
 far less often (mode meaning 0.145 / 0.370 success@1 / @10 against MiniLM's 0.350 / 0.585).
 
 So the token vectors are fitted, per archive, to what the model says of a sample of the
-archive's passages: first one linear map of the distilled vectors (least squares), then each
+archive's passages: first one linear map of the distilled vectors (ridge regression), then each
 token seen in the sample gets its own correction (ridge regression of the remaining error on
 the passages' token shares). Queries are still embedded by the model itself, into the space
 the passages were fitted to. On the dev topics (`tests/bench/topic_eval.py`), 20,000 passages
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_PASSAGES = 20_000  # passages the model embeds to fit to (4-5 minutes here)
 RIDGE = 0.01  # pull of each token's correction towards the mapped distilled vector
+MAP_RIDGE = 1e-3  # the map's pull towards zero, as a share of its mean squared input
 MIN_TOKEN_COUNT = 2  # tokens seen fewer times in the sample keep the mapped vector
 REFIT_GROWTH = 4  # a fit on fewer than SAMPLE_PASSAGES is made again once the archive is 4x
 CHUNK = 2048  # sample passages turned into token shares at a time
@@ -87,9 +88,13 @@ def fit_tokens(model: TokenModel, texts: Sequence[str]) -> np.ndarray:
     token_ids = [token_ids[row] for row in kept]
     target = target[kept]
     means = np.stack([prior[ids].mean(axis=0) for ids in token_ids])
-    # one linear map (and offset) of the distilled vectors into the passages' space
-    design = np.hstack([means, np.ones((len(means), 1), dtype=np.float32)])
-    solution = np.linalg.lstsq(design, target, rcond=None)[0]
+    # one linear map (and offset) of the distilled vectors into the passages' space, by ridge
+    # regression: least squares alone, fitted on fewer passages than dimensions (a small
+    # archive), gave token vectors of 835,266 (past float16, stored as inf)
+    design = np.hstack([means, np.ones((len(means), 1), dtype=np.float32)]).astype(np.float64)
+    normal = design.T @ design
+    normal[np.diag_indices_from(normal)] += MAP_RIDGE * np.trace(normal) / len(normal)
+    solution = np.linalg.solve(normal, design.T @ target)
     tokens = (prior @ solution[:-1] + solution[-1]).astype(np.float32)
     # each token seen often enough: its own correction of what the map leaves
     seen, counts = np.unique(np.concatenate(token_ids), return_counts=True)
