@@ -185,6 +185,9 @@ class MeaningSearch:
         line saying so (empty when nothing was written)."""
         if self.folder is None:
             return ""
+        with store.snapshot() as snapshot:  # a small archive: no folder, no lock to take
+            if snapshot.passage_count() < ivf.IVF_MIN_PASSAGES:
+                return ""
         with ivf.writing(self.folder):
             return self._write_if_due(store, self.folder)
 
