@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from app.search.meaning.scoring import MeaningHit, hit_at, keep_apart, passage_arrays, scoring_rows
+from app.search.meaning.scoring import (
+    MeaningHit,
+    hit_at,
+    keep_apart,
+    passage_arrays,
+    row_of,
+    scoring_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +131,9 @@ class IvfIndex:
         return [hit_at(ids, talks, vectors, a, query, by_at[a]) for a in kept]
 
     def passage(self, passage_id: int) -> tuple[np.ndarray, int] | None:
-        at = int(np.searchsorted(self._sorted_ids, passage_id))
-        if at >= len(self._sorted_ids) or self._sorted_ids[at] != passage_id:
+        row = row_of(self._sorted_ids, self._by_id, passage_id)
+        if row is None:
             return None
-        row = int(self._by_id[at])
         return self.vectors.read(np.array([row]))[0].astype(np.float32), int(self.talks[row])
 
 
@@ -138,6 +144,7 @@ class VectorRows:
     them, shared by every process of the machine."""
 
     def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDONLY)  # first: __del__ closes it if the rest fails
         with path.open("rb") as f:
             version = np.lib.format.read_magic(f)
             header = (
@@ -150,7 +157,6 @@ class VectorRows:
         self.rows, self.dimensions = shape
         self._dtype = np.dtype(dtype)
         self._row_bytes = self.dimensions * self._dtype.itemsize
-        self._fd = os.open(path, os.O_RDONLY)
 
     def __del__(self) -> None:
         os.close(self._fd)

@@ -21,6 +21,7 @@ from app.search.meaning.scoring import (
     hit_at,
     keep_apart,
     passage_arrays,
+    row_of,
     scoring_matrix,
 )
 from app.search.meaning.vectors import vectors_model
@@ -75,10 +76,9 @@ class VectorIndex:
 
     def passage(self, passage_id: int) -> tuple[np.ndarray, int] | None:
         """A passage's vector and its talk, if the index holds it."""
-        at = int(np.searchsorted(self._sorted_ids, passage_id))
-        if at >= len(self._sorted_ids) or self._sorted_ids[at] != passage_id:
+        row = row_of(self._sorted_ids, self._by_id, passage_id)
+        if row is None:
             return None
-        row = int(self._by_id[at])
         return self.vectors[row].astype(np.float32), int(self.talks[row])
 
 
@@ -155,12 +155,7 @@ class MeaningSearch:
             return Layers(
                 None, VectorIndex(snapshot.talk_vectors(model), self.embedder.dimensions), set()
             )
-        vector_hashes = snapshot.vector_hashes()
-        now = {
-            tid: h
-            for tid, h in snapshot.talk_hashes().items()
-            if vector_hashes.get(tid) == (h, model)
-        }
+        now = held_talks(snapshot, model)
         fresh = [tid for tid, h in now.items() if base.talk_hashes.get(tid) != h]
         left_out = {tid for tid, h in base.talk_hashes.items() if now.get(tid) != h}
         rows = snapshot.talk_vectors(model, fresh) if fresh else []
@@ -194,19 +189,12 @@ class MeaningSearch:
     def _write_if_due(self, store: Store, folder: Path) -> str:
         with store.snapshot() as snapshot:
             passages = snapshot.passage_count()
-            if passages < ivf.IVF_MIN_PASSAGES:
-                return ""
             with self._lock:
                 layers = self._layers(snapshot)
             if layers.base is not None and layers.outside() < ivf.REBUILD_SHARE * passages:
                 return ""
             model = vectors_model(snapshot, self.embedder)
-            vector_hashes = snapshot.vector_hashes()
-            held = {
-                tid: h
-                for tid, h in snapshot.talk_hashes().items()
-                if vector_hashes.get(tid) == (h, model)
-            }
+            held = held_talks(snapshot, model)
             rows = snapshot.talk_vectors(model)
         began = time.perf_counter()
         ivf.write_index(folder, rows, self.embedder.dimensions, model, held)
@@ -224,6 +212,15 @@ class MeaningSearch:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
+
+
+def held_talks(snapshot: Snapshot, model: str) -> dict[int, str]:
+    """talk id -> content hash of the talks whose stored vectors are this model's and of
+    their current content (those talk_vectors gives)."""
+    vector_hashes = snapshot.vector_hashes()
+    return {
+        tid: h for tid, h in snapshot.talk_hashes().items() if vector_hashes.get(tid) == (h, model)
+    }
 
 
 OFF_BY_SETTING = "semantic search is off (TALKS_SEMANTIC=false)"

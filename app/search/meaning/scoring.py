@@ -63,6 +63,14 @@ def scoring_matrix(vectors: np.ndarray, talks: np.ndarray, block: int = BLOCK_RO
     return scoring
 
 
+def row_of(sorted_ids: np.ndarray, by_id: np.ndarray, passage_id: int) -> int | None:
+    """A passage's row, found in its index's ids sorted (`by_id`: the rows in that order)."""
+    at = int(np.searchsorted(sorted_ids, passage_id))
+    if at >= len(sorted_ids) or sorted_ids[at] != passage_id:
+        return None
+    return int(by_id[at])
+
+
 def keep_apart(rows: list[int], k: int) -> list[int]:
     """The first k of these rows (best first), leaving out a row next to a better one of the
     same talk (the same stretch of talk, which overlaps it)."""
