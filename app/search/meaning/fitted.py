@@ -83,7 +83,7 @@ def fit_tokens(model: TokenModel, texts: Sequence[str]) -> np.ndarray:
     vector is near the model's vector of it, on these texts."""
     prior = model.token_prior()
     target = model.embed(texts)
-    token_ids = [ids for ids in model.token_ids(texts)]
+    token_ids = list(model.token_ids(texts))
     kept = [row for row, ids in enumerate(token_ids) if ids]
     token_ids = [token_ids[row] for row in kept]
     target = target[kept]
@@ -96,6 +96,8 @@ def fit_tokens(model: TokenModel, texts: Sequence[str]) -> np.ndarray:
     normal[np.diag_indices_from(normal)] += MAP_RIDGE * np.trace(normal) / len(normal)
     solution = np.linalg.solve(normal, design.T @ target)
     tokens = (prior @ solution[:-1] + solution[-1]).astype(np.float32)
+    # what the map leaves: the map is linear, so a passage's mean mapped token is its row here
+    left = (target - design @ solution).astype(np.float32)
     # each token seen often enough: its own correction of what the map leaves
     seen, counts = np.unique(np.concatenate(token_ids), return_counts=True)
     fitted = seen[counts >= MIN_TOKEN_COUNT]
@@ -104,11 +106,8 @@ def fit_tokens(model: TokenModel, texts: Sequence[str]) -> np.ndarray:
     moment = np.zeros((len(fitted), tokens.shape[1]), dtype=np.float32)
     for lo in range(0, len(token_ids), CHUNK):
         x = shares(token_ids[lo : lo + CHUNK], columns, len(fitted))
-        error = target[lo : lo + CHUNK] - np.stack(
-            [tokens[ids].mean(axis=0) for ids in token_ids[lo : lo + CHUNK]]
-        )
         gram += x.T @ x
-        moment += x.T @ error
+        moment += x.T @ left[lo : lo + CHUNK]
     gram[np.diag_indices_from(gram)] += RIDGE
     tokens[fitted] += np.linalg.solve(gram, moment)
     return tokens
