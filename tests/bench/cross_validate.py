@@ -13,7 +13,6 @@ usage: python tests/bench/cross_validate.py [--archive DIR] [--folds 5]
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -21,11 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.search import tuning  # noqa: E402
-from app.search.engines.engine import get_engine  # noqa: E402
-from app.search.meaning.nearest import load_meaning  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
-from app.store import open_store  # noqa: E402
-from tests.bench.topic_eval import QUERIES, TOLERANCE, build  # noqa: E402
+from tests.bench.topic_eval import right_hits, topic_archive  # noqa: E402
 
 GRID_K = (2, 5, 10, 20, 40)
 GRID_WEIGHT = (1.0, 1.25, 1.5, 2.0, 3.0)
@@ -36,11 +32,7 @@ def outcomes(service: SearchService, store: object, queries: list[dict]) -> list
     """(right first, right in the first ten) of each query."""
     out = []
     for q in queries:
-        hits = service.search(store, q["q"], limit=10, mode="auto").hits
-        right = [
-            h.talk.slug == q["talk"] and q["start"] - TOLERANCE <= h.start <= q["end"] + TOLERANCE
-            for h in hits
-        ]
+        right = right_hits(service.search(store, q["q"], limit=10, mode="auto").hits, q)
         out.append((bool(right and right[0]), any(right)))
     return out
 
@@ -62,14 +54,7 @@ def main() -> None:
     ap.add_argument("--archive", type=Path, default=Path("/tmp/talks-topics"))
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
-    args.archive.mkdir(parents=True, exist_ok=True)
-    db = build(args.archive)
-    store = open_store(db)
-    meaning, why = load_meaning(True)
-    if meaning is None:
-        sys.exit(why)
-    service = SearchService(get_engine(None, db), meaning=meaning, meaning_off=why)
-    queries = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
+    store, service, queries = topic_archive(args.archive)
     now = (tuning.RRF_K, tuning.WORDS_WEIGHT)
     grid: dict[Setting, list[tuple[bool, bool]]] = {}
     everyone = list(range(len(queries)))

@@ -23,8 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.search.engines.engine import get_engine  # noqa: E402
 from app.search.meaning.nearest import load_meaning  # noqa: E402
+from app.search.present.results import Hit  # noqa: E402
 from app.search.service import SearchService  # noqa: E402
-from app.store import open_store  # noqa: E402
+from app.store import Store, open_store  # noqa: E402
 from tests.servers import TALKS  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -56,19 +57,33 @@ def build(archive: Path) -> str:
     return db
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--archive", type=Path, default=Path("/tmp/talks-topics"))
-    ap.add_argument("--modes", default="words,meaning,auto")
-    args = ap.parse_args()
-    args.archive.mkdir(parents=True, exist_ok=True)
-    db = build(args.archive)
-    store = open_store(db)
+def topic_archive(archive: Path) -> tuple[Store, SearchService, list[dict]]:
+    """The archive in `archive` (built there the first time), the search service over it with
+    meaning on, and the dev topic queries."""
+    archive.mkdir(parents=True, exist_ok=True)
+    db = build(archive)
     meaning, why = load_meaning(True)
     if meaning is None:
         sys.exit(why)
     service = SearchService(get_engine(None, db), meaning=meaning, meaning_off=why)
     queries = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
+    return open_store(db), service, queries
+
+
+def right_hits(hits: list[Hit], q: dict) -> list[bool]:
+    """Whether each hit answers the query: its episode, inside its chapter (TOLERANCE s)."""
+    return [
+        h.talk.slug == q["talk"] and q["start"] - TOLERANCE <= h.start <= q["end"] + TOLERANCE
+        for h in hits
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--archive", type=Path, default=Path("/tmp/talks-topics"))
+    ap.add_argument("--modes", default="words,meaning,auto")
+    args = ap.parse_args()
+    store, service, queries = topic_archive(args.archive)
     for mode in args.modes.split(","):
         first = top10 = other_talk = 0
         took = []
@@ -76,11 +91,7 @@ def main() -> None:
             began = time.perf_counter()
             hits = service.search(store, q["q"], limit=10, mode=mode).hits
             took.append(1000 * (time.perf_counter() - began))
-            right = [
-                h.talk.slug == q["talk"]
-                and q["start"] - TOLERANCE <= h.start <= q["end"] + TOLERANCE
-                for h in hits
-            ]
+            right = right_hits(hits, q)
             first += bool(right and right[0])
             top10 += any(right)
             other_talk += bool(hits and not right[0] and hits[0].talk.slug != q["talk"])
