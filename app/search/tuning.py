@@ -24,6 +24,14 @@ CORRECTED_PARTIAL_COVERAGE = 0.5  # a typo's correction kept for a quote found i
 # a word of a quote found nowhere as said, in at most this share of the passages, may be
 # misheard in it (Kaggle: 1% of the shared corpus's passages; "together" 2.3%, "learn" 15%)
 SOUND_IN_QUOTE_SHARE = 0.02
+# when no passage holds every word with their sound-alikes, those holding all but one are looked
+# for with the sound-alikes of this many of the query's rarest words, this many single words and
+# word groups each, likeliest first (not every word's, up to 16 and 16, nor a plan of any of the
+# rarer half: FTS5 walked them all). At 10,000 hours a subject search spent 140 ms of 200 there;
+# misheard quotes lost nothing at 1 (4 / 6 / 8 words, tests/bench/sound_eval.py), one at 10 (4
+# words 0.549 -> 0.535), dev topics 0.535 / 0.775 -> 0.530 / 0.770 (docs/performance.md)
+HEARD_PARTIAL_WORDS = 1
+HEARD_PARTIAL_ALIKES = 2
 MEANING_CANDIDATES = 80  # nearest passages read to make MEANING_DEPTH moments
 # a subject's word and meaning moments fused: WORDS_WEIGHT / (RRF_K + rank) for a word moment,
 # 1 / (RRF_K + rank) for a meaning moment (meaning/blend.py); chosen by 5-fold cross-validation

@@ -30,7 +30,7 @@ from app.search.language.plan import (
     match_bound,
 )
 from app.search.present.results import spoken_by
-from app.search.relax.relaxation import HeardPlan, partial_plans
+from app.search.relax.relaxation import HeardPlan, lean_heard_plan, partial_plans
 from app.store import Snapshot
 
 
@@ -231,8 +231,11 @@ class Candidates:
         self.engine.read_terms(snapshot, sorted(wanted_terms(heard.plan.must)))
         pool = dict(self.engine.search(snapshot, heard.plan, want))
         if not pool and len(heard.plan.must) > 1:
-            frequency = self.frequencies(snapshot, heard.plan.must)
-            for sub in partial_plans(heard.plan, frequency, passage_count()):
+            # all but one of the words, some by sound (any of the rarer half says too little
+            # with sound-alikes to be worth its cost)
+            lean = lean_heard_plan(heard, plan, self.frequencies(snapshot, plan.must))
+            frequency = self.frequencies(snapshot, lean.must)
+            for sub in partial_plans(lean, frequency, passage_count(), rare_half=False):
                 for pid, bm25 in self.engine.search(snapshot, sub, tuning.PARTIAL_CANDIDATES):
                     pool.setdefault(pid, bm25)
         scored = self.score(
