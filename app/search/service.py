@@ -209,6 +209,12 @@ class SearchService:
                 if scored or partial:
                     parsed, plan, said = correction.parsed, correction.plan, correction.said
                     result.corrected_query = correction.label
+        subject = mode == "auto" and self.lookup is not None and subject_like(asked)
+        near = None  # a subject's nearest passages by meaning, looked for beside the words
+        if subject and self.lookup is not None and not (scored and reads_as_quote(scored[0])):
+            # (not for a typo corrected: that is mostly a quote, found by the words next)
+            if not result.corrected_query:
+                near = self.lookup.nearest_beside(snapshot, result.query, filters)
         if len(plan.must) >= tuning.PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
             # no passage reads as the query; passages missing a word or two may (a misheard
             # caption, a word remembered wrong): coverage weighs against them in the ranking
@@ -219,7 +225,6 @@ class SearchService:
             scored = sorted(by_id.values(), key=lambda s: (-s.score, s.passage_id))
         elif not scored and len(plan.must) > 1:
             scored = partial or self.candidates.partial(snapshot, plan, passage_count(), said)
-        subject = mode == "auto" and self.meaning is not None and subject_like(asked)
         if heard_first is None and self.candidates.may_be_misheard(plan, scored, complete):
             scored = self._heard(snapshot, parsed, plan, scored, want, passage_count)
         heard_words = ""  # said in a note once the hits show whose words were heard
@@ -257,7 +262,7 @@ class SearchService:
             times.update({pid: (f.start, f.transcript_id) for pid, f in new_facts.items()})
             merged += merge_moments(more, seen, times, merged_into)
         if blending and self.lookup is not None:
-            blended = self.lookup.blend(snapshot, result.query, filters, merged, facts)
+            blended = self.lookup.blend(snapshot, result.query, filters, merged, facts, near)
             if blended is not None:
                 merged, extra = blended
                 result.total += extra

@@ -9,7 +9,7 @@ import pytest
 
 from app.search.candidates.ranking import PassageScore, Span
 from app.search.language.plan import Filters
-from app.search.meaning.lookup import _not_listed
+from app.search.meaning.lookup import MeaningLookup, _not_listed
 from app.search.meaning.nearest import MeaningSearch, VectorIndex, scoring_matrix
 from app.search.meaning.vectors import stale_talks, sync_vectors
 from app.search.present.results import MomentFacts
@@ -177,6 +177,33 @@ def test_meaning_mode_lands_inside_the_talk_about_it(
 def test_meaning_respects_the_talk_filter(talks_db: Store, embedder: TopicEmbedder) -> None:
     result = service(talks_db, embedder).search(
         talks_db, "resume screening", mode="meaning", filters=Filters(talk="sunday-bread")
+    )
+    assert result.hits and {h.talk.slug for h in result.hits} == {"sunday-bread"}
+
+
+def test_nearest_looked_for_beside_the_words_are_those_looked_for_in_turn(
+    talks_db: Store, embedder: TopicEmbedder
+) -> None:
+    # a subject's nearest passages are found in another thread while its words are searched
+    lookup = MeaningLookup(MeaningSearch(embedder), search_engine_of(talks_db))
+    text, only = "where do they discuss burnout", Filters(talk="tired-team")
+    with talks_db.snapshot() as snapshot:
+        for filters in (Filters(), only):
+            beside = lookup.nearest_beside(snapshot, text, filters)
+            in_turn = lookup.moments(snapshot, text, filters)
+            found = lookup.moments(snapshot, text, filters, beside)
+            assert in_turn and {p: t.second for p, (t, _) in found.items()} == {
+                p: t.second for p, (t, _) in in_turn.items()
+            }
+            if filters == only:  # the talks a filter allows are read before, with the snapshot
+                assert len({t.score.talk_id for t, _ in found.values()}) == 1
+
+
+def test_a_blended_subject_stays_in_the_talk_asked_for(
+    talks_db: Store, embedder: TopicEmbedder
+) -> None:
+    result = service(talks_db, embedder).search(
+        talks_db, "stress overwork sleep", filters=Filters(talk="sunday-bread")
     )
     assert result.hits and {h.talk.slug for h in result.hits} == {"sunday-bread"}
 

@@ -2,6 +2,9 @@
 subject's words gather, both blended with the word moments, and the moments of other talks
 nearest a moment (related)."""
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 from app.search import tuning
 from app.search.candidates.moments import SAME_MOMENT_SECONDS, cap_per_talk
 from app.search.candidates.ranking import PassageScore, Span
@@ -13,11 +16,16 @@ from app.search.meaning.nearest import MeaningHit, MeaningSearch
 from app.search.present.results import Hit, MomentFacts, build_hits, moment_facts, spoken_by
 from app.store import Snapshot, Store
 
+Nearest = Callable[[], list[MeaningHit]]  # the nearest passages, once they are found
+
 
 class MeaningLookup:
     def __init__(self, meaning: MeaningSearch, engine: SearchEngine) -> None:
         self.meaning = meaning
         self.engine = engine
+        # the query embedded and its nearest passages found while the words are searched:
+        # the model and the index free the interpreter lock, and neither reads the archive
+        self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meaning")
 
     def related(
         self, store: Store, slug: str, second: float, limit: int, time_limit_ms: int
@@ -47,12 +55,14 @@ class MeaningLookup:
         filters: Filters,
         merged: list[PassageScore],
         facts: dict[int, MomentFacts],
+        near: Nearest | None = None,
     ) -> tuple[list[PassageScore], int] | None:
         """The word moments blended with the meaning moments: up to WORD_DEPTH moments where
         the subject's words gather (else the first word moments) and MEANING_DEPTH moments by
         meaning fused into one ranking, the other word moments after it; and how many moments
-        that adds. None when nothing is near the meaning. `facts` gains the new moments'."""
-        meaning = self.moments(snapshot, meaning_text(text), filters)
+        that adds. None when nothing is near the meaning. `facts` gains the new moments'.
+        `near`: the nearest passages, looked for beforehand (`nearest_beside`)."""
+        meaning = self.moments(snapshot, meaning_text(text), filters, near)
         if not meaning:
             return None
         facts.update({m.score.passage_id: f for m, f in meaning.values()})
@@ -72,20 +82,21 @@ class MeaningLookup:
         # the other word moments follow, in the order every page sees them
         return fused + _not_listed(merged, fused, facts), extra
 
+    def nearest_beside(self, snapshot: Snapshot, text: str, filters: Filters) -> Nearest:
+        """The passages nearest the text's meaning, looked for in another thread from now (what
+        they need of the archive is read here, first); the waiter returns them."""
+        find = self._nearest_finder(snapshot, filters)
+        found = self._beside.submit(find, meaning_text(text))
+        return found.result
+
     def moments(
-        self, snapshot: Snapshot, text: str, filters: Filters
+        self, snapshot: Snapshot, text: str, filters: Filters, near: Nearest | None = None
     ) -> dict[int, tuple[Timed, MomentFacts]]:
         """Up to MEANING_DEPTH moments near the text's meaning, best first, by passage id."""
         if not text:
             return {}
-        index = self.meaning.index(snapshot)
-        allowed = None
-        if filters.talk or filters.talks is not None or filters.date_from or filters.date_to:
-            allowed = snapshot.talks_matching(
-                filters.talk, filters.talks, filters.date_from, filters.date_to
-            )
-        near = index.nearest(self.meaning.embed_query(text), tuning.MEANING_CANDIDATES, allowed)
-        scores = meaning_scores(snapshot, near)
+        hits = near() if near is not None else self._nearest_finder(snapshot, filters)(text)
+        scores = meaning_scores(snapshot, hits)
         facts = moment_facts(snapshot, scores)
         timed = [Timed(s, facts[s.passage_id].start) for s in scores if s.passage_id in facts]
         if filters.speakers:
@@ -94,6 +105,26 @@ class MeaningLookup:
             ]
         kept = spaced(timed)[:MEANING_DEPTH]
         return {t.score.passage_id: (t, facts[t.score.passage_id]) for t in kept}
+
+    def _nearest_finder(
+        self, snapshot: Snapshot, filters: Filters
+    ) -> Callable[[str], list[MeaningHit]]:
+        """What finds a text's nearest passages without the archive: the index as of this
+        snapshot, and the talks a filter allows."""
+        index = self.meaning.index(snapshot)
+        allowed = None
+        if filters.talk or filters.talks is not None or filters.date_from or filters.date_to:
+            allowed = snapshot.talks_matching(
+                filters.talk, filters.talks, filters.date_from, filters.date_to
+            )
+
+        def find(text: str) -> list[MeaningHit]:
+            if not text:
+                return []
+            vector = self.meaning.embed_query(text)
+            return index.nearest(vector, tuning.MEANING_CANDIDATES, allowed)
+
+        return find
 
     def subject_moments(
         self, snapshot: Snapshot, text: str, filters: Filters
