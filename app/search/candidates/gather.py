@@ -231,11 +231,14 @@ class Candidates:
         self.engine.read_terms(snapshot, sorted(wanted_terms(heard.plan.must)))
         pool = dict(self.engine.search(snapshot, heard.plan, want))
         if not pool and len(heard.plan.must) > 1:
-            # all but one of the words, some by sound (any of the rarer half says too little
-            # with sound-alikes to be worth its cost)
+            # all but one of the words, some by sound: never without the word heard (those
+            # passages the words alone found), nor any of the rarer half (too little to say)
             lean = lean_heard_plan(heard, plan, self.frequencies(snapshot, plan.must))
             frequency = self.frequencies(snapshot, lean.must)
-            for sub in partial_plans(lean, frequency, passage_count(), rare_half=False):
+            heard_words = tuple(m for m, own in zip(lean.must, plan.must, strict=True) if m != own)
+            for sub in partial_plans(
+                lean, frequency, passage_count(), rare_half=False, kept=heard_words
+            ):
                 for pid, bm25 in self.engine.search(snapshot, sub, tuning.PARTIAL_CANDIDATES):
                     pool.setdefault(pid, bm25)
         scored = self.score(

@@ -235,20 +235,29 @@ def _joined_words(
 
 
 def partial_plans(
-    plan: MatchPlan, frequency: dict[Match, int], total: int, rare_half: bool = True
+    plan: MatchPlan,
+    frequency: dict[Match, int],
+    total: int,
+    rare_half: bool = True,
+    kept: tuple[Match, ...] = (),
 ) -> list[MatchPlan]:
     """Plans for passages holding most of the words: all but one of the informative words
-    (words most passages hold, such as "the", say nothing about where a quote is), and with
-    `rare_half` any of the rarer half of the words. Their passages are ranked by coverage of
-    all the words."""
+    (words most passages hold, such as "the", say nothing about where a quote is), never one
+    of `kept`, and with `rare_half` any of the rarer half of the words. Their passages are
+    ranked by coverage of all the words."""
     informative = tuple(m for m in plan.must if frequency[m] <= RARE_SHARE * total)
     plans = []
     if 2 <= len(informative) <= MAX_DROP_ONE_WORDS:
         n = len(informative)
         all_but_one = AnyOf(
-            tuple(AllOf(informative[:i] + informative[i + 1 :]) for i in range(n))  # type: ignore[arg-type]
+            tuple(
+                AllOf(informative[:i] + informative[i + 1 :])  # type: ignore[arg-type]
+                for i in range(n)
+                if informative[i] not in kept
+            )
         )
-        plans.append(replace(plan, must=(all_but_one,)))
+        if all_but_one.options:
+            plans.append(replace(plan, must=(all_but_one,)))
     if rare_half and len(plan.must) >= RARE_HALF_MIN_WORDS and informative:
         k = max(2, (len(plan.must) + 1) // 2)
         rare = tuple(sorted(informative, key=lambda m: frequency[m])[:k])
