@@ -6,6 +6,11 @@ and pages of files mapped (RssFile: shared libraries, and the archive itself whe
 it). Linux only.
 
 usage: python tests/bench/worker_memory.py DB_URL_OR_SQLITE_FILE [--talks CMD] [--port N]
+       [--meaning N]
+
+--meaning N: meaning search on (the `semantic` extra), and N subject queries (blended) asked of
+/api/search after the word queries: the pages of the meaning index's files a worker reads count
+in its resident memory (RssFile).
 
 --talks: the `talks` command to run (default: this checkout's); e.g. a wrapper running another
 setting: python -P -c "import app.store.sqlite as s; s.MMAP_BYTES = 2**30; ..."
@@ -44,11 +49,12 @@ def main() -> None:
     ap.add_argument("db")
     ap.add_argument("--talks", default=str(TALKS))
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--meaning", type=int, default=0, metavar="N")
     args = ap.parse_args()
     url = args.db if "://" in args.db else f"sqlite:///{args.db}"
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TALKS_SEMANTIC": "false"}
+    env = {**os.environ, "TALKS_SEMANTIC": "true" if args.meaning else "false"}
     serve = [args.talks, "serve", "--db", url, "--port", str(port), "--workers", "1"]
     proc = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -69,6 +75,12 @@ def main() -> None:
                 for path in ("/api/search?", "/search?"):
                     urllib.request.urlopen(base + path + urllib.parse.urlencode({"q": q})).read()
         print("after the queries:", memory_of(proc.pid))
+        if args.meaning:
+            for q in bench_queries(args.meaning)["subject"]:
+                urllib.request.urlopen(
+                    base + "/api/search?" + urllib.parse.urlencode({"q": q})
+                ).read()
+            print(f"after {args.meaning} subject queries:", memory_of(proc.pid))
     finally:
         proc.terminate()
         proc.wait(30)
