@@ -210,11 +210,12 @@ class SearchService:
                     parsed, plan, said = correction.parsed, correction.plan, correction.said
                     result.corrected_query = correction.label
         subject = mode == "auto" and self.lookup is not None and subject_like(asked)
-        near = None  # a subject's nearest passages by meaning, looked for beside the words
-        if subject and self.lookup is not None and not (scored and reads_as_quote(scored[0])):
-            # (not for a typo corrected: that is mostly a quote, found by the words next)
-            if not result.corrected_query:
-                near = self.lookup.nearest_beside(snapshot, result.query, filters)
+        # a subject's nearest passages by meaning, looked for beside the rest of the words'
+        # search; not for a quote, nor a typo corrected (mostly a quote the words find next)
+        near = None
+        maybe_blended = subject and not (scored and reads_as_quote(scored[0]))
+        if maybe_blended and not result.corrected_query and self.lookup is not None:
+            near = self.lookup.nearest_beside(snapshot, result.query, filters)
         if len(plan.must) >= tuning.PARTIAL_MIN_WORDS and not (scored and scored[0].is_quote):
             # no passage reads as the query; passages missing a word or two may (a misheard
             # caption, a word remembered wrong): coverage weighs against them in the ranking
