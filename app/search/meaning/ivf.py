@@ -100,7 +100,7 @@ class IvfIndex:
                 return self._ranked(self._without(rows, other_than, left_out), query, k)
         wanted = min(WIDEN * k + 2 * k * bool(left_out or other_than), len(self.ids))
         _, found = self._lists.search(query[None, :], wanted)
-        rows = found[0][found[0] >= 0]  # best first by the lists' 8-bit scores
+        rows = found[0][found[0] >= 0]  # best first by the lists' quantized scores
         if allowed is not None:
             rows = rows[np.isin(self.talks[rows], list(allowed))]
         # the lists' order picks which to score exactly: reading every candidate's vectors
