@@ -8,7 +8,7 @@ import pytest
 from app.search import tuning
 from app.search.language.plan import AnyOf, MatchPlan, Phrase, Terms, flat_terms
 from app.search.language.query import parse_query
-from app.search.relax.relaxation import HeardPlan, lean_heard_plan, sound_plan
+from app.search.relax.relaxation import HeardPlan, lean_heard_plan, partial_plans, sound_plan
 from app.search.relax.sounds import MAX_WORDS, SoundIndex
 from app.text.phonetic import likeness, sound_keys, spoken_spelling, syllables
 
@@ -107,3 +107,16 @@ def test_a_sound_alike_whose_term_is_a_function_words_is_left_out() -> None:
     assert heard is not None
     terms = {a for m in heard.plan.must for t in flat_terms(m) for a in t.alternatives}
     assert "egg" in terms and "or" not in terms
+
+
+def test_all_but_one_by_sound_never_drops_the_word_heard() -> None:
+    # passages holding every other word without the one heard are those the words alone found
+    words = (Terms(("kaggl", "cattl")), Terms(("python",)), Terms(("data",)), Terms(("team",)))
+    plan = MatchPlan(must=words)
+    frequency = dict.fromkeys(words, 10)
+    (every,) = partial_plans(plan, frequency, 1000, rare_half=False)
+    (held,) = partial_plans(plan, frequency, 1000, rare_half=False, kept=words[:1])
+    assert isinstance(every.must[0], AnyOf) and isinstance(held.must[0], AnyOf)
+    assert len(every.must[0].options) == 4
+    assert len(held.must[0].options) == 3
+    assert all(words[0] in option.items for option in held.must[0].options)
