@@ -108,10 +108,9 @@ def reads_as_quote(best: PassageScore) -> bool:
     word in another order, form or spelling: a quote remembered with a slip), or all but a
     word or two close together (a word remembered wrong, or misheard by the captions), or it
     was found by sound: words answer it, not meaning. A subject's words are spread out
-    (compact 0.2-0.4 on the topic queries, 1.0 on the quotes with typos). Blended, the
-    misheard quotes of tests/bench/sound_eval.py were found first 0.070 / 0.141 / 0.324 of the
-    time (4 / 6 / 8 words) against 0.324 / 0.620 / 0.732 by words alone; with the quotes in
-    part and by sound: 0.268 / 0.521 / 0.648, the dev topics 0.535 / 0.780 (0.545 / 0.785)."""
+    (compact 0.2-0.4 on the topic queries, 1.0 on the quotes with typos). Blended, misheard
+    quotes lost most of their first hits (tests/bench/sound_eval.py --meaning; the figures in
+    docs/meaning-search.md, "A quote with a word wrong is not blended")."""
     if best.is_quote or (best.coverage == 1.0 and best.compact >= tuning.QUOTE_COMPACT):
         return True
     if best.coverage >= tuning.QUOTE_PART_COVERAGE and best.compact >= tuning.QUOTE_PART_COMPACT:

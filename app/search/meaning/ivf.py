@@ -46,6 +46,7 @@ REBUILD_SHARE = 0.05  # talks outside the index holding this share of passages: 
 PROBES = 32  # lists read per query
 LIST_ROWS = 512  # passages per list, about (so lists = passages / LIST_ROWS, 64-4096)
 TRAIN_ROWS = 131_072  # scoring vectors the lists are trained on, at most
+EXACT_ROWS = 131_072  # a filter allowing at most this many passages: they are scored exactly
 WIDEN = 8  # candidates read per passage wanted (before those next to better ones are left out)
 RESCORED = 4  # of which this many per passage wanted, the lists' best, are scored exactly
 CURRENT = "CURRENT"
@@ -96,7 +97,7 @@ class IvfIndex:
         query = query.astype(np.float32)
         if allowed is not None:
             rows = np.flatnonzero(np.isin(self.talks, list(allowed - left_out)))
-            if len(rows) <= TRAIN_ROWS:  # a few talks: all their passages, exactly
+            if len(rows) <= EXACT_ROWS:  # a few talks: all their passages, exactly
                 return self._ranked(self._without(rows, other_than, left_out), query, k)
         wanted = min(WIDEN * k + 2 * k * bool(left_out or other_than), len(self.ids))
         _, found = self._lists.search(query[None, :], wanted)
