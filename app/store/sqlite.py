@@ -61,14 +61,29 @@ def read_only_path(url: str) -> Path | None:
 def _on_connect(dbapi_connection: Any, _record: object) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN instead
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    _to_wal(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # read pages straight from the OS page cache (shared by every connection and worker)
     # instead of copying them through read() into each connection's small private cache
     cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
+
+
+def _to_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL mode, waiting as long as the busy timeout for the lock it takes: SQLite does not
+    wait for it (no busy handler), so two processes opening one new archive at once had one
+    fail with "database is locked" (tests/e2e/test_crash_and_concurrency.py, 2 runs in 15)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _begin(conn: Connection) -> None:
